@@ -1,0 +1,165 @@
+#include "autodiff/engine.h"
+
+#include <atomic>
+#include <vector>
+
+#include "autodiff/node.h"
+#include "framework/factories.h"
+#include "framework/kernels/elementwise.h"
+
+namespace lucid::autograd {
+namespace {
+
+std::atomic<std::uint64_t> next_epoch{1};
+
+// Restores grad mode and clears the nodes' scratch space however the pass ends.
+class PassScope {
+ public:
+  explicit PassScope(bool create_graph) : previous_mode_(is_grad_enabled()) { set_grad_enabled(create_graph); }
+  ~PassScope() {
+    for (Node* node : visited) node->pending_grad = Tensor();
+    set_grad_enabled(previous_mode_);
+  }
+  PassScope(const PassScope&) = delete;
+  PassScope& operator=(const PassScope&) = delete;
+  std::vector<Node*> visited;
+
+ private:
+  bool previous_mode_;
+};
+
+bool owns_its_memory(const Tensor& t) {
+  return t.impl().use_count() == 1 && t.impl()->storage.use_count() == 1 && !t.grad_fn();
+}
+
+// slot += grad, where slot is a leaf's .grad or a captured gradient. Without create_graph the sum
+// is computed in place and a uniquely owned incoming gradient is adopted without a copy.
+void accumulate(std::shared_ptr<TensorImpl>& slot, Tensor grad, bool create_graph) {
+  if (!slot) {
+    slot = (create_graph || owns_its_memory(grad)) ? grad.impl() : grad.detach().clone().impl();
+    return;
+  }
+  Tensor current(slot);
+  if (create_graph || current.grad_fn()) {
+    slot = (current + grad).impl();
+  } else {
+    kernels::add_inplace(current, grad);
+  }
+}
+
+void accumulate_into_node(Node& node, Tensor grad) {
+  node.pending_grad = node.pending_grad.defined() ? node.pending_grad + grad : std::move(grad);
+}
+
+// Where leaf gradients go: into each leaf's .grad, or, for grad(), into slots for chosen leaves.
+struct LeafSink {
+  const std::vector<Tensor>* capture_inputs = nullptr;  // null: accumulate into .grad
+  std::vector<std::shared_ptr<TensorImpl>> captured;
+
+  void add(const std::shared_ptr<TensorImpl>& leaf, Tensor grad, bool create_graph) {
+    if (!capture_inputs) {
+      accumulate(leaf->grad, std::move(grad), create_graph);
+      return;
+    }
+    for (std::size_t k = 0; k < capture_inputs->size(); ++k) {
+      if ((*capture_inputs)[k].impl() == leaf) {
+        accumulate(captured[k], std::move(grad), create_graph);
+        return;
+      }
+    }
+  }
+};
+
+void backward_pass(const Tensor& root, const Tensor& grad_root, bool retain_graph, bool create_graph,
+                   LeafSink& sink) {
+  const bool retain = retain_graph || create_graph;
+  PassScope scope(create_graph);
+  if (!root.grad_fn()) {  // the root is itself a leaf
+    sink.add(root.impl(), grad_root, create_graph);
+    return;
+  }
+
+  // Discover the graph depth-first with an explicit stack and count each node's incoming edges.
+  const std::uint64_t epoch = next_epoch.fetch_add(1);
+  Node* root_node = root.grad_fn().get();
+  root_node->visit_epoch = epoch;
+  root_node->dependencies = 0;
+  std::vector<Node*> stack{root_node};
+  while (!stack.empty()) {
+    Node* node = stack.back();
+    stack.pop_back();
+    scope.visited.push_back(node);
+    for (const Edge& edge : node->edges) {
+      Node* next = edge.node.get();
+      if (!next) continue;
+      if (next->visit_epoch != epoch) {
+        next->visit_epoch = epoch;
+        next->dependencies = 0;
+        stack.push_back(next);
+      }
+      ++next->dependencies;
+    }
+  }
+
+  // Kahn's algorithm: a node runs once every node that feeds it a gradient has run.
+  root_node->pending_grad = grad_root;
+  std::vector<Node*> ready{root_node};
+  while (!ready.empty()) {
+    Node* node = ready.back();
+    ready.pop_back();
+    TensorList grads;
+    if (node->pending_grad.defined()) {
+      const Tensor grad = std::move(node->pending_grad);
+      node->pending_grad = Tensor();
+      grads = node->apply(grad);
+      if (!retain) node->release();
+    }
+    for (std::size_t i = 0; i < node->edges.size(); ++i) {
+      const Edge& edge = node->edges[i];
+      const bool has_grad = i < grads.size() && grads[i].defined();
+      if (edge.node) {
+        if (has_grad) accumulate_into_node(*edge.node, std::move(grads[i]));
+        if (--edge.node->dependencies == 0) ready.push_back(edge.node.get());
+      } else if (edge.leaf && has_grad) {
+        sink.add(edge.leaf, std::move(grads[i]), create_graph);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void run_backward(const Tensor& root, const Tensor& grad_root, bool retain_graph, bool create_graph) {
+  LeafSink sink;
+  backward_pass(root, grad_root, retain_graph, create_graph, sink);
+}
+
+std::vector<Tensor> grad(const Tensor& root, const std::vector<Tensor>& inputs, const Tensor& grad_root,
+                         bool retain_graph, bool create_graph) {
+  for (std::size_t k = 0; k < inputs.size(); ++k) {
+    if (!inputs[k].is_leaf() || !inputs[k].requires_grad()) {
+      throw ValueError("grad(): input " + std::to_string(k) + " must be a leaf tensor that requires grad");
+    }
+  }
+  if (grad_root.shape() != root.shape() || grad_root.dtype() != root.dtype()) {
+    throw ValueError("grad(): grad_root of shape " + grad_root.shape().str() + " does not match root of shape " +
+                     root.shape().str());
+  }
+  LeafSink sink{&inputs, std::vector<std::shared_ptr<TensorImpl>>(inputs.size())};
+  if (root.requires_grad()) backward_pass(root, grad_root, retain_graph, create_graph, sink);
+  std::vector<Tensor> grads(inputs.size());
+  for (std::size_t k = 0; k < inputs.size(); ++k) {
+    grads[k] = sink.captured[k] ? Tensor(sink.captured[k]) : zeros_like(inputs[k]);
+  }
+  return grads;
+}
+
+Tensor unpack_output(const Tensor& saved, Node& node) {
+  if (!is_grad_enabled()) return saved;
+  auto impl = std::make_shared<TensorImpl>(*saved.impl());
+  impl->requires_grad = true;
+  impl->grad_fn = node.shared_from_this();
+  return Tensor(std::move(impl));
+}
+
+}  // namespace lucid::autograd

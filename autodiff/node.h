@@ -1,0 +1,105 @@
+// Graph nodes of the define-by-run engine. Each differentiable op that runs with grad mode on and
+// an input that requires grad makes one Node: it knows where each input's gradient goes (edges) and
+// how to turn the output's gradient into the inputs' gradients (its backward function).
+#pragma once
+
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include <boost/container/small_vector.hpp>
+
+#include "autodiff/grad_mode.h"
+#include "framework/tensor.h"
+
+namespace lucid::autograd {
+
+using TensorList = boost::container::small_vector<Tensor, 2>;
+
+// Where one input's gradient goes: the node that produced the input, or the leaf that accumulates it.
+// Both empty: the input needs no gradient.
+struct Edge {
+  std::shared_ptr<Node> node;
+  std::shared_ptr<TensorImpl> leaf;
+  bool needs_grad() const { return node || leaf; }
+};
+
+class Node : public std::enable_shared_from_this<Node> {
+ public:
+  virtual ~Node() = default;
+  // PyTorch-style name, e.g. "MulBackward".
+  virtual const char* name() const = 0;
+  // Gradients for each input (one per edge) from the output's gradient. An entry may be undefined
+  // when that input needs no gradient. Throws RuntimeError after release().
+  virtual TensorList apply(const Tensor& grad_output) = 0;
+  // Frees what the backward function saved; called after use unless the graph is retained.
+  virtual void release() = 0;
+
+  bool needs_input_grad(std::size_t i) const { return edges[i].needs_grad(); }
+
+  boost::container::small_vector<Edge, 2> edges;
+
+  // Scratch space of the engine during one backward pass (see engine.cc).
+  Tensor pending_grad;
+  int dependencies = 0;
+  std::uint64_t visit_epoch = 0;
+};
+
+// A node whose backward is a callable `TensorList(const Tensor& grad_output, Node& self)`.
+template <typename Backward>
+class FunctionNode final : public Node {
+ public:
+  FunctionNode(const char* name, Backward backward) : name_(name), backward_(std::move(backward)) {}
+  const char* name() const override { return name_; }
+  TensorList apply(const Tensor& grad_output) override {
+    if (!backward_) {
+      throw RuntimeError(std::string("Trying to backward through the graph a second time: the saved tensors of ") +
+                         name_ + " were freed by the first backward. Pass retain_graph=true to the first "
+                         "backward() to backpropagate through it again.");
+    }
+    return (*backward_)(grad_output, *this);
+  }
+  void release() override { backward_.reset(); }
+
+ private:
+  const char* name_;
+  std::optional<Backward> backward_;
+};
+
+// True when an op on these inputs must record a node.
+inline bool should_record(std::initializer_list<const Tensor*> inputs) {
+  if (!is_grad_enabled()) return false;
+  for (const Tensor* t : inputs) {
+    if (t->requires_grad()) return true;
+  }
+  return false;
+}
+
+// Makes `out` the output of a new node with the given backward when should_record(inputs).
+template <typename Backward>
+void record(const char* name, Tensor& out, std::initializer_list<const Tensor*> inputs, Backward&& backward) {
+  if (!should_record(inputs)) return;
+  auto node = std::make_shared<FunctionNode<std::decay_t<Backward>>>(name, std::forward<Backward>(backward));
+  node->edges.reserve(inputs.size());
+  for (const Tensor* t : inputs) {
+    const auto& impl = t->impl();
+    if (impl->grad_fn) {
+      node->edges.push_back(Edge{impl->grad_fn, nullptr});
+    } else if (impl->requires_grad) {
+      node->edges.push_back(Edge{nullptr, impl});
+    } else {
+      node->edges.emplace_back();
+    }
+  }
+  out.impl()->requires_grad = true;
+  out.impl()->grad_fn = std::move(node);
+}
+
+// An op's own output, saved inside its backward function without a grad_fn (saving it with one
+// would be a reference cycle). Unpacked while the backward is itself recorded (create_graph), it is
+// re-linked to its node so that double backward sees it as the op's output.
+Tensor unpack_output(const Tensor& saved, Node& node);
+
+}  // namespace lucid::autograd

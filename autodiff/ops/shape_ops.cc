@@ -1,0 +1,116 @@
+// Ops that change how the data is indexed: reshape (shares storage), permute/transpose (copy),
+// clone and dtype conversion.
+#include <numeric>
+#include <string>
+
+#include "autodiff/node.h"
+#include "autodiff/ops.h"
+#include "framework/kernels/layout.h"
+
+namespace lucid {
+
+using autograd::Node;
+using autograd::record;
+using autograd::TensorList;
+
+namespace {
+
+std::string dims_str(const std::vector<std::int64_t>& dims) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < dims.size(); ++i) s += (i ? ", " : "") + std::to_string(dims[i]);
+  return s + "]";
+}
+
+// Resolves one -1 entry of `requested` so that the shape has `numel` elements.
+Shape infer_shape(const Shape& from, const std::vector<std::int64_t>& requested) {
+  Shape::Dims dims(requested.begin(), requested.end());
+  std::int64_t known = 1;
+  int inferred = -1;
+  for (std::size_t i = 0; i < dims.size(); ++i) {
+    if (dims[i] == -1) {
+      if (inferred >= 0) throw ValueError("reshape: only one dimension can be -1, got " + dims_str(requested));
+      inferred = static_cast<int>(i);
+    } else if (dims[i] < 0) {
+      throw ValueError("reshape: invalid size " + std::to_string(dims[i]) + " in " + dims_str(requested));
+    } else {
+      known *= dims[i];
+    }
+  }
+  const std::int64_t numel = from.numel();
+  if (inferred >= 0) {
+    if (known == 0 || numel % known != 0) {
+      throw ValueError("reshape: cannot reshape tensor of shape " + from.str() + " (" + std::to_string(numel) +
+                       " elements) into " + dims_str(requested));
+    }
+    dims[static_cast<std::size_t>(inferred)] = numel / known;
+  } else if (known != numel) {
+    throw ValueError("reshape: cannot reshape tensor of shape " + from.str() + " (" + std::to_string(numel) +
+                     " elements) into " + dims_str(requested) + " (" + std::to_string(known) + " elements)");
+  }
+  return Shape(dims);
+}
+
+}  // namespace
+
+// A view with a new shape (shares storage); d = g reshaped back.
+Tensor reshape(const Tensor& x, const std::vector<std::int64_t>& shape) {
+  const Shape new_shape = infer_shape(x.shape(), shape);
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = x.impl()->storage;
+  impl->offset = x.impl()->offset;
+  impl->shape = new_shape;
+  impl->dtype = x.dtype();
+  Tensor out(std::move(impl));
+  record("ReshapeBackward", out, {&x}, [x_shape = x.shape()](const Tensor& g, Node&) {
+    return TensorList{reshape(g, {x_shape.begin(), x_shape.end()})};
+  });
+  return out;
+}
+
+// out dim j = x dim dims[j]; d = g permuted by the inverse permutation.
+Tensor permute(const Tensor& x, const std::vector<std::int64_t>& dims) {
+  if (dims.size() != x.shape().size()) {
+    throw ValueError("permute: dims " + dims_str(dims) + " must list each of the " + std::to_string(x.dim()) +
+                     " dimensions of shape " + x.shape().str() + " once");
+  }
+  std::vector<std::size_t> perm(dims.size());
+  std::vector<bool> seen(dims.size(), false);
+  for (std::size_t j = 0; j < dims.size(); ++j) {
+    perm[j] = x.shape().normalize_dim(dims[j]);
+    if (seen[perm[j]]) throw ValueError("permute: dimension " + std::to_string(dims[j]) + " repeats in " + dims_str(dims));
+    seen[perm[j]] = true;
+  }
+  Tensor out = kernels::permute_copy(x, perm);
+  record("PermuteBackward", out, {&x}, [perm](const Tensor& g, Node&) {
+    std::vector<std::int64_t> inverse(perm.size());
+    for (std::size_t j = 0; j < perm.size(); ++j) inverse[perm[j]] = static_cast<std::int64_t>(j);
+    return TensorList{permute(g, inverse)};
+  });
+  return out;
+}
+
+Tensor transpose(const Tensor& x, std::int64_t dim0, std::int64_t dim1) {
+  std::vector<std::int64_t> dims(x.shape().size());
+  std::iota(dims.begin(), dims.end(), 0);
+  std::swap(dims[x.shape().normalize_dim(dim0)], dims[x.shape().normalize_dim(dim1)]);
+  return permute(x, dims);
+}
+
+// A copy with its own storage; d = g.
+Tensor clone(const Tensor& x) {
+  Tensor out = kernels::cast(x, x.dtype());
+  record("CloneBackward", out, {&x}, [](const Tensor& g, Node&) { return TensorList{g}; });
+  return out;
+}
+
+// x converted to dtype; d = g converted back.
+Tensor to_dtype(const Tensor& x, DType dtype) {
+  if (x.dtype() == dtype) return x;
+  Tensor out = kernels::cast(x, dtype);
+  record("ToCopyBackward", out, {&x}, [from = x.dtype()](const Tensor& g, Node&) {
+    return TensorList{to_dtype(g, from)};
+  });
+  return out;
+}
+
+}  // namespace lucid

@@ -1,0 +1,64 @@
+// Tensor's differentiable methods and operators: thin forwards to the ops in autodiff/ops.h, plus
+// backward(), which validates its arguments and hands over to the engine.
+#include "autodiff/engine.h"
+#include "autodiff/ops.h"
+#include "framework/factories.h"
+
+namespace lucid {
+
+void Tensor::backward(const Tensor& grad, bool retain_graph, bool create_graph) const {
+  if (!requires_grad()) {
+    throw RuntimeError("backward() called on a tensor that does not require grad (shape " + shape().str() +
+                       "): no input of the computation had requires_grad=true, or it ran under no_grad");
+  }
+  Tensor seed = grad;
+  if (!seed.defined()) {
+    if (numel() != 1) {
+      throw ValueError("backward() without a gradient needs a one-element tensor, got shape " + shape().str() +
+                       "; pass a gradient of that shape or reduce first (e.g. .sum())");
+    }
+    seed = ones(shape(), dtype());
+  } else if (seed.shape() != shape() || seed.dtype() != dtype()) {
+    throw ValueError("backward(): gradient of shape " + seed.shape().str() + " and dtype " +
+                     std::string(dtype_name(seed.dtype())) + " does not match the tensor's shape " + shape().str() +
+                     " and dtype " + std::string(dtype_name(dtype())));
+  }
+  autograd::run_backward(*this, seed, retain_graph, create_graph);
+}
+
+Tensor Tensor::clone() const { return lucid::clone(*this); }
+Tensor Tensor::to(DType dtype) const { return to_dtype(*this, dtype); }
+Tensor Tensor::sum() const { return lucid::sum(*this); }
+Tensor Tensor::sum(const std::vector<std::int64_t>& dims, bool keepdim) const { return lucid::sum(*this, dims, keepdim); }
+Tensor Tensor::mean() const { return lucid::mean(*this); }
+Tensor Tensor::mean(const std::vector<std::int64_t>& dims, bool keepdim) const {
+  return lucid::mean(*this, dims, keepdim);
+}
+Tensor Tensor::reshape(const std::vector<std::int64_t>& shape) const { return lucid::reshape(*this, shape); }
+Tensor Tensor::permute(const std::vector<std::int64_t>& dims) const { return lucid::permute(*this, dims); }
+Tensor Tensor::transpose(std::int64_t dim0, std::int64_t dim1) const { return lucid::transpose(*this, dim0, dim1); }
+Tensor Tensor::matmul(const Tensor& other) const { return lucid::matmul(*this, other); }
+Tensor Tensor::exp() const { return lucid::exp(*this); }
+Tensor Tensor::log() const { return lucid::log(*this); }
+Tensor Tensor::sqrt() const { return lucid::sqrt(*this); }
+Tensor Tensor::pow(double exponent) const { return lucid::pow(*this, exponent); }
+Tensor Tensor::relu() const { return lucid::relu(*this); }
+Tensor Tensor::sigmoid() const { return lucid::sigmoid(*this); }
+Tensor Tensor::tanh() const { return lucid::tanh(*this); }
+
+Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
+Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
+Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
+Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
+Tensor operator-(const Tensor& a) { return neg(a); }
+// A scalar operand becomes a 0-d constant of the tensor's dtype.
+Tensor operator+(const Tensor& a, double b) { return add(a, scalar_tensor(b, a.dtype())); }
+Tensor operator-(const Tensor& a, double b) { return sub(a, scalar_tensor(b, a.dtype())); }
+Tensor operator*(const Tensor& a, double b) { return mul(a, scalar_tensor(b, a.dtype())); }
+Tensor operator/(const Tensor& a, double b) { return div(a, scalar_tensor(b, a.dtype())); }
+Tensor operator+(double a, const Tensor& b) { return add(scalar_tensor(a, b.dtype()), b); }
+Tensor operator-(double a, const Tensor& b) { return sub(scalar_tensor(a, b.dtype()), b); }
+Tensor operator*(double a, const Tensor& b) { return mul(scalar_tensor(a, b.dtype()), b); }
+Tensor operator/(double a, const Tensor& b) { return div(scalar_tensor(a, b.dtype()), b); }
+
+}  // namespace lucid

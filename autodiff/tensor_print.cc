@@ -1,0 +1,76 @@
+// Printing of tensors in PyTorch's layout: nested brackets, aligned columns, "..." past 1000 elements.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "framework/tensor.h"
+#include "autodiff/node.h"
+
+namespace lucid {
+namespace {
+
+constexpr std::int64_t kSummariseAbove = 1000;  // elements; larger tensors print their edges only
+constexpr std::int64_t kEdgeItems = 3;
+
+std::string format_value(double v, int precision) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.*f", precision, v);
+  return buf;
+}
+
+struct Printer {
+  std::ostream& os;
+  std::vector<double> values;
+  Shape shape;
+  Shape::Dims strides;
+  bool summarise;
+  std::size_t width = 0;
+
+  void print(std::size_t dim, std::int64_t base, int indent) {
+    const std::int64_t n = shape.dims()[dim];
+    os << '[';
+    for (std::int64_t i = 0; i < n; ++i) {
+      if (summarise && n > 2 * kEdgeItems && i == kEdgeItems) {
+        os << (dim + 1 == shape.size() ? "..., " : "...,\n" + std::string(indent + 1, ' '));
+        i = n - kEdgeItems;
+      }
+      if (dim + 1 == shape.size()) {
+        std::string s = format_value(values[base + i * strides[dim]], 4);
+        os << std::string(width - std::min(width, s.size()), ' ') << s;
+      } else {
+        print(dim + 1, base + i * strides[dim], indent + 1);
+      }
+      if (i + 1 < n) os << (dim + 1 == shape.size() ? ", " : ",\n" + std::string(shape.size() - dim - 2, '\n') + std::string(indent + 1, ' '));
+    }
+    os << ']';
+  }
+};
+
+}  // namespace
+
+std::ostream& operator<<(std::ostream& os, const Tensor& tensor) {
+  if (!tensor.defined()) return os << "tensor(undefined)";
+  os << "tensor(";
+  Printer printer{os, tensor.to_vector<double>(), tensor.shape(), tensor.shape().contiguous_strides(),
+                  tensor.numel() > kSummariseAbove};
+  for (double v : printer.values) printer.width = std::max(printer.width, format_value(v, 4).size());
+  if (tensor.dim() == 0) {
+    os << format_value(printer.values[0], 4);
+  } else if (tensor.numel() == 0) {
+    os << "[], size=" << tensor.shape();
+  } else {
+    printer.print(0, 0, 7);
+  }
+  if (tensor.dtype() != float32) os << ", dtype=" << tensor.dtype();
+  if (tensor.grad_fn()) {
+    os << ", grad_fn=<" << tensor.grad_fn()->name() << '>';
+  } else if (tensor.requires_grad()) {
+    os << ", requires_grad=True";
+  }
+  return os << ')';
+}
+
+}  // namespace lucid

@@ -1,0 +1,90 @@
+#include "framework/factories.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "framework/random.h"
+
+namespace lucid {
+namespace {
+
+template <typename T>
+Tensor from_values(const T* values, std::size_t count, const Shape& shape, bool requires_grad) {
+  if (static_cast<std::int64_t>(count) != shape.numel()) {
+    throw ValueError("tensor: " + std::to_string(count) + " values cannot fill shape " + shape.str() + " (" +
+                     std::to_string(shape.numel()) + " elements)");
+  }
+  Tensor t = Tensor::empty(shape, dtype_of<T>());
+  std::copy_n(values, count, t.data<T>());
+  t.requires_grad_(requires_grad);
+  return t;
+}
+
+template <typename Draw>
+Tensor sample(const Shape& shape, DType dtype, bool requires_grad, Draw draw) {
+  Tensor t = Tensor::empty(shape, dtype);
+  visit_dtype(dtype, [&](auto tag) {
+    using T = decltype(tag);
+    T* p = t.data<T>();
+    for (std::int64_t i = 0; i < t.numel(); ++i) p[i] = static_cast<T>(draw());
+  });
+  t.requires_grad_(requires_grad);
+  return t;
+}
+
+}  // namespace
+
+Tensor tensor(const std::vector<float>& values, const Shape& shape, bool requires_grad) {
+  return from_values(values.data(), values.size(), shape, requires_grad);
+}
+
+Tensor tensor(const std::vector<double>& values, const Shape& shape, bool requires_grad) {
+  return from_values(values.data(), values.size(), shape, requires_grad);
+}
+
+Tensor tensor(std::initializer_list<double> values, const Shape& shape, bool requires_grad) {
+  std::vector<float> as_float(values.begin(), values.end());
+  return from_values(as_float.data(), as_float.size(), shape, requires_grad);
+}
+
+Tensor scalar_tensor(double value, DType dtype, bool requires_grad) { return full({}, value, dtype, requires_grad); }
+
+Tensor full(const Shape& shape, double value, DType dtype, bool requires_grad) {
+  Tensor t = Tensor::empty(shape, dtype);
+  t.fill_(value);
+  t.requires_grad_(requires_grad);
+  return t;
+}
+
+Tensor zeros(const Shape& shape, DType dtype, bool requires_grad) { return full(shape, 0.0, dtype, requires_grad); }
+Tensor ones(const Shape& shape, DType dtype, bool requires_grad) { return full(shape, 1.0, dtype, requires_grad); }
+Tensor zeros_like(const Tensor& like) { return zeros(like.shape(), like.dtype()); }
+Tensor ones_like(const Tensor& like) { return ones(like.shape(), like.dtype()); }
+
+Tensor arange(double start, double end, double step, DType dtype) {
+  if (step == 0.0 || !std::isfinite(step) || !std::isfinite(start) || !std::isfinite(end)) {
+    throw ValueError("arange: start (" + std::to_string(start) + "), end (" + std::to_string(end) +
+                     ") and step (" + std::to_string(step) + ") must be finite and step non-zero");
+  }
+  const auto count = static_cast<std::int64_t>(std::max(0.0, std::ceil((end - start) / step)));
+  Tensor t = Tensor::empty({count}, dtype);
+  visit_dtype(dtype, [&](auto tag) {
+    using T = decltype(tag);
+    T* p = t.data<T>();
+    for (std::int64_t i = 0; i < count; ++i) p[i] = static_cast<T>(start + static_cast<double>(i) * step);
+  });
+  return t;
+}
+
+Tensor arange(double end, DType dtype) { return arange(0.0, end, 1.0, dtype); }
+
+Tensor randn(const Shape& shape, DType dtype, bool requires_grad) {
+  return sample(shape, dtype, requires_grad, [] { return default_generator().normal(); });
+}
+
+Tensor rand(const Shape& shape, DType dtype, bool requires_grad) {
+  return sample(shape, dtype, requires_grad, [] { return default_generator().uniform(); });
+}
+
+}  // namespace lucid

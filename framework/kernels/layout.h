@@ -1,0 +1,18 @@
+// Data-movement kernels (no autograd): permuting dimensions, expanding by broadcasting, dtype casts.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "framework/tensor.h"
+
+namespace lucid::kernels {
+
+// out[i_perm[0], ..., i_perm[k]] = x[i_0, ..., i_k]: out dimension j is x's dimension perm[j].
+Tensor permute_copy(const Tensor& x, const std::vector<std::size_t>& perm);
+// x repeated along its size-1 (or missing leading) dimensions to fill `shape`.
+Tensor expand_copy(const Tensor& x, const Shape& shape);
+// x's values converted to dtype.
+Tensor cast(const Tensor& x, DType dtype);
+
+}  // namespace lucid::kernels

@@ -1,0 +1,52 @@
+// Shape: the sizes of a tensor's dimensions, printed like a Python tuple: (4, 32, 64, 64).
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <ostream>
+#include <string>
+
+#include <boost/container/small_vector.hpp>
+
+namespace lucid {
+
+class Shape {
+ public:
+  using Dims = boost::container::small_vector<std::int64_t, 6>;
+
+  Shape() = default;
+  Shape(std::initializer_list<std::int64_t> dims);
+  explicit Shape(Dims dims);
+  template <typename It>
+  Shape(It first, It last) : dims_(first, last) { validate(); }
+
+  std::int64_t dim() const { return static_cast<std::int64_t>(dims_.size()); }
+  std::size_t size() const { return dims_.size(); }
+  // Size of dimension d; negative d counts from the end. Throws ValueError when out of range.
+  std::int64_t operator[](std::int64_t d) const { return dims_[normalize_dim(d)]; }
+  std::int64_t& operator[](std::int64_t d) { return dims_[normalize_dim(d)]; }
+  std::int64_t numel() const;
+  const Dims& dims() const { return dims_; }
+  auto begin() const { return dims_.begin(); }
+  auto end() const { return dims_.end(); }
+
+  // Maps d in [-dim(), dim()) to [0, dim()); throws ValueError otherwise.
+  std::size_t normalize_dim(std::int64_t d) const;
+  // Row-major (C order) strides in elements.
+  Dims contiguous_strides() const;
+  std::string str() const;
+
+  friend bool operator==(const Shape& a, const Shape& b) { return a.dims_ == b.dims_; }
+
+ private:
+  void validate() const;
+  Dims dims_;
+};
+
+std::ostream& operator<<(std::ostream& os, const Shape& shape);
+
+// NumPy broadcasting: aligns trailing dimensions; sizes must match or be 1.
+// Throws ValueError naming both shapes when they do not broadcast.
+Shape broadcast_shapes(const Shape& a, const Shape& b);
+
+}  // namespace lucid

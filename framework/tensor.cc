@@ -1,0 +1,74 @@
+#include "framework/tensor.h"
+
+#include <algorithm>
+
+namespace lucid {
+
+Tensor Tensor::empty(const Shape& shape, DType dtype) {
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = std::make_shared<Storage>(static_cast<std::size_t>(shape.numel()) * element_size(dtype));
+  impl->shape = shape;
+  impl->dtype = dtype;
+  return Tensor(std::move(impl));
+}
+
+const TensorImpl& Tensor::checked() const {
+  if (!impl_) throw ValueError("operation on an undefined Tensor (default-constructed or moved-from)");
+  return *impl_;
+}
+
+Tensor& Tensor::requires_grad_(bool requires_grad) {
+  if (!is_leaf()) {
+    throw RuntimeError("requires_grad_() can only change leaf tensors; this tensor was produced by an op "
+                       "(use detach() to get a leaf)");
+  }
+  impl_->requires_grad = requires_grad;
+  return *this;
+}
+
+Tensor Tensor::grad() const { return Tensor(checked().grad); }
+
+void Tensor::set_grad(const Tensor& grad) const {
+  checked();
+  if (grad.defined() && (grad.shape() != shape() || grad.dtype() != dtype())) {
+    throw ValueError("set_grad: gradient of shape " + grad.shape().str() + " and dtype " +
+                     std::string(dtype_name(grad.dtype())) + " does not match tensor of shape " + shape().str() +
+                     " and dtype " + std::string(dtype_name(dtype())));
+  }
+  impl_->grad = grad.impl();
+}
+
+Tensor Tensor::detach() const {
+  const TensorImpl& self = checked();
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = self.storage;
+  impl->offset = self.offset;
+  impl->shape = self.shape;
+  impl->dtype = self.dtype;
+  return Tensor(std::move(impl));
+}
+
+Tensor& Tensor::fill_(double value) {
+  visit_dtype(dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    std::fill_n(data<T>(), numel(), static_cast<T>(value));
+  });
+  return *this;
+}
+
+Tensor& Tensor::copy_(const Tensor& src) {
+  if (src.shape() != shape()) {
+    throw ValueError("copy_: source shape " + src.shape().str() + " does not match destination shape " +
+                     shape().str());
+  }
+  visit_dtype(dtype(), [&](auto dst_tag) {
+    using D = decltype(dst_tag);
+    visit_dtype(src.dtype(), [&](auto src_tag) {
+      using S = decltype(src_tag);
+      std::copy_n(src.data<S>(), numel(), data<D>());  // converts S -> D element-wise
+    });
+  });
+  return *this;
+}
+
+}  // namespace lucid

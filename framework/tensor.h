@@ -1,0 +1,163 @@
+// Tensor: a reference-counted handle to contiguous, row-major data of one dtype, plus the autograd
+// metadata (requires_grad, grad, grad_fn) that the define-by-run engine in autodiff/ fills in.
+//
+// Copying a Tensor copies the handle, not the data. reshape()/view() share storage.
+// Differentiable methods (arithmetic, sum, backward, ...) are declared here and implemented in
+// autodiff/ (tensor_methods.cc), which records the graph; the framework itself only stores data.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "framework/device.h"
+#include "framework/dtype.h"
+#include "framework/errors.h"
+#include "framework/shape.h"
+#include "framework/storage.h"
+
+namespace lucid {
+
+namespace autograd {
+class Node;
+}
+
+struct TensorImpl {
+  std::shared_ptr<Storage> storage;
+  std::int64_t offset = 0;  // in elements, into storage
+  Shape shape;
+  DType dtype = DType::kFloat32;
+  bool requires_grad = false;
+  std::shared_ptr<TensorImpl> grad;               // accumulated gradient of a leaf
+  std::shared_ptr<autograd::Node> grad_fn;        // node that produced this tensor (null for leaves)
+};
+
+class Tensor {
+ public:
+  Tensor() = default;
+  explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
+
+  // Uninitialised contiguous tensor; the factories in framework/factories.h are the public way in.
+  static Tensor empty(const Shape& shape, DType dtype = float32);
+
+  bool defined() const { return impl_ != nullptr; }
+  const Shape& shape() const { return checked().shape; }
+  DType dtype() const { return checked().dtype; }
+  Device device() const { return {}; }
+  std::int64_t numel() const { return shape().numel(); }
+  std::int64_t dim() const { return shape().dim(); }
+  std::int64_t size(std::int64_t d) const { return shape()[d]; }
+
+  // Pointer to the first element. Throws ValueError when T does not match dtype().
+  template <typename T>
+  T* data() const;
+  // Copies the elements out in row-major order.
+  template <typename T>
+  std::vector<T> to_vector() const;
+  // The value of a one-element tensor, converted to T.
+  template <typename T = double>
+  T item() const;
+
+  // ---- autograd metadata ----
+  bool requires_grad() const { return checked().requires_grad; }
+  // Marks a leaf as requiring gradients. Throws RuntimeError on a non-leaf.
+  Tensor& requires_grad_(bool requires_grad = true);
+  bool is_leaf() const { return checked().grad_fn == nullptr; }
+  // Accumulated gradient (undefined until a backward pass reaches this leaf).
+  Tensor grad() const;
+  void set_grad(const Tensor& grad) const;
+  const std::shared_ptr<autograd::Node>& grad_fn() const { return checked().grad_fn; }
+
+  // Runs the reverse pass from this tensor. Without `grad` the tensor must have one element
+  // (implicit gradient 1). The graph is freed unless retain_graph; create_graph records the
+  // backward computation itself so it can be differentiated again.
+  void backward(const Tensor& grad = {}, bool retain_graph = false, bool create_graph = false) const;
+
+  // A new tensor sharing storage with this one, outside the graph.
+  Tensor detach() const;
+  // A copy with its own storage (differentiable).
+  Tensor clone() const;
+  // Converts the dtype (differentiable); returns *this when the dtype already matches.
+  Tensor to(DType dtype) const;
+
+  // ---- differentiable ops (see autodiff/ops.h for the free-function forms) ----
+  Tensor sum() const;
+  Tensor sum(const std::vector<std::int64_t>& dims, bool keepdim = false) const;
+  Tensor mean() const;
+  Tensor mean(const std::vector<std::int64_t>& dims, bool keepdim = false) const;
+  // Same data, new shape; one dimension may be -1 (inferred). Shares storage.
+  Tensor reshape(const std::vector<std::int64_t>& shape) const;
+  Tensor view(const std::vector<std::int64_t>& shape) const { return reshape(shape); }
+  Tensor permute(const std::vector<std::int64_t>& dims) const;
+  Tensor transpose(std::int64_t dim0, std::int64_t dim1) const;
+  Tensor matmul(const Tensor& other) const;
+  Tensor exp() const;
+  Tensor log() const;
+  Tensor sqrt() const;
+  Tensor pow(double exponent) const;
+  Tensor relu() const;
+  Tensor sigmoid() const;
+  Tensor tanh() const;
+
+  // ---- in-place updates, outside autograd (for optimizers and initialisers) ----
+  Tensor& fill_(double value);
+  Tensor& zero_() { return fill_(0.0); }
+  // Copies src's values (same shape, any dtype) into this tensor's storage.
+  Tensor& copy_(const Tensor& src);
+
+  const std::shared_ptr<TensorImpl>& impl() const { return impl_; }
+
+ private:
+  const TensorImpl& checked() const;
+  std::shared_ptr<TensorImpl> impl_;
+};
+
+Tensor operator+(const Tensor& a, const Tensor& b);
+Tensor operator-(const Tensor& a, const Tensor& b);
+Tensor operator*(const Tensor& a, const Tensor& b);
+Tensor operator/(const Tensor& a, const Tensor& b);
+Tensor operator-(const Tensor& a);
+Tensor operator+(const Tensor& a, double b);
+Tensor operator-(const Tensor& a, double b);
+Tensor operator*(const Tensor& a, double b);
+Tensor operator/(const Tensor& a, double b);
+Tensor operator+(double a, const Tensor& b);
+Tensor operator-(double a, const Tensor& b);
+Tensor operator*(double a, const Tensor& b);
+Tensor operator/(double a, const Tensor& b);
+
+// PyTorch-style printing: tensor([[ 1.0000, -2.5000], ...], dtype=float64, grad_fn=<MulBackward>).
+std::ostream& operator<<(std::ostream& os, const Tensor& tensor);
+
+// ---- template definitions ----
+
+template <typename T>
+T* Tensor::data() const {
+  const TensorImpl& impl = checked();
+  if (impl.dtype != dtype_of<T>()) {
+    throw ValueError(std::string("data<") + std::string(dtype_name(dtype_of<T>())) + ">() called on a " +
+                     std::string(dtype_name(impl.dtype)) + " tensor");
+  }
+  return static_cast<T*>(impl.storage->data()) + impl.offset;
+}
+
+template <typename T>
+std::vector<T> Tensor::to_vector() const {
+  return visit_dtype(dtype(), [&](auto tag) {
+    using S = decltype(tag);
+    const S* p = data<S>();
+    return std::vector<T>(p, p + numel());
+  });
+}
+
+template <typename T>
+T Tensor::item() const {
+  if (numel() != 1) {
+    throw ValueError("item() needs a tensor with one element, got shape " + shape().str());
+  }
+  return visit_dtype(dtype(), [&](auto tag) { return static_cast<T>(*data<decltype(tag)>()); });
+}
+
+}  // namespace lucid

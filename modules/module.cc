@@ -1,0 +1,183 @@
+#include "modules/module.h"
+
+#include <sstream>
+
+#include <boost/core/demangle.hpp>
+
+#include "autodiff/grad_mode.h"
+
+namespace lucid::nn {
+
+Tensor Module::forward(const Tensor&) {
+  throw RuntimeError("Module " + name() + " does not define forward(const Tensor&)");
+}
+
+void Module::check_new_name(const std::string& name) const {
+  if (name.empty() || name.find('.') != std::string::npos) {
+    throw ValueError("module attribute name '" + name + "' must be non-empty and contain no '.'");
+  }
+  auto taken = [&](const auto& entries) {
+    for (const auto& entry : entries) {
+      if (entry.first == name) return true;
+    }
+    return false;
+  };
+  if (taken(parameters_) || taken(buffers_) || taken(children_)) {
+    throw ValueError("module " + this->name() + " already has an attribute named '" + name + "'");
+  }
+}
+
+Parameter Module::register_parameter(const std::string& name, const Tensor& tensor, bool requires_grad) {
+  check_new_name(name);
+  Parameter parameter(tensor, requires_grad);
+  parameters_.emplace_back(name, parameter);
+  return parameter;
+}
+
+Tensor Module::register_buffer(const std::string& name, const Tensor& tensor) {
+  check_new_name(name);
+  buffers_.emplace_back(name, tensor);
+  return tensor;
+}
+
+void Module::add_child(const std::string& name, std::shared_ptr<Module> module) {
+  if (!module) throw ValueError("register_module('" + name + "'): module is null");
+  check_new_name(name);
+  children_.emplace_back(name, std::move(module));
+}
+
+// Calls visit(dotted_name, module) for this module and, with recurse, every descendant (preorder).
+template <typename Visit>
+void Module::visit_named(const std::string& prefix, bool recurse, Visit&& visit) const {
+  visit(prefix, *this);
+  if (!recurse) return;
+  for (const auto& [child_name, child] : children_) {
+    child->visit_named(prefix + child_name + ".", true, visit);
+  }
+}
+
+std::vector<std::pair<std::string, Parameter>> Module::named_parameters(bool recurse) const {
+  std::vector<std::pair<std::string, Parameter>> out;
+  visit_named("", recurse, [&](const std::string& prefix, const Module& m) {
+    for (const auto& [name, p] : m.parameters_) {
+      if (p.defined()) out.emplace_back(prefix + name, p);
+    }
+  });
+  return out;
+}
+
+std::vector<Parameter> Module::parameters(bool recurse) const {
+  std::vector<Parameter> out;
+  for (auto& [name, p] : named_parameters(recurse)) out.push_back(p);
+  return out;
+}
+
+std::vector<std::pair<std::string, Tensor>> Module::named_buffers(bool recurse) const {
+  std::vector<std::pair<std::string, Tensor>> out;
+  visit_named("", recurse, [&](const std::string& prefix, const Module& m) {
+    for (const auto& [name, b] : m.buffers_) {
+      if (b.defined()) out.emplace_back(prefix + name, b);
+    }
+  });
+  return out;
+}
+
+std::vector<Tensor> Module::buffers(bool recurse) const {
+  std::vector<Tensor> out;
+  for (auto& [name, b] : named_buffers(recurse)) out.push_back(b);
+  return out;
+}
+
+std::vector<std::pair<std::string, std::shared_ptr<Module>>> Module::named_children() const { return children_; }
+
+std::vector<std::shared_ptr<Module>> Module::children() const {
+  std::vector<std::shared_ptr<Module>> out;
+  for (const auto& [name, child] : children_) out.push_back(child);
+  return out;
+}
+
+void Module::train(bool on) {
+  training_ = on;
+  for (auto& [name, child] : children_) child->train(on);
+}
+
+void Module::zero_grad() {
+  for (auto& [name, p] : named_parameters()) p.set_grad(Tensor());
+}
+
+void Module::apply(const std::function<void(Module&)>& fn) {
+  for (auto& [name, child] : children_) child->apply(fn);
+  fn(*this);
+}
+
+StateDict Module::state_dict() const {
+  StateDict dict;
+  for (const auto& [name, p] : named_parameters()) dict.insert_or_assign(name, p.detach());
+  for (const auto& [name, b] : named_buffers()) dict.insert_or_assign(name, b.detach());
+  return dict;
+}
+
+LoadStateDictResult Module::load_state_dict(const StateDict& dict, bool strict) {
+  StateDict own = state_dict();
+  LoadStateDictResult result;
+  std::vector<std::string> mismatched;
+  for (const auto& [name, target] : own) {
+    const Tensor* source = dict.find(name);
+    if (!source) {
+      result.missing_keys.push_back(name);
+    } else if (!source->defined() || source->shape() != target.shape()) {
+      mismatched.push_back(name + ": expected shape " + target.shape().str() + ", got " +
+                           (source->defined() ? source->shape().str() : std::string("an undefined tensor")));
+    }
+  }
+  for (const auto& [name, value] : dict) {
+    if (!own.contains(name)) result.unexpected_keys.push_back(name);
+  }
+  const bool key_errors = strict && (!result.missing_keys.empty() || !result.unexpected_keys.empty());
+  if (key_errors || !mismatched.empty()) {
+    std::ostringstream msg;
+    msg << "load_state_dict failed for " << name() << "; the module is unchanged.";
+    auto list = [&msg](const char* what, const std::vector<std::string>& keys) {
+      if (keys.empty()) return;
+      msg << ' ' << what << ':';
+      for (std::size_t i = 0; i < keys.size(); ++i) msg << (i ? ", " : " ") << keys[i];
+      msg << '.';
+    };
+    if (strict) {
+      list("Missing keys", result.missing_keys);
+      list("Unexpected keys", result.unexpected_keys);
+    }
+    list("Shape mismatches", mismatched);
+    throw ValueError(msg.str());
+  }
+  autograd::no_grad guard;
+  for (const auto& [name, target] : own) {
+    if (const Tensor* source = dict.find(name)) Tensor(target).copy_(*source);
+  }
+  return result;
+}
+
+std::string Module::name() const {
+  const std::string full = boost::core::demangle(typeid(*this).name());
+  const std::size_t colon = full.rfind("::");
+  return colon == std::string::npos ? full : full.substr(colon + 2);
+}
+
+std::string Module::repr() const {
+  std::string out = name() + "(" + extra_repr();
+  if (children_.empty()) return out + ")";
+  out += "\n";
+  for (const auto& [child_name, child] : children_) {
+    std::string child_repr = child->repr();
+    // Indent the child's continuation lines by two spaces, as PyTorch does.
+    for (std::size_t pos = child_repr.find('\n'); pos != std::string::npos; pos = child_repr.find('\n', pos + 1)) {
+      child_repr.insert(pos + 1, "  ");
+    }
+    out += "  (" + child_name + "): " + child_repr + "\n";
+  }
+  return out + ")";
+}
+
+std::ostream& operator<<(std::ostream& os, const Module& module) { return os << module.repr(); }
+
+}  // namespace lucid::nn

@@ -1,0 +1,109 @@
+// Module: the base class of layers and models. It keeps a registry of named parameters, buffers
+// and submodules, from which it derives named_parameters() with dotted names, state dicts,
+// train/eval switching, zero_grad and a printed tree in PyTorch's style.
+//
+//   class Affine : public lucid::nn::Module {
+//    public:
+//     explicit Affine(int64_t n) {
+//       weight = register_parameter("weight", lucid::ones({n}));
+//       bias = register_parameter("bias", lucid::zeros({n}));
+//     }
+//     lucid::Tensor forward(const lucid::Tensor& x) override { return x * weight + bias; }
+//     lucid::nn::Parameter weight, bias;
+//   };
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "framework/tensor.h"
+#include "modules/parameter.h"
+#include "modules/state_dict.h"
+
+namespace lucid::nn {
+
+// What a non-strict load_state_dict skipped.
+struct LoadStateDictResult {
+  std::vector<std::string> missing_keys;     // expected by the module, absent from the dict
+  std::vector<std::string> unexpected_keys;  // in the dict, unknown to the module
+};
+
+class Module {
+ public:
+  Module() = default;
+  virtual ~Module() = default;
+  Module(const Module&) = delete;
+  Module& operator=(const Module&) = delete;
+  Module(Module&&) = default;
+  Module& operator=(Module&&) = default;
+
+  // One tensor in, one tensor out (what Sequential chains). Modules with other signatures (e.g.
+  // losses taking input and target) add their own forward overloads; calling this one on a
+  // module that does not override it throws RuntimeError naming the module.
+  virtual Tensor forward(const Tensor& input);
+  Tensor operator()(const Tensor& input) { return forward(input); }
+
+  // ---- registry ----
+  // Names must be non-empty, contain no '.', and be unique within this module (ValueError).
+  // An undefined tensor registers a slot that parameters() and state_dict() skip (affine=false).
+  Parameter register_parameter(const std::string& name, const Tensor& tensor, bool requires_grad = true);
+  Tensor register_buffer(const std::string& name, const Tensor& tensor);
+  template <typename M>
+  std::shared_ptr<M> register_module(const std::string& name, std::shared_ptr<M> module) {
+    add_child(name, module);
+    return module;
+  }
+
+  // Own parameters first, then each child's, named with dotted prefixes ("layer1.0.weight").
+  std::vector<std::pair<std::string, Parameter>> named_parameters(bool recurse = true) const;
+  std::vector<Parameter> parameters(bool recurse = true) const;
+  std::vector<std::pair<std::string, Tensor>> named_buffers(bool recurse = true) const;
+  std::vector<Tensor> buffers(bool recurse = true) const;
+  std::vector<std::pair<std::string, std::shared_ptr<Module>>> named_children() const;
+  std::vector<std::shared_ptr<Module>> children() const;
+
+  // ---- modes and gradients ----
+  // Sets training mode on this module and every descendant.
+  virtual void train(bool on = true);
+  void eval() { train(false); }
+  bool is_training() const { return training_; }
+  // Drops every parameter's gradient (PyTorch's set_to_none=True).
+  void zero_grad();
+  // Calls fn on every descendant, children before parents, then on this module.
+  void apply(const std::function<void(Module&)>& fn);
+
+  // ---- state ----
+  // Parameters then buffers, dotted names, sharing storage with the module (detached).
+  StateDict state_dict() const;
+  // Copies the dict's values into the module's tensors. Every key's shape must match (ValueError
+  // otherwise); with strict, missing and unexpected keys are errors too. On error the message lists
+  // every offending key and the module is left unchanged.
+  LoadStateDictResult load_state_dict(const StateDict& dict, bool strict = true);
+
+  // ---- printing ----
+  // The class name shown in the tree, e.g. "GroupNorm".
+  virtual std::string name() const;
+  // The configuration shown inside the parentheses, e.g. "8, 32, eps=1e-05, affine=True".
+  virtual std::string extra_repr() const { return ""; }
+  // The tree in PyTorch's layout.
+  std::string repr() const;
+
+ private:
+  void add_child(const std::string& name, std::shared_ptr<Module> module);
+  void check_new_name(const std::string& name) const;
+  template <typename Visit>
+  void visit_named(const std::string& prefix, bool recurse, Visit&& visit) const;
+
+  bool training_ = true;
+  std::vector<std::pair<std::string, Parameter>> parameters_;
+  std::vector<std::pair<std::string, Tensor>> buffers_;
+  std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
+};
+
+std::ostream& operator<<(std::ostream& os, const Module& module);
+
+}  // namespace lucid::nn
