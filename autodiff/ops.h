@@ -10,19 +10,36 @@
 
 namespace lucid {
 
-// Elementwise with NumPy broadcasting; operands must share a dtype.
+// Elementwise, each one fused SIMD kernel generated from an expression (framework/expr), with its
+// backward derived from the same expression. Tensor operands broadcast by NumPy rules and must
+// share a dtype; a double operand is a scalar of the tensor's dtype.
 Tensor add(const Tensor& a, const Tensor& b);
 Tensor sub(const Tensor& a, const Tensor& b);
 Tensor mul(const Tensor& a, const Tensor& b);
 Tensor div(const Tensor& a, const Tensor& b);
+Tensor add(const Tensor& a, double b);
+Tensor sub(const Tensor& a, double b);
+Tensor mul(const Tensor& a, double b);
+Tensor div(const Tensor& a, double b);
+Tensor sub(double a, const Tensor& b);
+Tensor div(double a, const Tensor& b);
+Tensor maximum(const Tensor& a, const Tensor& b);  // ties send the gradient to b
+Tensor minimum(const Tensor& a, const Tensor& b);  // ties send the gradient to a
+// a where condition > ½ (condition holds 0/1, e.g. from greater), else b; no gradient to condition.
+Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b);
 Tensor neg(const Tensor& x);
+Tensor abs(const Tensor& x);  // gradient sign(x), 0 at 0
 Tensor exp(const Tensor& x);
 Tensor log(const Tensor& x);
 Tensor sqrt(const Tensor& x);
-Tensor pow(const Tensor& x, double exponent);
-Tensor relu(const Tensor& x);
+Tensor rsqrt(const Tensor& x);  // 1/√x
+Tensor relu(const Tensor& x);   // max(x, 0), gradient 0 at 0
 Tensor sigmoid(const Tensor& x);
 Tensor tanh(const Tensor& x);
+Tensor silu(const Tensor& x);  // x·σ(x)
+Tensor gelu(const Tensor& x);  // ½x(1 + tanh(√(2/π)(x + 0.044715x³))), PyTorch's approximate="tanh"
+// xᵖ (std::pow per element; not fused).
+Tensor pow(const Tensor& x, double exponent);
 // a > b as 0/1 values of a's dtype; not differentiable (a constant to the graph).
 Tensor greater(const Tensor& a, const Tensor& b);
 

@@ -84,7 +84,11 @@ Tensor randn(const Shape& shape, DType dtype, bool requires_grad) {
 }
 
 Tensor rand(const Shape& shape, DType dtype, bool requires_grad) {
-  return sample(shape, dtype, requires_grad, [] { return default_generator().uniform(); });
+  // float32 keeps the top 24 bits, floor(u·2²⁴)/2²⁴: rounding u ∈ [1 − 2⁻²⁵, 1) to float would give 1.
+  return sample(shape, dtype, requires_grad, [dtype] {
+    const double u = default_generator().uniform();
+    return dtype == float32 ? std::ldexp(std::floor(std::ldexp(u, 24)), -24) : u;
+  });
 }
 
 }  // namespace lucid

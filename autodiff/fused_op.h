@@ -1,0 +1,148 @@
+// fused<E>(kernels, inputs, scalars): runs the fused SIMD kernel of expression E as one
+// differentiable op. Inputs are broadcast to a common shape; the recorded backward runs E's
+// compile-time derivative kernels (g·∂E/∂xᵢ, one fused pass per input) and sums each gradient back
+// to its input's shape. When the backward is itself recorded (create_graph), it is instead
+// evaluated with lucid's differentiable ops, so higher derivatives keep working.
+//
+// Heavy template code: include it only from .cc files that define ops.
+#pragma once
+
+#include <array>
+#include <string>
+
+#include "autodiff/node.h"
+#include "autodiff/ops.h"
+#include "framework/expr/derivative.h"
+#include "framework/expr/fused_kernels.h"
+#include "framework/factories.h"
+#include "framework/kernels/layout.h"
+
+namespace lucid::autograd {
+
+namespace fused_detail {
+
+// Evaluates an expression with differentiable tensor ops, node by node.
+template <std::size_t N, std::size_t P>
+struct TensorEvaluator {
+  const std::array<Tensor, N>& x;
+  const std::array<double, P>& s;
+  DType dtype;
+
+  template <std::size_t I>
+  Tensor operator()(expr::Stream<I>) const { return x[I]; }
+  template <std::size_t I>
+  Tensor operator()(expr::Scalar<I>) const { return scalar_tensor(s[I], dtype); }
+  template <double C>
+  Tensor operator()(expr::Constant<C>) const { return scalar_tensor(C, dtype); }
+  template <class A, class B>
+  Tensor operator()(expr::Node<expr::AddOp, A, B>) const { return add((*this)(A{}), (*this)(B{})); }
+  template <class A, class B>
+  Tensor operator()(expr::Node<expr::SubOp, A, B>) const { return sub((*this)(A{}), (*this)(B{})); }
+  template <class A, class B>
+  Tensor operator()(expr::Node<expr::MulOp, A, B>) const { return mul((*this)(A{}), (*this)(B{})); }
+  template <class A, class B>
+  Tensor operator()(expr::Node<expr::DivOp, A, B>) const { return div((*this)(A{}), (*this)(B{})); }
+  template <class A, class B>
+  Tensor operator()(expr::Node<expr::MinOp, A, B>) const { return minimum((*this)(A{}), (*this)(B{})); }
+  template <class A, class B>
+  Tensor operator()(expr::Node<expr::MaxOp, A, B>) const { return maximum((*this)(A{}), (*this)(B{})); }
+  template <class A>
+  Tensor operator()(expr::Node<expr::NegOp, A>) const { return neg((*this)(A{})); }
+  template <class A>
+  Tensor operator()(expr::Node<expr::AbsOp, A>) const { return abs((*this)(A{})); }
+  template <class A>
+  Tensor operator()(expr::Node<expr::ExpOp, A>) const { return exp((*this)(A{})); }
+  template <class A>
+  Tensor operator()(expr::Node<expr::LogOp, A>) const { return log((*this)(A{})); }
+  template <class A>
+  Tensor operator()(expr::Node<expr::SqrtOp, A>) const { return sqrt((*this)(A{})); }
+  template <class A>
+  Tensor operator()(expr::Node<expr::RsqrtOp, A>) const { return rsqrt((*this)(A{})); }
+  template <class A>
+  Tensor operator()(expr::Node<expr::TanhOp, A>) const { return tanh((*this)(A{})); }
+  template <class A>
+  Tensor operator()(expr::Node<expr::SigmoidOp, A>) const { return sigmoid((*this)(A{})); }
+  // Conditions become 0/1 tensors (constants to the graph) that where() selects with.
+  template <class A, class B>
+  Tensor operator()(expr::Node<expr::LessOp, A, B>) const { return greater((*this)(B{}), (*this)(A{})); }
+  template <class A, class B>
+  Tensor operator()(expr::Node<expr::GreaterOp, A, B>) const { return greater((*this)(A{}), (*this)(B{})); }
+  template <class C, class A, class B>
+  Tensor operator()(expr::Node<expr::SelectOp, C, A, B>) const {
+    return where((*this)(C{}), (*this)(A{}), (*this)(B{}));
+  }
+};
+
+// out = kernel(streams...; scalars), all streams contiguous with out's shape.
+template <std::size_t N, std::size_t P>
+Tensor run_kernel(const expr::FusedKernels& kernels, int which, const std::array<Tensor, N>& streams,
+                  const std::array<double, P>& scalars, const Shape& shape, DType dtype) {
+  Tensor out = Tensor::empty(shape, dtype);
+  visit_dtype(dtype, [&](auto tag) {
+    using T = decltype(tag);
+    std::array<const T*, N> in{};
+    for (std::size_t k = 0; k < N; ++k) in[k] = streams[k].template data<T>();
+    std::array<T, P + 1> scalar_values{};  // +1: never a zero-length array
+    std::copy(scalars.begin(), scalars.end(), scalar_values.begin());
+    const auto kernel = which < 0 ? kernels.forward<T>() : kernels.backward<T>(static_cast<std::size_t>(which));
+    kernel(in.data(), scalar_values.data(), out.template data<T>(), static_cast<std::size_t>(out.numel()));
+  });
+  return out;
+}
+
+}  // namespace fused_detail
+
+template <class E>
+Tensor fused(const expr::FusedKernels& kernels, const std::array<Tensor, expr::num_streams<E>>& inputs,
+             const std::array<double, expr::num_scalars<E>>& scalars = {}) {
+  constexpr std::size_t N = expr::num_streams<E>;
+  constexpr std::size_t P = expr::num_scalars<E>;
+  const DType dtype = inputs[0].dtype();
+  Shape shape = inputs[0].shape();
+  for (std::size_t k = 1; k < N; ++k) {
+    if (inputs[k].dtype() != dtype) {
+      throw ValueError(std::string(kernels.name) + ": operands have different dtypes (" +
+                       std::string(dtype_name(dtype)) + " and " + std::string(dtype_name(inputs[k].dtype())) +
+                       "); convert one with .to(dtype)");
+    }
+    shape = broadcast_shapes(shape, inputs[k].shape());
+  }
+  std::array<Tensor, N> streams = inputs;  // each input at the output's shape
+  for (Tensor& s : streams) {
+    if (s.shape() != shape) s = kernels::expand_copy(s, shape);
+  }
+  Tensor out = fused_detail::run_kernel(kernels, -1, streams, scalars, shape, dtype);
+
+  std::array<const Tensor*, N> input_ptrs{};
+  for (std::size_t k = 0; k < N; ++k) input_ptrs[k] = &inputs[k];
+  if (!std::apply([](auto... p) { return should_record({p...}); }, input_ptrs)) return out;
+
+  auto backward = [&kernels, inputs, streams, scalars, shape, dtype](const Tensor& g, Node& node) {
+    const bool differentiable = is_grad_enabled();  // create_graph: record the backward itself
+    std::array<Tensor, N + 1> with_grad;             // what the gradient formulas read: (x₀ … x_{N−1}, g)
+    for (std::size_t k = 0; k < N; ++k) with_grad[k] = differentiable ? expand(inputs[k], shape) : streams[k];
+    with_grad[N] = g;
+    TensorList grads(N);
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (([&] {
+         if (!node.needs_input_grad(I)) return;
+         using Formula = expr::input_gradient_t<E, I>;
+         Tensor grad;
+         if constexpr (std::is_same_v<Formula, expr::Stream<N>>) {
+           grad = g;  // the gradient passes through unchanged (e.g. addition)
+         } else if (differentiable) {
+           grad = fused_detail::TensorEvaluator<N + 1, P>{with_grad, scalars, dtype}(Formula{});
+         } else {
+           grad = fused_detail::run_kernel(kernels, static_cast<int>(I), with_grad, scalars, shape, dtype);
+         }
+         grads[I] = sum_to(grad, inputs[I].shape());  // undo broadcasting
+       }()),
+       ...);
+    }(std::make_index_sequence<N>());
+    return grads;
+  };
+  std::apply([&](auto... p) { record(kernels.backward_name, out, {p...}, std::move(backward)); }, input_ptrs);
+  return out;
+}
+
+}  // namespace lucid::autograd

@@ -1,0 +1,223 @@
+// The SIMD evaluator of expression templates, compiled once per Highway target (include it from a
+// .cc that goes through hwy/foreach_target.h). Map writes one expression over streams; SumReduce
+// evaluates several expressions and sums each, all in a single pass over memory.
+
+// Per-target include guard (Highway's toggle idiom).
+#if defined(LUCID_FRAMEWORK_EXPR_EVALUATE_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef LUCID_FRAMEWORK_EXPR_EVALUATE_INL_H_
+#undef LUCID_FRAMEWORK_EXPR_EVALUATE_INL_H_
+#else
+#define LUCID_FRAMEWORK_EXPR_EVALUATE_INL_H_
+#endif
+
+#include <array>
+#include <cstddef>
+#include <limits>
+#include <utility>
+
+#include "framework/expr/expr.h"
+#include "hwy/contrib/math/math-inl.h"
+#include "hwy/highway.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace lucid::expr::HWY_NAMESPACE {
+
+namespace hn = hwy::HWY_NAMESPACE;
+
+// Evaluates one expression for one SIMD vector of elements: the streams' values for this vector
+// are loaded before (each stream once), scalars were broadcast before the loop; the whole tree is
+// then computed in registers. One member overload per node kind; a·b ± c is matched at compile time
+// and emitted as a fused multiply-add, since -std=c++20 does not let GCC contract it.
+template <class D, std::size_t NS, std::size_t NP>
+struct Evaluator {
+  using T = hn::TFromD<D>;
+  using V = hn::Vec<D>;
+  D d;
+  std::array<V, NS> x;  // stream values of the current vector
+  std::array<V, NP> s;  // broadcast scalars
+
+  template <std::size_t I>
+  HWY_INLINE V operator()(Stream<I>) const { return x[I]; }
+  template <std::size_t I>
+  HWY_INLINE V operator()(Scalar<I>) const { return s[I]; }
+  template <double C>
+  HWY_INLINE V operator()(Constant<C>) const { return hn::Set(d, static_cast<T>(C)); }
+
+  template <class A, class B>
+  HWY_INLINE V operator()(Node<AddOp, A, B>) const { return hn::Add((*this)(A{}), (*this)(B{})); }
+  template <class A, class B>
+  HWY_INLINE V operator()(Node<SubOp, A, B>) const { return hn::Sub((*this)(A{}), (*this)(B{})); }
+  template <class A, class B>
+  HWY_INLINE V operator()(Node<MulOp, A, B>) const { return hn::Mul((*this)(A{}), (*this)(B{})); }
+  template <class A, class B>
+  HWY_INLINE V operator()(Node<DivOp, A, B>) const { return hn::Div((*this)(A{}), (*this)(B{})); }
+
+  // a·b + c, c + a·b, a·b + c·e → MulAdd; a·b − c → MulSub; c − a·b → NegMulAdd.
+  template <class A, class B, class C>
+  HWY_INLINE V operator()(Node<AddOp, Node<MulOp, A, B>, C>) const {
+    return hn::MulAdd((*this)(A{}), (*this)(B{}), (*this)(C{}));
+  }
+  template <class A, class B, class C>
+  HWY_INLINE V operator()(Node<AddOp, C, Node<MulOp, A, B>>) const {
+    return hn::MulAdd((*this)(A{}), (*this)(B{}), (*this)(C{}));
+  }
+  template <class A, class B, class C, class E>
+  HWY_INLINE V operator()(Node<AddOp, Node<MulOp, A, B>, Node<MulOp, C, E>>) const {
+    return hn::MulAdd((*this)(A{}), (*this)(B{}), (*this)(Node<MulOp, C, E>{}));
+  }
+  template <class A, class B, class C>
+  HWY_INLINE V operator()(Node<SubOp, Node<MulOp, A, B>, C>) const {
+    return hn::MulSub((*this)(A{}), (*this)(B{}), (*this)(C{}));
+  }
+  template <class A, class B, class C>
+  HWY_INLINE V operator()(Node<SubOp, C, Node<MulOp, A, B>>) const {
+    return hn::NegMulAdd((*this)(A{}), (*this)(B{}), (*this)(C{}));
+  }
+  template <class A, class B, class C, class E>
+  HWY_INLINE V operator()(Node<SubOp, Node<MulOp, A, B>, Node<MulOp, C, E>>) const {
+    return hn::MulSub((*this)(A{}), (*this)(B{}), (*this)(Node<MulOp, C, E>{}));
+  }
+
+  template <class A>
+  HWY_INLINE V operator()(Node<NegOp, A>) const { return hn::Neg((*this)(A{})); }
+  template <class A>
+  HWY_INLINE V operator()(Node<AbsOp, A>) const { return hn::Abs((*this)(A{})); }
+  // min/max written as selects so that a NaN in the first operand propagates on every target.
+  template <class A, class B>
+  HWY_INLINE V operator()(Node<MinOp, A, B>) const {
+    const V a = (*this)(A{}), b = (*this)(B{});
+    return hn::IfThenElse(hn::Lt(b, a), b, a);
+  }
+  template <class A, class B>
+  HWY_INLINE V operator()(Node<MaxOp, A, B>) const {
+    const V a = (*this)(A{}), b = (*this)(B{});
+    return hn::IfThenElse(hn::Gt(b, a), b, a);
+  }
+  // eᵃ; above the largest finite result Highway's Exp leaves its valid range, so give +inf there.
+  template <class A>
+  HWY_INLINE V operator()(Node<ExpOp, A>) const {
+    const V a = (*this)(A{});
+    const V overflow = hn::Set(d, std::numeric_limits<T>::max_exponent * T(0.6931471805599453));
+    return hn::IfThenElse(hn::Gt(a, overflow), hn::Set(d, std::numeric_limits<T>::infinity()), hn::Exp(d, a));
+  }
+  template <class A>
+  HWY_INLINE V operator()(Node<LogOp, A>) const { return hn::Log(d, (*this)(A{})); }
+  template <class A>
+  HWY_INLINE V operator()(Node<SqrtOp, A>) const { return hn::Sqrt((*this)(A{})); }
+  template <class A>
+  HWY_INLINE V operator()(Node<RsqrtOp, A>) const { return hn::Div(hn::Set(d, T(1)), hn::Sqrt((*this)(A{}))); }
+  template <class A>
+  HWY_INLINE V operator()(Node<TanhOp, A>) const { return hn::Tanh(d, (*this)(A{})); }
+  // σ(a) = 1/(1 + e⁻ᵃ) for a ≥ 0 and e^a/(1 + e^a) below, so e never overflows.
+  template <class A>
+  HWY_INLINE V operator()(Node<SigmoidOp, A>) const {
+    const V a = (*this)(A{});
+    const V e = hn::Exp(d, hn::Neg(hn::Abs(a)));
+    const V r = hn::Div(hn::Set(d, T(1)), hn::Add(hn::Set(d, T(1)), e));
+    return hn::IfThenElse(hn::Lt(a, hn::Zero(d)), hn::Mul(e, r), r);
+  }
+
+  template <class A, class B>
+  HWY_INLINE auto operator()(Node<LessOp, A, B>) const { return hn::Lt((*this)(A{}), (*this)(B{})); }
+  template <class A, class B>
+  HWY_INLINE auto operator()(Node<GreaterOp, A, B>) const { return hn::Gt((*this)(A{}), (*this)(B{})); }
+  template <class C, class A, class B>
+  HWY_INLINE V operator()(Node<SelectOp, C, A, B>) const {
+    return hn::IfThenElse((*this)(C{}), (*this)(A{}), (*this)(B{}));
+  }
+};
+
+namespace detail {
+
+template <class D, class T, std::size_t... I>
+HWY_INLINE std::array<hn::Vec<D>, sizeof...(I)> LoadStreams([[maybe_unused]] D d, const std::array<const T*, sizeof...(I)>& in,
+                                                            [[maybe_unused]] std::size_t i, std::index_sequence<I...>) {
+  return {hn::LoadU(d, in[I] + i)...};
+}
+
+template <class D, class T, std::size_t... I>
+HWY_INLINE std::array<hn::Vec<D>, sizeof...(I)> MaskedLoadStreams([[maybe_unused]] D d, [[maybe_unused]] hn::Mask<D> m,
+                                                                  const std::array<const T*, sizeof...(I)>& in,
+                                                                  [[maybe_unused]] std::size_t i, std::index_sequence<I...>) {
+  return {hn::MaskedLoad(m, d, in[I] + i)...};
+}
+
+template <class D, class T, std::size_t... I>
+HWY_INLINE std::array<hn::Vec<D>, sizeof...(I)> BroadcastScalars([[maybe_unused]] D d, [[maybe_unused]] const T* scalars, std::index_sequence<I...>) {
+  return {hn::Set(d, scalars[I])...};
+}
+
+template <class T, std::size_t N>
+HWY_INLINE std::array<const T*, N> CopyPointers(const T* const* in) {
+  std::array<const T*, N> out{};
+  for (std::size_t k = 0; k < N; ++k) out[k] = in[k];
+  return out;
+}
+
+}  // namespace detail
+
+// out[i] = E(in[0][i], in[1][i], ..., scalars) for i in [0, n). The tail is one masked vector.
+template <class E, class T>
+HWY_INLINE void Map(const T* const* HWY_RESTRICT in, const T* HWY_RESTRICT scalars, T* HWY_RESTRICT out,
+                    std::size_t n) {
+  constexpr std::size_t NS = num_streams<E>, NP = num_scalars<E>;
+  const hn::ScalableTag<T> d;
+  const std::size_t lanes = hn::Lanes(d);
+  const auto streams = detail::CopyPointers<T, NS>(in);  // locals: stores to out cannot alias them
+  Evaluator<decltype(d), NS, NP> eval{d, {}, detail::BroadcastScalars(d, scalars, std::make_index_sequence<NP>())};
+  std::size_t i = 0;
+  for (; i + lanes <= n; i += lanes) {
+    eval.x = detail::LoadStreams(d, streams, i, std::make_index_sequence<NS>());
+    hn::StoreU(eval(E{}), d, out + i);
+  }
+  if (i < n) {
+    const auto mask = hn::FirstN(d, n - i);
+    eval.x = detail::MaskedLoadStreams(d, mask, streams, i, std::make_index_sequence<NS>());
+    hn::BlendedStore(eval(E{}), mask, d, out + i);
+  }
+}
+
+// sums[r] = Σᵢ Eᵣ(in[·][i], scalars) for every expression Eᵣ, in one pass. Lanes accumulate in T
+// for blocks of kBlockVectors vectors, then each block's total is added into a double, which keeps
+// a float32 sum of 10⁷ values within ~1e-7 of the exact sum. Fixed order: deterministic.
+template <class... Es, class T>
+HWY_INLINE void SumReduce(const T* const* HWY_RESTRICT in, const T* HWY_RESTRICT scalars, std::size_t n,
+                          double* HWY_RESTRICT sums) {
+  constexpr std::size_t R = sizeof...(Es);
+  constexpr std::size_t NS = std::max({num_streams<Es>...}), NP = std::max({num_scalars<Es>...});
+  constexpr std::size_t kBlockVectors = 32;
+  const hn::ScalableTag<T> d;
+  using V = hn::Vec<decltype(d)>;
+  const std::size_t lanes = hn::Lanes(d);
+  const auto streams = detail::CopyPointers<T, NS>(in);
+  Evaluator<decltype(d), NS, NP> eval{d, {}, detail::BroadcastScalars(d, scalars, std::make_index_sequence<NP>())};
+  std::array<double, R> total{};
+  std::array<V, R> acc;
+  std::size_t i = 0;
+  while (i + lanes <= n) {
+    [&]<std::size_t... r>(std::index_sequence<r...>) { ((acc[r] = hn::Zero(d)), ...); }(std::make_index_sequence<R>());
+    const std::size_t block_end = std::min(n - n % lanes, i + kBlockVectors * lanes);
+    for (; i < block_end; i += lanes) {
+      eval.x = detail::LoadStreams(d, streams, i, std::make_index_sequence<NS>());
+      [&]<std::size_t... r>(std::index_sequence<r...>) {
+        ((acc[r] = hn::Add(acc[r], eval(Es{}))), ...);
+      }(std::make_index_sequence<R>());
+    }
+    [&]<std::size_t... r>(std::index_sequence<r...>) {
+      ((total[r] += static_cast<double>(hn::GetLane(hn::SumOfLanes(d, acc[r])))), ...);
+    }(std::make_index_sequence<R>());
+  }
+  if (i < n) {  // masked-off lanes are zeroed: an expression of 0 need not be 0
+    const auto mask = hn::FirstN(d, n - i);
+    eval.x = detail::MaskedLoadStreams(d, mask, streams, i, std::make_index_sequence<NS>());
+    [&]<std::size_t... r>(std::index_sequence<r...>) {
+      ((total[r] += static_cast<double>(hn::GetLane(hn::SumOfLanes(d, hn::IfThenElseZero(mask, eval(Es{})))))), ...);
+    }(std::make_index_sequence<R>());
+  }
+  for (std::size_t r = 0; r < R; ++r) sums[r] = total[r];
+}
+
+}  // namespace lucid::expr::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // per-target include guard

@@ -1,0 +1,48 @@
+// The expressions behind lucid's fused elementwise ops. Each is a type; its kernels (forward and the
+// gradient for each input) are generated in the *_kernels.cc files, and the autodiff layer uses
+// the same type to record the backward when create_graph asks for a differentiable one.
+#pragma once
+
+#include "framework/expr/expr.h"
+
+namespace lucid::kernels::exprs {
+
+namespace e = lucid::expr;
+inline constexpr auto x = e::stream<0>;
+inline constexpr auto y = e::stream<1>;
+inline constexpr auto s = e::scalar<0>;
+
+// Two tensors of one shape (after broadcasting).
+using Add = decltype(x + y);
+using Sub = decltype(x - y);
+using Mul = decltype(x * y);
+using Div = decltype(x / y);
+using Maximum = decltype(e::max(x, y));
+using Minimum = decltype(e::min(x, y));
+// A tensor and a scalar s.
+using AddScalar = decltype(x + s);
+using MulScalar = decltype(x * s);
+using DivScalar = decltype(x / s);
+using ScalarSub = decltype(s - x);
+using ScalarDiv = decltype(s / x);
+// Math.
+using Neg = decltype(-x);
+using Abs = decltype(e::abs(x));
+using Exp = decltype(e::exp(x));
+using Log = decltype(e::log(x));
+using Sqrt = decltype(e::sqrt(x));
+using Rsqrt = decltype(e::rsqrt(x));
+// Activations.
+using Relu = decltype(e::max(x, e::constant<0.0>));
+using Sigmoid = decltype(e::sigmoid(x));
+using Tanh = decltype(e::tanh(x));
+using Silu = decltype(x * e::sigmoid(x));
+// GELU, tanh approximation: ½x(1 + tanh(√(2/π)(x + 0.044715x³)))
+using Gelu = decltype(e::constant<0.5> * x *
+                      (e::One{} + e::tanh(e::constant<0.7978845608028654> * (x + e::constant<0.044715> * x * x * x))));
+// where(c, y, z): y where c > ½ (c holds 0/1), else z; no gradient flows into c.
+using Where = decltype(e::select(x > e::constant<0.5>, y, e::stream<2>));
+// Not differentiable: 1 where x > y, else 0.
+using Greater = decltype(e::select(x > y, e::One{}, e::Zero{}));
+
+}  // namespace lucid::kernels::exprs
