@@ -103,3 +103,13 @@
                      (LUCID_DETAIL_DISPATCH(NAME##_backward0_f64, double),                 \
                       LUCID_DETAIL_DISPATCH(NAME##_backward1_f64, double),                 \
                       LUCID_DETAIL_DISPATCH(NAME##_backward2_f64, double)))
+
+// One fused reduction kernel, f32 and f64: FN_f32(in, scalars, n, sums) sets sums[r] = Σᵢ Eᵣ(...)
+// for each expression type Eᵣ listed after FN, in a single pass. Export with LUCID_MAP_EXPORT_KERNEL.
+#define LUCID_REDUCE_TARGET_KERNEL(FN, ...)                                                            \
+  void FN##_f32(const float* const* in, const float* scalars, std::size_t n, double* sums) {           \
+    ::lucid::expr::HWY_NAMESPACE::SumReduce<__VA_ARGS__>(in, scalars, n, sums);                        \
+  }                                                                                                    \
+  void FN##_f64(const double* const* in, const double* scalars, std::size_t n, double* sums) {         \
+    ::lucid::expr::HWY_NAMESPACE::SumReduce<__VA_ARGS__>(in, scalars, n, sums);                        \
+  }

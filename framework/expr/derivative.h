@@ -93,7 +93,7 @@ constexpr auto diff(E e, L l) {
     } else if constexpr (std::is_same_v<Op, TanhOp>) {
       return simplify::mul(da, One{} - e * e);                                  // a'·(1 − tanh²a)
     } else if constexpr (std::is_same_v<Op, SigmoidOp>) {
-      return simplify::mul(da, e * (One{} - e));                                // a'·σ(a)(1 − σ(a))
+      return simplify::mul(da, e * sigmoid(-a));                                // a'·σ(a)σ(−a): no 1 − σ cancellation
     } else if constexpr (std::is_same_v<Op, SelectOp>) {
       return simplify::select(a, diff(operand_t<1, E>{}, l), diff(operand_t<2, E>{}, l));
     } else {

@@ -10,6 +10,7 @@
 #define LUCID_FRAMEWORK_EXPR_EVALUATE_INL_H_
 #endif
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <limits>
@@ -135,11 +136,27 @@ HWY_INLINE std::array<hn::Vec<D>, sizeof...(I)> LoadStreams([[maybe_unused]] D d
   return {hn::LoadU(d, in[I] + i)...};
 }
 
+// The first `count` (< lanes) elements at p, zeros after them, reading nothing past p + count.
+// Highway 1.0.3 implements MaskedLoad on SSSE3/SSE4 as an *aligned* full-vector Load, which faults on
+// unaligned tails; there the tail goes through a zeroed aligned buffer instead.
+template <class D, class T>
+HWY_INLINE hn::Vec<D> LoadTail(D d, [[maybe_unused]] hn::Mask<D> mask, const T* p, [[maybe_unused]] std::size_t count) {
+#if HWY_TARGET == HWY_SSSE3 || HWY_TARGET == HWY_SSE4
+  alignas(64) T buffer[hn::MaxLanes(d)] = {};
+  std::copy_n(p, count, buffer);
+  return hn::Load(d, buffer);
+#else
+  return hn::MaskedLoad(mask, d, p);
+#endif
+}
+
 template <class D, class T, std::size_t... I>
 HWY_INLINE std::array<hn::Vec<D>, sizeof...(I)> MaskedLoadStreams([[maybe_unused]] D d, [[maybe_unused]] hn::Mask<D> m,
                                                                   const std::array<const T*, sizeof...(I)>& in,
-                                                                  [[maybe_unused]] std::size_t i, std::index_sequence<I...>) {
-  return {hn::MaskedLoad(m, d, in[I] + i)...};
+                                                                  [[maybe_unused]] std::size_t i,
+                                                                  [[maybe_unused]] std::size_t count,
+                                                                  std::index_sequence<I...>) {
+  return {LoadTail(d, m, in[I] + i, count)...};
 }
 
 template <class D, class T, std::size_t... I>
@@ -172,7 +189,7 @@ HWY_INLINE void Map(const T* const* HWY_RESTRICT in, const T* HWY_RESTRICT scala
   }
   if (i < n) {
     const auto mask = hn::FirstN(d, n - i);
-    eval.x = detail::MaskedLoadStreams(d, mask, streams, i, std::make_index_sequence<NS>());
+    eval.x = detail::MaskedLoadStreams(d, mask, streams, i, n - i, std::make_index_sequence<NS>());
     hn::BlendedStore(eval(E{}), mask, d, out + i);
   }
 }
@@ -209,7 +226,7 @@ HWY_INLINE void SumReduce(const T* const* HWY_RESTRICT in, const T* HWY_RESTRICT
   }
   if (i < n) {  // masked-off lanes are zeroed: an expression of 0 need not be 0
     const auto mask = hn::FirstN(d, n - i);
-    eval.x = detail::MaskedLoadStreams(d, mask, streams, i, std::make_index_sequence<NS>());
+    eval.x = detail::MaskedLoadStreams(d, mask, streams, i, n - i, std::make_index_sequence<NS>());
     [&]<std::size_t... r>(std::index_sequence<r...>) {
       ((total[r] += static_cast<double>(hn::GetLane(hn::SumOfLanes(d, hn::IfThenElseZero(mask, eval(Es{})))))), ...);
     }(std::make_index_sequence<R>());

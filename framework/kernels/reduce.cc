@@ -17,6 +17,10 @@ Tensor sum_keepdim(const Tensor& x, const std::vector<bool>& reduce) {
     using T = decltype(tag);
     const T* px = x.data<T>();
     T* po = out.data<T>();
+    if (out.numel() == 1) {  // every element into one sum
+      po[0] = static_cast<T>(sum_all(px, static_cast<std::size_t>(x.numel())));
+      return;
+    }
     std::vector<double> acc(static_cast<std::size_t>(out.numel()), 0.0);
     const std::array<Shape::Dims, 2> strides{shape.contiguous_strides(),
                                              broadcast_strides(out.shape(), shape.size())};
