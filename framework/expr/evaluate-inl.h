@@ -94,15 +94,25 @@ struct Evaluator {
     const V a = (*this)(A{}), b = (*this)(B{});
     return hn::IfThenElse(hn::Gt(b, a), b, a);
   }
-  // eᵃ; above the largest finite result Highway's Exp leaves its valid range, so give +inf there.
-  template <class A>
-  HWY_INLINE V operator()(Node<ExpOp, A>) const {
-    const V a = (*this)(A{});
+  // eᵃ. Highway's Exp covers finite inputs up to its valid range; overflow gives +inf, NaN stays NaN.
+  HWY_INLINE V ExpIeee(V a) const {
     const V overflow = hn::Set(d, std::numeric_limits<T>::max_exponent * T(0.6931471805599453));
-    return hn::IfThenElse(hn::Gt(a, overflow), hn::Set(d, std::numeric_limits<T>::infinity()), hn::Exp(d, a));
+    const V e = hn::IfThenElse(hn::Gt(a, overflow), hn::Set(d, std::numeric_limits<T>::infinity()), hn::Exp(d, a));
+    return hn::IfThenElse(hn::IsNaN(a), a, e);
+  }
+  // ln a, with log 0 = −inf, log of a negative = NaN, log +inf = +inf, NaN stays NaN (IEEE / std::log).
+  HWY_INLINE V LogIeee(V a) const {
+    const V zero = hn::Zero(d);
+    const V inf = hn::Set(d, std::numeric_limits<T>::infinity());
+    V l = hn::Log(d, a);
+    l = hn::IfThenElse(hn::Eq(a, inf), inf, l);
+    l = hn::IfThenElse(hn::Eq(a, zero), hn::Neg(inf), l);
+    return hn::IfThenElse(hn::Not(hn::Ge(a, zero)), hn::Set(d, std::numeric_limits<T>::quiet_NaN()), l);
   }
   template <class A>
-  HWY_INLINE V operator()(Node<LogOp, A>) const { return hn::Log(d, (*this)(A{})); }
+  HWY_INLINE V operator()(Node<ExpOp, A>) const { return ExpIeee((*this)(A{})); }
+  template <class A>
+  HWY_INLINE V operator()(Node<LogOp, A>) const { return LogIeee((*this)(A{})); }
   template <class A>
   HWY_INLINE V operator()(Node<SqrtOp, A>) const { return hn::Sqrt((*this)(A{})); }
   template <class A>
@@ -113,7 +123,7 @@ struct Evaluator {
   template <class A>
   HWY_INLINE V operator()(Node<SigmoidOp, A>) const {
     const V a = (*this)(A{});
-    const V e = hn::Exp(d, hn::Neg(hn::Abs(a)));
+    const V e = ExpIeee(hn::Neg(hn::Abs(a)));
     const V r = hn::Div(hn::Set(d, T(1)), hn::Add(hn::Set(d, T(1)), e));
     return hn::IfThenElse(hn::Lt(a, hn::Zero(d)), hn::Mul(e, r), r);
   }
