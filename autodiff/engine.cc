@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "autodiff/node.h"
+#include "autodiff/ops.h"
 #include "framework/factories.h"
 #include "framework/kernels/elementwise.h"
 
@@ -28,15 +29,19 @@ class PassScope {
   bool previous_mode_;
 };
 
-bool owns_its_memory(const Tensor& t) {
-  return t.impl().use_count() == 1 && t.impl()->storage.use_count() == 1 && !t.grad_fn();
-}
+bool sole_owner(const Tensor& t) { return t.impl().use_count() == 1 && t.impl()->storage.use_count() == 1; }
 
 // slot += grad, where slot is a leaf's .grad or a captured gradient. Without create_graph the sum
-// is computed in place and a uniquely owned incoming gradient is adopted without a copy.
+// is computed in place and a uniquely owned incoming gradient is adopted without a copy. A shared
+// one (the caller's seed, or one gradient passed unchanged to several inputs, as by add) is copied,
+// with create_graph too, so that no two slots alias each other or the caller's tensor.
 void accumulate(std::shared_ptr<TensorImpl>& slot, Tensor grad, bool create_graph) {
   if (!slot) {
-    slot = (create_graph || owns_its_memory(grad)) ? grad.impl() : grad.detach().clone().impl();
+    if (create_graph) {
+      slot = sole_owner(grad) ? grad.impl() : clone(grad).impl();  // clone is recorded: keeps the graph
+    } else {
+      slot = sole_owner(grad) && !grad.grad_fn() ? grad.impl() : grad.detach().clone().impl();
+    }
     return;
   }
   Tensor current(slot);
@@ -80,6 +85,7 @@ void backward_pass(const Tensor& root, const Tensor& grad_root, bool retain_grap
   }
 
   // Discover the graph depth-first with an explicit stack and count each node's incoming edges.
+  // A freed node fails the pass here, before any gradient reaches a leaf.
   const std::uint64_t epoch = next_epoch.fetch_add(1);
   Node* root_node = root.grad_fn().get();
   root_node->visit_epoch = epoch;
@@ -88,6 +94,7 @@ void backward_pass(const Tensor& root, const Tensor& grad_root, bool retain_grap
   while (!stack.empty()) {
     Node* node = stack.back();
     stack.pop_back();
+    if (node->released()) throw freed_graph_error(node->name());
     scope.visited.push_back(node);
     for (const Edge& edge : node->edges) {
       Node* next = edge.node.get();

@@ -26,9 +26,18 @@ struct Edge {
   bool needs_grad() const { return node || leaf; }
 };
 
+// The error of a backward pass that reaches a node whose saved tensors were freed.
+inline RuntimeError freed_graph_error(const char* node_name) {
+  return RuntimeError(std::string("Trying to backward through the graph a second time: the saved tensors of ") +
+                      node_name + " were freed by the first backward. Pass retain_graph=true to the first "
+                      "backward() to backpropagate through it again.");
+}
+
 class Node : public std::enable_shared_from_this<Node> {
  public:
-  virtual ~Node() = default;
+  // Destroys the chain of nodes this one alone keeps alive without recursion (node.cc), so that
+  // dropping a graph of any depth cannot overflow the stack.
+  virtual ~Node();
   // PyTorch-style name, e.g. "MulBackward".
   virtual const char* name() const = 0;
   // Gradients for each input (one per edge) from the output's gradient. An entry may be undefined
@@ -36,6 +45,8 @@ class Node : public std::enable_shared_from_this<Node> {
   virtual TensorList apply(const Tensor& grad_output) = 0;
   // Frees what the backward function saved; called after use unless the graph is retained.
   virtual void release() = 0;
+  // True after release(): apply() would throw.
+  virtual bool released() const = 0;
 
   bool needs_input_grad(std::size_t i) const { return edges[i].needs_grad(); }
 
@@ -54,14 +65,11 @@ class FunctionNode final : public Node {
   FunctionNode(const char* name, Backward backward) : name_(name), backward_(std::move(backward)) {}
   const char* name() const override { return name_; }
   TensorList apply(const Tensor& grad_output) override {
-    if (!backward_) {
-      throw RuntimeError(std::string("Trying to backward through the graph a second time: the saved tensors of ") +
-                         name_ + " were freed by the first backward. Pass retain_graph=true to the first "
-                         "backward() to backpropagate through it again.");
-    }
+    if (!backward_) throw freed_graph_error(name_);
     return (*backward_)(grad_output, *this);
   }
   void release() override { backward_.reset(); }
+  bool released() const override { return !backward_; }
 
  private:
   const char* name_;

@@ -60,7 +60,8 @@ std::ostream& operator<<(std::ostream& os, const Tensor& tensor) {
   if (tensor.dim() == 0) {
     os << format_value(printer.values[0], 4);
   } else if (tensor.numel() == 0) {
-    os << "[], size=" << tensor.shape();
+    os << "[]";
+    if (tensor.dim() > 1) os << ", size=" << tensor.shape();  // PyTorch: tensor([]) for shape (0,)
   } else {
     printer.print(0, 0, 7);
   }

@@ -1,0 +1,105 @@
+// Argument errors of the differentiable ops: mismatched dtypes, shapes that do not broadcast and
+// bad matmul operands throw ValueError naming the values, and leave their inputs as they were.
+#include <gtest/gtest.h>
+
+#include <cctype>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "tests/test_util.h"
+
+namespace lucid::test {
+namespace {
+
+struct BinaryOp {
+  std::string name;
+  Tensor (*f)(const Tensor&, const Tensor&);
+};
+
+const std::vector<BinaryOp> kOps{{"add", lucid::add}, {"sub", lucid::sub}, {"mul", lucid::mul},
+                                 {"div", lucid::div}, {"matmul", lucid::matmul}};
+
+// Runs op on (a, b), expects a ValueError and returns its message; checks that neither input's
+// values, requires_grad or gradient changed and that a later backward still works.
+std::string failed_op_message(const BinaryOp& op, const Tensor& a, const Tensor& b) {
+  const std::vector<double> a_before = a.to_vector<double>(), b_before = b.to_vector<double>();
+  const std::string msg = error_message<ValueError>([&] { op.f(a, b); });
+  EXPECT_EQ(a.to_vector<double>(), a_before);
+  EXPECT_EQ(b.to_vector<double>(), b_before);
+  for (const Tensor* t : {&a, &b}) {
+    EXPECT_TRUE(t->is_leaf());
+    EXPECT_FALSE(t->grad().defined());
+  }
+  return msg;
+}
+
+std::ostream& operator<<(std::ostream& os, const BinaryOp& op) { return os << op.name; }
+
+std::string lowercase(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+class OpErrors : public ::testing::TestWithParam<BinaryOp> {};
+
+TEST_P(OpErrors, DtypeMismatchNamesBothDtypes) {
+  const Tensor a = ones({2, 2}, float32, true);
+  const Tensor b = ones({2, 2}, float64, true);
+  for (const std::string& msg : {failed_op_message(GetParam(), a, b), failed_op_message(GetParam(), b, a)}) {
+    EXPECT_TRUE(contains(msg, "float32"));
+    EXPECT_TRUE(contains(msg, "float64"));
+    EXPECT_TRUE(contains(lowercase(msg), GetParam().name));  // names the op
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Ops, OpErrors, ::testing::ValuesIn(kOps), ParamName{});
+
+TEST(ElementwiseErrors, ShapesThatDoNotBroadcastNameBothShapes) {
+  const Tensor a = ones({2, 3}, float64, true);
+  const Tensor b = ones({4}, float64, true);
+  for (std::size_t i = 0; i < 4; ++i) {  // add, sub, mul, div
+    SCOPED_TRACE(kOps[i].name);
+    const std::string msg = failed_op_message(kOps[i], a, b);
+    EXPECT_TRUE(contains(msg, "(2, 3)"));
+    EXPECT_TRUE(contains(msg, "(4,)"));
+  }
+  EXPECT_THROW(ones({2, 3}) + ones({3, 2}), ValueError);
+  EXPECT_THROW(ones({3}) * ones({2, 1, 2}), ValueError);
+}
+
+TEST(ElementwiseErrors, ScalarOperandsAlwaysMatch) {
+  // A double operand adopts the tensor's dtype, so mixing with scalars never throws.
+  EXPECT_NO_THROW(ones({2}, float64) * 2.0);
+  EXPECT_NO_THROW(3.0 / ones({2}, float32));
+}
+
+TEST(MatmulErrors, InnerDimensionMismatchNamesBothShapes) {
+  const Tensor a = ones({2, 3}, float64, true);
+  const Tensor b = ones({4, 5}, float64, true);
+  const std::string msg = failed_op_message(kOps[4], a, b);
+  EXPECT_TRUE(contains(msg, "(2, 3)"));
+  EXPECT_TRUE(contains(msg, "(4, 5)"));
+}
+
+TEST(MatmulErrors, OperandsMustBeTwoDimensional) {
+  const Tensor v = ones({3}, float64, true);
+  const Tensor m = ones({3, 2}, float64, true);
+  const Tensor t = ones({2, 3, 3}, float64, true);
+  std::string msg = failed_op_message(kOps[4], v, m);
+  EXPECT_TRUE(contains(msg, "(3,)"));
+  EXPECT_TRUE(contains(msg, "(3, 2)"));
+  msg = failed_op_message(kOps[4], t, m);
+  EXPECT_TRUE(contains(msg, "(2, 3, 3)"));
+  EXPECT_THROW(matmul(m.transpose(0, 1), scalar_tensor(1.0, float64)), ValueError);
+}
+
+TEST(FailedOp, LeavesTheGraphWorking) {
+  const Tensor x = ones({2}, float64, true);
+  EXPECT_THROW(x + ones({3}, float64), ValueError);
+  (x * 3.0).sum().backward();
+  expect_values_near(x.grad(), {2}, {3, 3}, 0.0);
+}
+
+}  // namespace
+}  // namespace lucid::test
