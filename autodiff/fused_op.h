@@ -73,6 +73,17 @@ struct TensorEvaluator {
   }
 };
 
+// The tensors as the kernels read them, at the output's shape: broadcast ones expanded (recorded in
+// the graph when differentiable).
+template <std::size_t N>
+std::array<Tensor, N> at_shape(const std::array<Tensor, N>& tensors, const Shape& shape, bool differentiable) {
+  std::array<Tensor, N> streams = tensors;
+  for (Tensor& t : streams) {
+    if (t.shape() != shape) t = differentiable ? expand(t, shape) : kernels::expand_copy(t, shape);
+  }
+  return streams;
+}
+
 // out = kernel(streams...; scalars), all streams contiguous with out's shape.
 template <std::size_t N, std::size_t P>
 Tensor run_kernel(const expr::FusedKernels& kernels, int which, const std::array<Tensor, N>& streams,
@@ -107,20 +118,17 @@ Tensor fused(const expr::FusedKernels& kernels, const std::array<Tensor, expr::n
     }
     shape = broadcast_shapes(shape, inputs[k].shape());
   }
-  std::array<Tensor, N> streams = inputs;  // each input at the output's shape
-  for (Tensor& s : streams) {
-    if (s.shape() != shape) s = kernels::expand_copy(s, shape);
-  }
-  Tensor out = fused_detail::run_kernel(kernels, -1, streams, scalars, shape, dtype);
+  Tensor out = fused_detail::run_kernel(kernels, -1, fused_detail::at_shape(inputs, shape, false), scalars, shape, dtype);
 
   std::array<const Tensor*, N> input_ptrs{};
   for (std::size_t k = 0; k < N; ++k) input_ptrs[k] = &inputs[k];
   if (!std::apply([](auto... p) { return should_record({p...}); }, input_ptrs)) return out;
 
-  auto backward = [&kernels, inputs, streams, scalars, shape, dtype](const Tensor& g, Node& node) {
+  auto backward = [&kernels, inputs, scalars, shape, dtype](const Tensor& g, Node& node) {
     const bool differentiable = is_grad_enabled();  // create_graph: record the backward itself
     std::array<Tensor, N + 1> with_grad;             // what the gradient formulas read: (x₀ … x_{N−1}, g)
-    for (std::size_t k = 0; k < N; ++k) with_grad[k] = differentiable ? expand(inputs[k], shape) : streams[k];
+    const std::array<Tensor, N> streams = fused_detail::at_shape(inputs, shape, differentiable);
+    std::copy(streams.begin(), streams.end(), with_grad.begin());
     with_grad[N] = g;
     TensorList grads(N);
     [&]<std::size_t... I>(std::index_sequence<I...>) {
