@@ -1,6 +1,8 @@
 #include "modules/module.h"
 
+#include <cctype>
 #include <sstream>
+#include <unordered_set>
 
 #include <boost/core/demangle.hpp>
 
@@ -34,6 +36,12 @@ Parameter Module::register_parameter(const std::string& name, const Tensor& tens
   return parameter;
 }
 
+Parameter Module::register_parameter(const std::string& name, const Parameter& parameter) {
+  check_new_name(name);
+  parameters_.emplace_back(name, parameter);
+  return parameter;
+}
+
 Tensor Module::register_buffer(const std::string& name, const Tensor& tensor) {
   check_new_name(name);
   buffers_.emplace_back(name, tensor);
@@ -56,14 +64,24 @@ void Module::visit_named(const std::string& prefix, bool recurse, Visit&& visit)
   }
 }
 
-std::vector<std::pair<std::string, Parameter>> Module::named_parameters(bool recurse) const {
-  std::vector<std::pair<std::string, Parameter>> out;
+// The defined tensors of every visited module's `entries` under dotted names; with remove_duplicate,
+// a tensor seen before (shared submodule or parameter) is skipped.
+template <typename T>
+std::vector<std::pair<std::string, T>> Module::named_tensors(std::vector<std::pair<std::string, T>> Module::*entries,
+                                                             bool recurse, bool remove_duplicate) const {
+  std::vector<std::pair<std::string, T>> out;
+  std::unordered_set<const TensorImpl*> seen;
   visit_named("", recurse, [&](const std::string& prefix, const Module& m) {
-    for (const auto& [name, p] : m.parameters_) {
-      if (p.defined()) out.emplace_back(prefix + name, p);
+    for (const auto& [name, t] : m.*entries) {
+      if (!t.defined() || (remove_duplicate && !seen.insert(t.impl().get()).second)) continue;
+      out.emplace_back(prefix + name, t);
     }
   });
   return out;
+}
+
+std::vector<std::pair<std::string, Parameter>> Module::named_parameters(bool recurse) const {
+  return named_tensors(&Module::parameters_, recurse, true);
 }
 
 std::vector<Parameter> Module::parameters(bool recurse) const {
@@ -73,13 +91,7 @@ std::vector<Parameter> Module::parameters(bool recurse) const {
 }
 
 std::vector<std::pair<std::string, Tensor>> Module::named_buffers(bool recurse) const {
-  std::vector<std::pair<std::string, Tensor>> out;
-  visit_named("", recurse, [&](const std::string& prefix, const Module& m) {
-    for (const auto& [name, b] : m.buffers_) {
-      if (b.defined()) out.emplace_back(prefix + name, b);
-    }
-  });
-  return out;
+  return named_tensors(&Module::buffers_, recurse, true);
 }
 
 std::vector<Tensor> Module::buffers(bool recurse) const {
@@ -112,8 +124,12 @@ void Module::apply(const std::function<void(Module&)>& fn) {
 
 StateDict Module::state_dict() const {
   StateDict dict;
-  for (const auto& [name, p] : named_parameters()) dict.insert_or_assign(name, p.detach());
-  for (const auto& [name, b] : named_buffers()) dict.insert_or_assign(name, b.detach());
+  for (const auto& [name, p] : named_tensors(&Module::parameters_, true, false)) {
+    dict.insert_or_assign(name, p.detach());
+  }
+  for (const auto& [name, b] : named_tensors(&Module::buffers_, true, false)) {
+    dict.insert_or_assign(name, b.detach());
+  }
   return dict;
 }
 
@@ -158,22 +174,36 @@ LoadStateDictResult Module::load_state_dict(const StateDict& dict, bool strict) 
 }
 
 std::string Module::name() const {
+  // Drops every qualifier, template arguments' too: "a::W<a::(anonymous namespace)::B>" -> "W<B>".
   const std::string full = boost::core::demangle(typeid(*this).name());
-  const std::size_t colon = full.rfind("::");
-  return colon == std::string::npos ? full : full.substr(colon + 2);
+  auto in_identifier = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  std::string out;
+  for (std::size_t i = 0; i < full.size(); ++i) {
+    if (full.compare(i, 2, "::") != 0) {
+      out += full[i];
+      continue;
+    }
+    if (!out.empty() && out.back() == ')') {
+      out.erase(out.rfind('('));  // "(anonymous namespace)"
+    } else {
+      while (!out.empty() && in_identifier(out.back())) out.pop_back();
+    }
+    ++i;
+  }
+  return out;
 }
 
 std::string Module::repr() const {
-  std::string out = name() + "(" + extra_repr();
-  if (children_.empty()) return out + ")";
-  out += "\n";
-  for (const auto& [child_name, child] : children_) {
-    std::string child_repr = child->repr();
-    // Indent the child's continuation lines by two spaces, as PyTorch does.
-    for (std::size_t pos = child_repr.find('\n'); pos != std::string::npos; pos = child_repr.find('\n', pos + 1)) {
-      child_repr.insert(pos + 1, "  ");
-    }
-    out += "  (" + child_name + "): " + child_repr + "\n";
+  // PyTorch's layout: a one-line extra_repr of a leaf stays inline; otherwise every line of
+  // extra_repr and of each "(name): child" goes on its own line, indented by two spaces.
+  const std::string extra = extra_repr();
+  if (children_.empty() && extra.find('\n') == std::string::npos) return name() + "(" + extra + ")";
+  std::string body = extra.empty() ? "" : extra + "\n";
+  for (const auto& [child_name, child] : children_) body += "(" + child_name + "): " + child->repr() + "\n";
+  std::string out = name() + "(\n";
+  for (std::size_t start = 0, end; start < body.size(); start = end + 1) {
+    end = body.find('\n', start);
+    out += "  " + body.substr(start, end - start + 1);
   }
   return out + ")";
 }

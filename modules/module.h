@@ -51,6 +51,9 @@ class Module {
   // Names must be non-empty, contain no '.', and be unique within this module (ValueError).
   // An undefined tensor registers a slot that parameters() and state_dict() skip (affine=false).
   Parameter register_parameter(const std::string& name, const Tensor& tensor, bool requires_grad = true);
+  // Registers this very Parameter, as PyTorch does: gradients reached through the caller's handle are
+  // the ones parameters() sees (and a Parameter registered in two modules is tied).
+  Parameter register_parameter(const std::string& name, const Parameter& parameter);
   Tensor register_buffer(const std::string& name, const Tensor& tensor);
   template <typename M>
   std::shared_ptr<M> register_module(const std::string& name, std::shared_ptr<M> module) {
@@ -58,7 +61,8 @@ class Module {
     return module;
   }
 
-  // Own parameters first, then each child's, named with dotted prefixes ("layer1.0.weight").
+  // Own parameters first, then each child's, named with dotted prefixes ("layer1.0.weight"). A tensor
+  // reachable under several names (a shared submodule or parameter) is listed once, under its first.
   std::vector<std::pair<std::string, Parameter>> named_parameters(bool recurse = true) const;
   std::vector<Parameter> parameters(bool recurse = true) const;
   std::vector<std::pair<std::string, Tensor>> named_buffers(bool recurse = true) const;
@@ -77,7 +81,8 @@ class Module {
   void apply(const std::function<void(Module&)>& fn);
 
   // ---- state ----
-  // Parameters then buffers, dotted names, sharing storage with the module (detached).
+  // Parameters then buffers, dotted names, sharing storage with the module (detached). Unlike
+  // named_parameters(), a shared tensor appears under each of its names, as in PyTorch.
   StateDict state_dict() const;
   // Copies the dict's values into the module's tensors. Every key's shape must match (ValueError
   // otherwise); with strict, missing and unexpected keys are errors too. On error the message lists
@@ -97,6 +102,9 @@ class Module {
   void check_new_name(const std::string& name) const;
   template <typename Visit>
   void visit_named(const std::string& prefix, bool recurse, Visit&& visit) const;
+  template <typename T>
+  std::vector<std::pair<std::string, T>> named_tensors(std::vector<std::pair<std::string, T>> Module::*entries,
+                                                       bool recurse, bool remove_duplicate) const;
 
   bool training_ = true;
   std::vector<std::pair<std::string, Parameter>> parameters_;
