@@ -13,6 +13,8 @@
 #include "framework/shape.h"
 #include "framework/tensor.h"
 #include "framework/threading.h"
+#include "modules/functional/group_norm.h"
+#include "modules/group_norm.h"
 #include "modules/module.h"
 #include "modules/parameter.h"
 #include "modules/sequential.h"

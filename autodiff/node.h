@@ -76,11 +76,12 @@ class FunctionNode final : public Node {
   std::optional<Backward> backward_;
 };
 
-// True when an op on these inputs must record a node.
+// True when an op on these inputs must record a node. Undefined inputs (an optional operand left
+// out, e.g. GroupNorm's weight with affine=false) need no gradient.
 inline bool should_record(std::initializer_list<const Tensor*> inputs) {
   if (!is_grad_enabled()) return false;
   for (const Tensor* t : inputs) {
-    if (t->requires_grad()) return true;
+    if (t->defined() && t->requires_grad()) return true;
   }
   return false;
 }
@@ -93,7 +94,9 @@ void record(const char* name, Tensor& out, std::initializer_list<const Tensor*> 
   node->edges.reserve(inputs.size());
   for (const Tensor* t : inputs) {
     const auto& impl = t->impl();
-    if (impl->grad_fn) {
+    if (!impl) {
+      node->edges.emplace_back();
+    } else if (impl->grad_fn) {
       node->edges.push_back(Edge{impl->grad_fn, nullptr});
     } else if (impl->requires_grad) {
       node->edges.push_back(Edge{nullptr, impl});

@@ -1,0 +1,82 @@
+#include "modules/group_norm.h"
+
+#include <sstream>
+
+#include "autodiff/grad_mode.h"
+#include "framework/factories.h"
+#include "modules/functional/group_norm.h"
+
+namespace lucid::nn {
+namespace {
+
+std::int64_t checked_groups(std::int64_t num_groups, std::int64_t num_channels) {
+  if (num_groups <= 0) throw ValueError("GroupNorm: num_groups (" + std::to_string(num_groups) + ") must be positive");
+  if (num_channels <= 0) {
+    throw ValueError("GroupNorm: num_channels (" + std::to_string(num_channels) + ") must be positive");
+  }
+  if (num_channels % num_groups != 0) {
+    throw ValueError("GroupNorm: num_channels (" + std::to_string(num_channels) + ") must be divisible by num_groups (" +
+                     std::to_string(num_groups) + ")");
+  }
+  return num_groups;
+}
+
+// Python's repr of a float, as PyTorch prints eps: 1e-05, 0.001, 0.1, 1.0.
+std::string python_float(double v) {
+  std::ostringstream os;
+  os.precision(17);
+  for (int digits = 1; digits <= 17; ++digits) {  // the shortest form that reads back exactly
+    os.str("");
+    os.precision(digits);
+    os << v;
+    if (std::stod(os.str()) == v) break;
+  }
+  std::string s = os.str();
+  const std::size_t e = s.find('e');
+  if (e != std::string::npos) {  // C++ writes 1e-05 like Python; drop a '+' in positive exponents
+    if (s[e + 1] == '+') s.erase(e + 1, 1);
+  } else if (s.find('.') == std::string::npos && s.find("inf") == std::string::npos &&
+             s.find("nan") == std::string::npos) {
+    s += ".0";
+  }
+  return s;
+}
+
+}  // namespace
+
+GroupNorm::GroupNorm(std::int64_t num_groups, std::int64_t num_channels, double eps, bool affine, Device device,
+                     std::optional<DType> dtype)
+    : GroupNorm(num_groups, num_channels, GroupNormOptions{eps, affine, device, dtype}) {}
+
+GroupNorm::GroupNorm(std::int64_t num_groups, std::int64_t num_channels, const GroupNormOptions& options)
+    : num_groups_(checked_groups(num_groups, num_channels)),
+      num_channels_(num_channels),
+      eps_(options.eps),
+      affine_(options.affine) {
+  if (!(options.eps >= 0.0)) throw ValueError("GroupNorm: eps (" + python_float(options.eps) + ") must be non-negative");
+  const DType dtype = options.dtype.value_or(float32);
+  weight = register_parameter("weight", affine_ ? ones({num_channels}, dtype) : Tensor());
+  bias = register_parameter("bias", affine_ ? zeros({num_channels}, dtype) : Tensor());
+}
+
+Tensor GroupNorm::forward(const Tensor& input) {
+  if (input.dim() >= 2 && input.size(1) != num_channels_) {
+    throw ValueError("GroupNorm: expected input with " + std::to_string(num_channels_) + " channels (dimension 1), got shape " +
+                     input.shape().str());
+  }
+  return functional::group_norm(input, num_groups_, weight, bias, eps_);
+}
+
+void GroupNorm::reset_parameters() {
+  if (!affine_) return;
+  autograd::no_grad guard;
+  weight.fill_(1.0);
+  bias.fill_(0.0);
+}
+
+std::string GroupNorm::extra_repr() const {
+  return std::to_string(num_groups_) + ", " + std::to_string(num_channels_) + ", eps=" + python_float(eps_) +
+         ", affine=" + (affine_ ? "True" : "False");
+}
+
+}  // namespace lucid::nn

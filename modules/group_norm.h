@@ -1,0 +1,59 @@
+// GroupNorm: normalises each group of num_channels / num_groups contiguous channels of every sample
+// over the group's channels and spatial positions, then applies a per-channel affine map:
+//
+//   y[n, c, ...] = (x[n, c, ...] − μ[n, g]) / √(σ²[n, g] + eps) · weight[c] + bias[c],   g = c / (C/G)
+//
+// with μ and σ² (biased) over the group. Input (N, C, *) with zero or more spatial dimensions,
+// float32 or float64; output of the same shape. Matches Lucid's / PyTorch's nn.GroupNorm; invalid
+// configurations raise lucid::ValueError at construction (PyTorch does too; Lucid only at call time).
+//
+//   lucid::nn::GroupNorm gn(8, 32);                                   // eps 1e-5, affine
+//   lucid::nn::GroupNorm plain(8, 32, {.eps = 1e-3, .affine = false});
+//   lucid::Tensor y = gn(lucid::randn({4, 32, 64, 64}));
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "framework/device.h"
+#include "framework/dtype.h"
+#include "modules/module.h"
+
+namespace lucid::nn {
+
+struct GroupNormOptions {
+  double eps = 1e-5;
+  bool affine = true;
+  Device device = {};
+  std::optional<DType> dtype = {};  // of weight and bias; float32 when unset
+};
+
+class GroupNorm : public Module {
+ public:
+  GroupNorm(std::int64_t num_groups, std::int64_t num_channels, double eps = 1e-5, bool affine = true,
+            Device device = {}, std::optional<DType> dtype = {});
+  GroupNorm(std::int64_t num_groups, std::int64_t num_channels, const GroupNormOptions& options);
+
+  Tensor forward(const Tensor& input) override;
+  // weight ← 1, bias ← 0 (when affine).
+  void reset_parameters();
+  // "8, 32, eps=1e-05, affine=True"
+  std::string extra_repr() const override;
+
+  std::int64_t num_groups() const { return num_groups_; }
+  std::int64_t num_channels() const { return num_channels_; }
+  double eps() const { return eps_; }
+  bool affine() const { return affine_; }
+
+  Parameter weight;  // (C,), ones; undefined when affine=false
+  Parameter bias;    // (C,), zeros; undefined when affine=false
+
+ private:
+  std::int64_t num_groups_;
+  std::int64_t num_channels_;
+  double eps_;
+  bool affine_;
+};
+
+}  // namespace lucid::nn
