@@ -27,7 +27,7 @@ Tensor sample(const Shape& shape, DType dtype, bool requires_grad, Draw draw) {
   visit_dtype(dtype, [&](auto tag) {
     using T = decltype(tag);
     T* p = t.data<T>();
-    for (std::int64_t i = 0; i < t.numel(); ++i) p[i] = static_cast<T>(draw());
+    for (std::int64_t i = 0, n = t.numel(); i < n; ++i) p[i] = static_cast<T>(draw());
   });
   t.requires_grad_(requires_grad);
   return t;

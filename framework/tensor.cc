@@ -12,9 +12,8 @@ Tensor Tensor::empty(const Shape& shape, DType dtype) {
   return Tensor(std::move(impl));
 }
 
-const TensorImpl& Tensor::checked() const {
-  if (!impl_) throw ValueError("operation on an undefined Tensor (default-constructed or moved-from)");
-  return *impl_;
+void Tensor::throw_undefined() {
+  throw ValueError("operation on an undefined Tensor (default-constructed or moved-from)");
 }
 
 Tensor& Tensor::requires_grad_(bool requires_grad) {

@@ -110,7 +110,12 @@ class Tensor {
   const std::shared_ptr<TensorImpl>& impl() const { return impl_; }
 
  private:
-  const TensorImpl& checked() const;
+  // The impl; ValueError for an undefined tensor. Inline: every accessor goes through it.
+  const TensorImpl& checked() const {
+    if (!impl_) throw_undefined();
+    return *impl_;
+  }
+  [[noreturn]] static void throw_undefined();
   std::shared_ptr<TensorImpl> impl_;
 };
 
