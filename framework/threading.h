@@ -4,7 +4,8 @@
 
 namespace lucid {
 
-// Sets the number of intra-op threads (n >= 1, else ValueError). OMP_NUM_THREADS sets the default.
+// Sets the number of intra-op threads, OpenMP's and OpenBLAS's (n >= 1, else ValueError).
+// OMP_NUM_THREADS (and OPENBLAS_NUM_THREADS) set the defaults.
 void set_num_threads(int n);
 int get_num_threads();
 

@@ -1,11 +1,23 @@
-// Matrix product through BLAS (no autograd).
+// Matrix products through BLAS (no autograd).
 #pragma once
+
+#include <cstddef>
 
 #include "framework/tensor.h"
 
 namespace lucid::kernels {
 
-// C (M×N) = A (M×K) · B (K×N), row-major, same dtype; cblas_sgemm / cblas_dgemm.
-Tensor matmul(const Tensor& a, const Tensor& b);
+// C = op(A)·op(B) (+ C when accumulate), row-major; op(X) = Xᵀ when its transpose flag is set.
+// op(A) is M×K, op(B) is K×N, C is M×N. cblas_sgemm / cblas_dgemm.
+void gemm(const float* a, const float* b, float* c, std::size_t m, std::size_t n, std::size_t k, bool transpose_a,
+          bool transpose_b, bool accumulate = false);
+void gemm(const double* a, const double* b, double* c, std::size_t m, std::size_t n, std::size_t k,
+          bool transpose_a, bool transpose_b, bool accumulate = false);
+
+// The same on 2-D tensors of one dtype: returns op(A)·op(B).
+Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a = false, bool transpose_b = false);
+
+// Sets the number of BLAS threads (called by lucid::set_num_threads).
+void set_blas_threads(int n);
 
 }  // namespace lucid::kernels

@@ -1,0 +1,32 @@
+#include "modules/dropout.h"
+
+#include <sstream>
+
+#include "autodiff/ops.h"
+#include "framework/factories.h"
+
+namespace lucid::nn {
+
+Dropout::Dropout(double p) : p_(p) {
+  if (!(p >= 0.0 && p <= 1.0)) {
+    std::ostringstream msg;
+    msg << "Dropout: p (" << p << ") must be in [0, 1]";
+    throw ValueError(msg.str());
+  }
+}
+
+// y = x · [u ≥ p] / (1 − p), u ~ U[0, 1) per element
+Tensor Dropout::forward(const Tensor& input) {
+  if (!is_training() || p_ == 0.0) return input;
+  if (p_ == 1.0) return input * 0.0;
+  const Tensor keep = greater(rand(input.shape(), input.dtype()), full({}, p_, input.dtype()));
+  return input * (keep * (1.0 / (1.0 - p_)));
+}
+
+std::string Dropout::extra_repr() const {
+  std::ostringstream os;
+  os << "p=" << p_;
+  return os.str();
+}
+
+}  // namespace lucid::nn

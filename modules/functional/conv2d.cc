@@ -1,0 +1,78 @@
+#include "modules/functional/conv2d.h"
+
+#include <string>
+
+#include "autodiff/node.h"
+#include "modules/functional/format.h"
+#include "framework/kernels/conv2d.h"
+
+namespace lucid::nn::functional {
+namespace {
+
+kernels::Conv2dGeometry geometry(const Tensor& x, const Tensor& weight, const Conv2dParams& p) {
+  if (x.dim() != 4) throw ValueError("conv2d: expected input of shape (N, C, H, W), got " + x.shape().str());
+  if (weight.dim() != 4) throw ValueError("conv2d: expected weight of shape (O, C, KH, KW), got " + weight.shape().str());
+  if (x.size(1) != weight.size(1)) {
+    throw ValueError("conv2d: input has " + std::to_string(x.size(1)) + " channels but weight " +
+                     weight.shape().str() + " expects " + std::to_string(weight.size(1)));
+  }
+  for (int d = 0; d < 2; ++d) {
+    if (p.stride[d] < 1 || p.dilation[d] < 1 || p.padding[d] < 0) {
+      throw ValueError("conv2d: stride " + pair_str(p.stride) + " and dilation " + pair_str(p.dilation) +
+                       " must be ≥ 1 and padding " + pair_str(p.padding) + " ≥ 0");
+    }
+  }
+  std::array<std::int64_t, 2> out{};
+  for (int d = 0; d < 2; ++d) {
+    const std::int64_t span = p.dilation[d] * (weight.size(2 + d) - 1) + 1;
+    const std::int64_t padded = x.size(2 + d) + 2 * p.padding[d];
+    if (padded < span) {
+      throw ValueError("conv2d: kernel " + weight.shape().str() + " (dilated extent " + std::to_string(span) +
+                       ") is larger than the padded input " + x.shape().str());
+    }
+    out[d] = (padded - span) / p.stride[d] + 1;
+  }
+  auto u = [](std::int64_t v) { return static_cast<std::size_t>(v); };
+  return {u(x.size(0)), u(x.size(1)), u(x.size(2)), u(x.size(3)), u(weight.size(0)), u(weight.size(2)),
+          u(weight.size(3)), u(p.stride[0]), u(p.stride[1]), u(p.padding[0]), u(p.padding[1]), u(p.dilation[0]),
+          u(p.dilation[1]), u(out[0]), u(out[1])};
+}
+
+}  // namespace
+
+Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv2dParams& params) {
+  const kernels::Conv2dGeometry g = geometry(x, weight, params);
+  if (weight.dtype() != x.dtype() || (bias.defined() && bias.dtype() != x.dtype())) {
+    throw ValueError("conv2d: input, weight and bias must share a dtype");
+  }
+  if (bias.defined() && bias.shape() != Shape{weight.size(0)}) {
+    throw ValueError("conv2d: bias of shape " + bias.shape().str() + " does not match " +
+                     std::to_string(weight.size(0)) + " output channels");
+  }
+  Tensor y = Tensor::empty({x.size(0), weight.size(0), static_cast<std::int64_t>(g.out_h), static_cast<std::int64_t>(g.out_w)},
+                           x.dtype());
+  visit_dtype(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    kernels::conv2d_forward(x.data<T>(), weight.data<T>(), bias.defined() ? bias.data<T>() : nullptr, y.data<T>(), g);
+  });
+  autograd::record("Conv2dBackward", y, {&x, &weight, &bias}, [x, weight, g](const Tensor& gy, autograd::Node& node) {
+    if (autograd::is_grad_enabled()) {
+      throw RuntimeError("conv2d: double backward (create_graph=true through a convolution) is not supported");
+    }
+    autograd::TensorList grads(3);
+    for (std::size_t i = 0; i < 3; ++i) {
+      if (node.needs_input_grad(i)) {
+        grads[i] = Tensor::empty(i == 0 ? x.shape() : (i == 1 ? weight.shape() : Shape{weight.size(0)}), x.dtype());
+      }
+    }
+    visit_dtype(x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      auto ptr = [&](std::size_t i) { return grads[i].defined() ? grads[i].template data<T>() : nullptr; };
+      kernels::conv2d_backward(gy.data<T>(), x.data<T>(), weight.data<T>(), ptr(0), ptr(1), ptr(2), g);
+    });
+    return grads;
+  });
+  return y;
+}
+
+}  // namespace lucid::nn::functional

@@ -1,0 +1,27 @@
+#include "modules/functional/linear.h"
+
+#include <string>
+#include <vector>
+
+#include "autodiff/ops.h"
+
+namespace lucid::nn::functional {
+
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+  if (weight.dim() != 2) throw ValueError("linear: weight must be 2-D (out, in), got shape " + weight.shape().str());
+  if (x.dim() < 1 || x.size(-1) != weight.size(1)) {
+    throw ValueError("linear: input of shape " + x.shape().str() + " does not end in in_features (" +
+                     std::to_string(weight.size(1)) + ") of weight " + weight.shape().str());
+  }
+  if (bias.defined() && bias.shape() != Shape{weight.size(0)}) {
+    throw ValueError("linear: bias of shape " + bias.shape().str() + " does not match out_features (" +
+                     std::to_string(weight.size(0)) + ")");
+  }
+  std::vector<std::int64_t> out_shape(x.shape().begin(), x.shape().end());
+  out_shape.back() = weight.size(0);
+  Tensor y = matmul(x.reshape({-1, weight.size(1)}), weight.transpose(0, 1));
+  if (bias.defined()) y = y + bias;
+  return y.reshape(out_shape);
+}
+
+}  // namespace lucid::nn::functional

@@ -1,0 +1,109 @@
+// Losses composed from differentiable ops, so every one of them is differentiable to any order. The
+// row maximum that keeps log-softmax stable enters as a constant: log softmax does not depend on
+// it, so treating it as constant leaves every derivative exact.
+#include "modules/functional/loss.h"
+
+#include <cmath>
+#include <sstream>
+#include <string>
+
+#include "autodiff/ops.h"
+#include "framework/factories.h"
+
+namespace lucid::nn::functional {
+namespace {
+
+void check_logits(const char* op, const Tensor& logits) {
+  if (logits.dim() != 2) {
+    throw ValueError(std::string(op) + ": expected input of shape (N, C), got " + logits.shape().str());
+  }
+}
+
+// q[i, c] = on where c == target_i, off elsewhere; ValueError for a target that is not a class id.
+Tensor class_weights(const char* op, const Tensor& targets, std::int64_t n, std::int64_t classes, double on, double off,
+                     DType dtype) {
+  if (targets.shape() != Shape{n}) {
+    throw ValueError(std::string(op) + ": targets of shape " + targets.shape().str() + " do not match a batch of " +
+                     std::to_string(n) + " (expected shape (" + std::to_string(n) + ",))");
+  }
+  Tensor q = full({n, classes}, off, dtype);
+  const std::vector<double> ids = targets.to_vector<double>();
+  visit_dtype(dtype, [&](auto tag) {
+    using T = decltype(tag);
+    T* p = q.data<T>();
+    for (std::int64_t i = 0; i < n; ++i) {
+      const double id = ids[static_cast<std::size_t>(i)];
+      if (!(id >= 0 && id < static_cast<double>(classes)) || id != std::floor(id)) {
+        std::ostringstream msg;
+        msg << op << ": target " << id << " at index " << i << " is not a class id in [0, " << classes << ")";
+        throw ValueError(msg.str());
+      }
+      p[i * classes + static_cast<std::int64_t>(id)] = static_cast<T>(on);
+    }
+  });
+  return q;
+}
+
+Tensor reduce(const Tensor& per_element, Reduction reduction) {
+  switch (reduction) {
+    case Reduction::kMean: return per_element.mean();
+    case Reduction::kSum: return per_element.sum();
+    case Reduction::kNone: return per_element;
+  }
+  return per_element;
+}
+
+// The maximum of each row of (N, C), shape (N, 1), outside the graph.
+Tensor row_max(const Tensor& x) {
+  const std::int64_t n = x.size(0), c = x.size(1);
+  Tensor m = Tensor::empty({n, 1}, x.dtype());
+  visit_dtype(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* p = x.data<T>();
+    for (std::int64_t i = 0; i < n; ++i) {
+      T best = c > 0 ? p[i * c] : T(0);
+      for (std::int64_t k = 1; k < c; ++k) best = std::max(best, p[i * c + k]);
+      m.data<T>()[i] = std::isfinite(best) ? best : T(0);  // ±inf rows: shifting by them gives NaN
+    }
+  });
+  return m;
+}
+
+}  // namespace
+
+Tensor log_softmax(const Tensor& logits) {
+  check_logits("log_softmax", logits);
+  const Tensor shifted = logits - row_max(logits);
+  return shifted - log(exp(shifted).sum({1}, true));
+}
+
+Tensor cross_entropy(const Tensor& logits, const Tensor& targets, double label_smoothing, Reduction reduction) {
+  check_logits("cross_entropy", logits);
+  if (!(label_smoothing >= 0.0 && label_smoothing <= 1.0)) {
+    std::ostringstream msg;
+    msg << "cross_entropy: label_smoothing (" << label_smoothing << ") must be in [0, 1]";
+    throw ValueError(msg.str());
+  }
+  const std::int64_t classes = logits.size(1);
+  const double off = label_smoothing / static_cast<double>(classes);
+  const Tensor q = class_weights("cross_entropy", targets, logits.size(0), classes, 1.0 - label_smoothing + off, off,
+                                 logits.dtype());
+  return reduce(-(q * log_softmax(logits)).sum({1}), reduction);
+}
+
+Tensor nll_loss(const Tensor& log_probs, const Tensor& targets, Reduction reduction) {
+  check_logits("nll_loss", log_probs);
+  const Tensor q = class_weights("nll_loss", targets, log_probs.size(0), log_probs.size(1), 1.0, 0.0, log_probs.dtype());
+  return reduce(-(q * log_probs).sum({1}), reduction);
+}
+
+Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
+  if (input.shape() != target.shape()) {
+    throw ValueError("mse_loss: input of shape " + input.shape().str() + " and target of shape " +
+                     target.shape().str() + " differ");
+  }
+  const Tensor diff = input - target;
+  return reduce(diff * diff, reduction);
+}
+
+}  // namespace lucid::nn::functional

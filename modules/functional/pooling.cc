@@ -1,0 +1,98 @@
+#include "modules/functional/pooling.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "autodiff/node.h"
+#include "modules/functional/format.h"
+#include "framework/kernels/pooling.h"
+
+namespace lucid::nn::functional {
+namespace {
+
+kernels::Pool2dGeometry geometry(const char* op, const Tensor& x, const Pool2dParams& p) {
+  if (x.dim() != 4) throw ValueError(std::string(op) + ": expected input of shape (N, C, H, W), got " + x.shape().str());
+  std::array<std::int64_t, 2> out{};
+  for (int d = 0; d < 2; ++d) {
+    if (p.kernel_size[d] < 1 || p.stride[d] < 1 || p.padding[d] < 0 || 2 * p.padding[d] > p.kernel_size[d]) {
+      throw ValueError(std::string(op) + ": kernel_size " + pair_str(p.kernel_size) + " and stride " +
+                       pair_str(p.stride) + " must be ≥ 1, padding " + pair_str(p.padding) +
+                       " between 0 and half the kernel size");
+    }
+    const std::int64_t padded = x.size(2 + d) + 2 * p.padding[d];
+    if (padded < p.kernel_size[d]) {
+      throw ValueError(std::string(op) + ": kernel_size " + pair_str(p.kernel_size) + " is larger than the padded input " +
+                       x.shape().str());
+    }
+    out[d] = (padded - p.kernel_size[d]) / p.stride[d] + 1;
+  }
+  auto u = [](std::int64_t v) { return static_cast<std::size_t>(v); };
+  return {u(x.size(0) * x.size(1)), u(x.size(2)), u(x.size(3)), u(p.kernel_size[0]), u(p.kernel_size[1]),
+          u(p.stride[0]), u(p.stride[1]), u(p.padding[0]), u(p.padding[1]), u(out[0]), u(out[1])};
+}
+
+Shape output_shape(const Tensor& x, const kernels::Pool2dGeometry& g) {
+  return {x.size(0), x.size(1), static_cast<std::int64_t>(g.out_h), static_cast<std::int64_t>(g.out_w)};
+}
+
+}  // namespace
+
+Tensor max_pool2d(const Tensor& x, const Pool2dParams& params) {
+  const kernels::Pool2dGeometry g = geometry("max_pool2d", x, params);
+  Tensor y = Tensor::empty(output_shape(x, g), x.dtype());
+  auto argmax = std::make_shared<std::vector<std::int32_t>>(static_cast<std::size_t>(y.numel()));
+  visit_dtype(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    kernels::max_pool2d_forward(x.data<T>(), y.data<T>(), argmax->data(), g);
+  });
+  // d = gy routed to each window's argmax; under create_graph, the same routing as a differentiable
+  // gather is not available, so double backward raises.
+  autograd::record("MaxPool2dBackward", y, {&x}, [x_shape = x.shape(), dtype = x.dtype(), argmax, g](const Tensor& gy, autograd::Node&) {
+    if (autograd::is_grad_enabled()) throw RuntimeError("max_pool2d: double backward (create_graph=true) is not supported");
+    Tensor dx = Tensor::empty(x_shape, dtype);
+    visit_dtype(dtype, [&](auto tag) {
+      using T = decltype(tag);
+      kernels::max_pool2d_backward(gy.data<T>(), argmax->data(), dx.data<T>(), g);
+    });
+    return autograd::TensorList{dx};
+  });
+  return y;
+}
+
+namespace {
+
+Tensor avg_pool_with(const Tensor& x, const kernels::Pool2dGeometry& g) {
+  Tensor y = Tensor::empty(output_shape(x, g), x.dtype());
+  visit_dtype(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    kernels::avg_pool2d_forward(x.data<T>(), y.data<T>(), g);
+  });
+  autograd::record("AvgPool2dBackward", y, {&x}, [x_shape = x.shape(), dtype = x.dtype(), g](const Tensor& gy, autograd::Node&) {
+    if (autograd::is_grad_enabled()) throw RuntimeError("avg_pool2d: double backward (create_graph=true) is not supported");
+    Tensor dx = Tensor::empty(x_shape, dtype);
+    visit_dtype(dtype, [&](auto tag) {
+      using T = decltype(tag);
+      kernels::avg_pool2d_backward(gy.data<T>(), dx.data<T>(), g);
+    });
+    return autograd::TensorList{dx};
+  });
+  return y;
+}
+
+}  // namespace
+
+Tensor avg_pool2d(const Tensor& x, const Pool2dParams& params) { return avg_pool_with(x, geometry("avg_pool2d", x, params)); }
+
+Tensor adaptive_avg_pool2d(const Tensor& x, const std::array<std::int64_t, 2>& output_size) {
+  if (x.dim() != 4) throw ValueError("adaptive_avg_pool2d: expected input of shape (N, C, H, W), got " + x.shape().str());
+  if (output_size[0] < 1 || output_size[1] < 1) {
+    throw ValueError("adaptive_avg_pool2d: output_size " + pair_str(output_size) + " must be positive");
+  }
+  auto u = [](std::int64_t v) { return static_cast<std::size_t>(v); };
+  kernels::Pool2dGeometry g{u(x.size(0) * x.size(1)), u(x.size(2)), u(x.size(3)), 0, 0, 0, 0, 0, 0,
+                            u(output_size[0]), u(output_size[1]), /*adaptive=*/true};
+  return avg_pool_with(x, g);
+}
+
+}  // namespace lucid::nn::functional

@@ -1,0 +1,18 @@
+#include "modules/init.h"
+
+#include <cmath>
+
+#include "framework/factories.h"
+
+namespace lucid::nn::init {
+
+void uniform_(Tensor& t, double low, double high) {
+  t.copy_(rand(t.shape(), float64) * (high - low) + low);
+}
+
+void default_uniform_(Tensor& t, std::int64_t fan_in) {
+  const double bound = fan_in > 0 ? 1.0 / std::sqrt(static_cast<double>(fan_in)) : 0.0;
+  uniform_(t, -bound, bound);
+}
+
+}  // namespace lucid::nn::init
