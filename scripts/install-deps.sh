@@ -16,6 +16,8 @@ packages=(
   nlohmann-json3-dev    # safetensors headers
   libcli11-dev          # example command lines
   zlib1g-dev            # gzip IDX data files
+  gnuplot-nox           # training curves as PNG
+  dataset-fashion-mnist # the example's data set (gzip IDX files)
 )
 
 for arg in "$@"; do
