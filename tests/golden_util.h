@@ -1,0 +1,73 @@
+// Reads the golden-value files under tests/golden/ (written by the PyTorch scripts there, see
+// tests/golden/golden.py for the format). The C++ tests compare against them without PyTorch.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "lucid.h"
+
+namespace lucid::test::golden {
+
+// One case of a golden file: named attributes (layer settings) and float64 tensors.
+struct Case {
+  std::string name;
+  nlohmann::json attrs;
+  std::map<std::string, Tensor> tensors;
+
+  bool has(const std::string& key) const { return tensors.count(key) != 0; }
+  // The stored tensor `key` converted to dtype; a failed lookup fails the test loudly.
+  Tensor tensor(const std::string& key, DType dtype = float64) const {
+    const auto it = tensors.find(key);
+    if (it == tensors.end()) throw std::out_of_range("golden case " + name + " has no tensor " + key);
+    return it->second.to(dtype);
+  }
+};
+
+// All cases of tests/golden/<file>.
+inline std::vector<Case> load(const std::string& file) {
+  const std::string path = std::string(LUCID_GOLDEN_DIR) + "/" + file;
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot open golden file " + path);
+  const nlohmann::json doc = nlohmann::json::parse(in);
+  std::vector<Case> cases;
+  for (const auto& c : doc.at("cases")) {
+    Case out{c.at("name").get<std::string>(), c.at("attrs"), {}};
+    for (const auto& [key, entry] : c.at("tensors").items()) {
+      Shape shape;
+      for (const auto& d : entry.at("shape")) shape.push_back(d.get<std::int64_t>());
+      out.tensors.emplace(key, lucid::tensor(entry.at("data").get<std::vector<double>>(), shape));
+    }
+    cases.push_back(std::move(out));
+  }
+  return cases;
+}
+
+// Element-wise |got − want| ≤ atol + rtol·|want|, reporting the worst element.
+inline ::testing::AssertionResult all_close(const Tensor& got, const Tensor& want, double rtol, double atol) {
+  if (got.shape() != want.shape()) {
+    return ::testing::AssertionFailure() << "shape " << got.shape() << " != expected " << want.shape();
+  }
+  const std::vector<double> g = got.to_vector<double>(), w = want.to_vector<double>();
+  std::size_t worst = 0;
+  double worst_excess = 0;  // how far the worst element lies outside its tolerance
+  for (std::size_t i = 0; i < g.size(); ++i) {
+    double excess = std::abs(g[i] - w[i]) - (atol + rtol * std::abs(w[i]));
+    if (std::isnan(excess)) excess = INFINITY;
+    if (excess > worst_excess) {
+      worst = i;
+      worst_excess = excess;
+    }
+  }
+  if (worst_excess == 0) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "element " << worst << ": got " << g[worst] << ", expected " << w[worst]
+                                       << " (rtol " << rtol << ", atol " << atol << ")";
+}
+
+}  // namespace lucid::test::golden
