@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# GroupNorm (float32) against same-size memory streams and LibTorch: builds bench/group_norm, runs it
+# and prints, per shape and thread count, forward / backward / forward+backward times with the
+# ratios lucid/stream and LibTorch/lucid, then the summary figures of the GroupNorm issue.
+#
+#   bash bench/group_norm.sh [--build-dir DIR] [--reps N] [--min-time SECONDS]
+#
+# Times are medians over the repetitions (wall clock; the backward alone is timed inside each
+# iteration). LibTorch columns appear when CMake found LibTorch (scripts/install-deps.sh --with-torch).
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+build_dir="$repo/build"
+reps=5
+min_time=0.3
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --build-dir) build_dir="$(realpath -m "$2")"; shift 2 ;;
+    --reps) reps="$2"; shift 2 ;;
+    --min-time) min_time="$2"; shift 2 ;;
+    *) echo "usage: $0 [--build-dir DIR] [--reps N] [--min-time SECONDS]" >&2; exit 2 ;;
+  esac
+done
+[ -f "$build_dir/CMakeCache.txt" ] || cmake -S "$repo" -B "$build_dir" -G Ninja
+cmake --build "$build_dir" --target group_norm
+
+out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
+"$build_dir/bench/group_norm" --benchmark_repetitions="$reps" --benchmark_min_time="$min_time" \
+  --benchmark_display_aggregates_only=true --benchmark_out="$out/result.json" --benchmark_out_format=json >/dev/null
+
+python3 - "$out/result.json" <<'PY'
+import json, math, sys
+data = json.load(open(sys.argv[1]))
+cases = [(8, 64, 56, 56, 32), (32, 32, 32, 32, 8), (1, 512, 16, 16, 32),
+         (64, 128, 8, 8, 32), (16, 256, 28, 28, 32), (4, 32, 64, 64, 8)]  # bench/group_norm_shapes.h
+t = {}
+for b in data["benchmarks"]:
+    if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
+        continue
+    name, case, threads = b["run_name"].split("/")[:3]
+    t[(name, int(case.split(":")[1]), int(threads.split(":")[1]))] = b["real_time"]
+have_torch = any(k[0].startswith("torch_") for k in t)
+print(f"SIMD target: {data['context'].get('simd_target', '?')}; times in us, medians of the repetitions")
+head = f"{'(N, C, H, W) / G':<22}{'thr':>4} | {'fwd':>8}{'stream':>8}{'/strm':>6}"
+head += f"{'torch':>9}{'spdup':>6}" if have_torch else ""
+head += f" | {'bwd':>8}{'stream':>8}{'/strm':>6}" + (f"{'torch':>9}{'spdup':>6}" if have_torch else "")
+head += f" | {'fwd+bwd':>8}" + (f"{'torch':>9}{'spdup':>6}" if have_torch else "")
+print(head)
+speed = {"forward": [], "forward_backward": [], "backward": []}
+for threads in (1, 2):
+    for k, (n, c, h, w, g) in enumerate(cases):
+        row = f"{f'({n}, {c}, {h}, {w}) / {g}':<22}{threads:>4} |"
+        for kind, stream in (("forward", "stream_forward"), ("backward", "stream_backward"), ("forward_backward", None)):
+            mine = t[(f"lucid_{kind}", k, threads)]
+            row += f" {mine:>8.1f}"
+            if stream:
+                s = t[(stream, k, threads)]
+                row += f"{s:>8.1f}{mine / s:>6.2f}"
+            if have_torch:
+                theirs = t[(f"torch_{kind}", k, threads)]
+                row += f"{theirs:>9.1f}{theirs / mine:>6.2f}"
+                if threads == 1:
+                    speed[kind].append(theirs / mine)
+            row += " |"
+        print(row.rstrip(" |"))
+geo = lambda v: math.exp(sum(map(math.log, v)) / len(v))
+if have_torch:
+    for kind in ("forward", "backward", "forward_backward"):
+        print(f"1 thread, LibTorch/lucid {kind}: geometric mean {geo(speed[kind]):.2f}x, lowest {min(speed[kind]):.2f}x")
+by_size = sorted(range(len(cases)), key=lambda k: -math.prod(cases[k][:4]))[:3]
+for kind in ("forward", "backward", "forward_backward"):
+    gains = ", ".join(f"{cases[k][:4]}: {t[(f'lucid_{kind}', k, 1)] / t[(f'lucid_{kind}', k, 2)]:.2f}x" for k in by_size)
+    print(f"2 threads vs 1, lucid {kind}, three largest shapes: {gains}")
+PY

@@ -1,0 +1,97 @@
+// LibTorch's GroupNorm on bench/group_norm's cases, measured exactly as the lucid half measures its
+// own: forward under NoGradGuard, backward alone with manual timing, forward+backward with gradients
+// reset to none after each iteration. For comparison only; never linked into lucid.
+#include "bench/group_norm_torch.h"
+
+#include <benchmark/benchmark.h>
+#include <torch/torch.h>
+
+#include <chrono>
+
+#include "bench/group_norm_shapes.h"
+
+namespace group_norm_bench {
+namespace {
+
+struct TorchInputs {
+  torch::Tensor x, dy, weight, bias;
+  std::int64_t groups;
+  explicit TorchInputs(const Case& k)
+      : x(torch::randn({k.n, k.c, k.h, k.w})),
+        dy(torch::randn({k.n, k.c, k.h, k.w})),
+        weight(torch::ones({k.c}).requires_grad_(true)),
+        bias(torch::zeros({k.c}).requires_grad_(true)),
+        groups(k.groups) {}
+  torch::Tensor forward() const { return torch::group_norm(x, groups, weight, bias, 1e-5); }
+  void reset_grads() {
+    for (torch::Tensor* t : {&x, &weight, &bias}) t->mutable_grad().reset();
+  }
+};
+
+void use_threads(int threads) {
+  static const bool once = [] {
+    torch::set_num_interop_threads(1);  // may only be called once per process
+    return true;
+  }();
+  (void)once;
+  torch::set_num_threads(threads);
+}
+
+std::int64_t Elements(const Case& k) { return k.n * k.c * k.h * k.w; }
+
+void SetTraffic(benchmark::State& state, int tensors) {
+  state.SetBytesProcessed(state.iterations() * Elements(CaseOf(state)) * tensors *
+                          static_cast<std::int64_t>(sizeof(float)));
+}
+
+void torch_forward(benchmark::State& state) {
+  use_threads(ThreadsOf(state));
+  torch::manual_seed(0);
+  TorchInputs in(CaseOf(state));
+  torch::NoGradGuard guard;
+  for (auto _ : state) {
+    torch::Tensor y = in.forward();
+    benchmark::DoNotOptimize(y.data_ptr<float>());
+    benchmark::ClobberMemory();
+  }
+  SetTraffic(state, 2);
+}
+
+void torch_backward(benchmark::State& state) {
+  use_threads(ThreadsOf(state));
+  torch::manual_seed(0);
+  TorchInputs in(CaseOf(state));
+  in.x.requires_grad_(true);
+  for (auto _ : state) {
+    const torch::Tensor y = in.forward();
+    const auto start = std::chrono::steady_clock::now();
+    y.backward(in.dy);
+    state.SetIterationTime(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    benchmark::DoNotOptimize(in.x.grad().data_ptr<float>());
+    in.reset_grads();
+  }
+  SetTraffic(state, 3);
+}
+
+void torch_forward_backward(benchmark::State& state) {
+  use_threads(ThreadsOf(state));
+  torch::manual_seed(0);
+  TorchInputs in(CaseOf(state));
+  in.x.requires_grad_(true);
+  for (auto _ : state) {
+    in.forward().backward(in.dy);
+    benchmark::DoNotOptimize(in.x.grad().data_ptr<float>());
+    in.reset_grads();
+  }
+  SetTraffic(state, 5);
+}
+
+}  // namespace
+
+void RegisterTorchBenchmarks() {
+  benchmark::RegisterBenchmark("torch_forward", torch_forward)->Apply(AllCases)->UseRealTime();
+  benchmark::RegisterBenchmark("torch_backward", torch_backward)->Apply(AllCases)->UseManualTime();
+  benchmark::RegisterBenchmark("torch_forward_backward", torch_forward_backward)->Apply(AllCases)->UseRealTime();
+}
+
+}  // namespace group_norm_bench
