@@ -1,0 +1,174 @@
+"""Writes layers.json: PyTorch 1.13 layers and losses in float64, forward and backward.
+
+Run with /usr/bin/python3 (which has torch). Every case has attrs["op"] naming the function:
+conv2d, max_pool2d, avg_pool2d, adaptive_avg_pool2d, linear, activation, cross_entropy, nll_loss,
+mse_loss. It stores the inputs (x, weight, bias, target), an upstream gradient gy of the output's
+shape, PyTorch's output y and the gradients of <gy, y>: dx, dweight, dbias. Every stored input is
+rounded to float32 first, so the float32 run of tests/modules/layers_parity_test.cc sees the very same
+inputs and measures only lucid's arithmetic error against these float64 values.
+
+Max-pool inputs are random normals: ties inside a window (where PyTorch and lucid could route the
+gradient to different elements) have probability zero, and the script checks that none occurs.
+"""
+import torch
+import torch.nn.functional as F
+
+from golden import case, write
+
+torch.manual_seed(0)
+
+
+def f32_exact(t):
+    """t rounded to the nearest float32, held in float64."""
+    return t.to(torch.float32).to(torch.float64)
+
+
+def randn(*shape):
+    return f32_exact(torch.randn(*shape, dtype=torch.float64))
+
+
+def run(fn, inputs, gy_scale=1.0):
+    """y = fn(*inputs) and the gradients of <gy, y> for every input that is not None."""
+    leaves = [None if t is None else t.clone().requires_grad_(True) for t in inputs]
+    y = fn(*leaves)
+    gy = f32_exact(gy_scale * torch.randn(y.shape, dtype=torch.float64))
+    y.backward(gy)
+    return y.detach(), gy, [None if t is None else t.grad for t in leaves]
+
+
+def conv_case(name, n, c, o, size, kernel, stride, padding, dilation, bias):
+    x, w = randn(n, c, *size), randn(o, c, *kernel)
+    b = randn(o) if bias else None
+    y, gy, (dx, dw, db) = run(lambda x_, w_, b_: F.conv2d(x_, w_, b_, stride, padding, dilation), [x, w, b])
+    attrs = {"op": "conv2d", "stride": list(stride), "padding": list(padding), "dilation": list(dilation)}
+    return case(name, attrs, x=x, weight=w, bias=b, gy=gy, y=y, dx=dx, dweight=dw, dbias=db)
+
+
+def no_window_ties(x, kernel, stride, padding):
+    """True when no max-pool window holds its maximum twice."""
+    padded = F.pad(x, (padding[1], padding[1], padding[0], padding[0]), value=-float("inf"))
+    windows = padded.unfold(2, kernel[0], stride[0]).unfold(3, kernel[1], stride[1]).flatten(-2)
+    top2 = windows.topk(2, dim=-1).values
+    return bool((top2[..., 0] > top2[..., 1]).all())
+
+
+def pool_case(name, op, shape, kernel, stride, padding):
+    x = randn(*shape)
+    if op == "max_pool2d":
+        assert no_window_ties(x, kernel, stride, padding), name
+        fn = lambda x_: F.max_pool2d(x_, kernel, stride, padding)
+    else:
+        fn = lambda x_: F.avg_pool2d(x_, kernel, stride, padding)  # count_include_pad=True (the default)
+    y, gy, (dx,) = run(fn, [x])
+    attrs = {"op": op, "kernel_size": list(kernel), "stride": list(stride), "padding": list(padding)}
+    return case(name, attrs, x=x, gy=gy, y=y, dx=dx)
+
+
+def adaptive_case(name, shape, output_size):
+    x = randn(*shape)
+    y, gy, (dx,) = run(lambda x_: F.adaptive_avg_pool2d(x_, output_size), [x])
+    return case(name, {"op": "adaptive_avg_pool2d", "output_size": list(output_size)}, x=x, gy=gy, y=y, dx=dx)
+
+
+def linear_case(name, shape, out_features, bias):
+    x, w = randn(*shape), randn(out_features, shape[-1])
+    b = randn(out_features) if bias else None
+    y, gy, (dx, dw, db) = run(F.linear, [x, w, b])
+    return case(name, {"op": "linear"}, x=x, weight=w, bias=b, gy=gy, y=y, dx=dx, dweight=dw, dbias=db)
+
+
+ACTIVATIONS = {
+    "relu": torch.relu,
+    "silu": F.silu,
+    "gelu_tanh": lambda x: F.gelu(x, approximate="tanh"),
+    "sigmoid": torch.sigmoid,
+    "tanh": torch.tanh,
+}
+
+
+def activation_case(kind):
+    x = f32_exact(3 * torch.randn(4, 9, dtype=torch.float64))
+    x[x.abs() < 0.1] += 0.5  # away from relu's kink
+    y, gy, (dx,) = run(ACTIVATIONS[kind], [x])
+    return case("activation_" + kind, {"op": "activation", "kind": kind}, x=x, gy=gy, y=y, dx=dx)
+
+
+def cross_entropy_case(name, n, classes, reduction, label_smoothing, scale=1.0):
+    x = f32_exact(scale * torch.randn(n, classes, dtype=torch.float64))
+    target = torch.randint(0, classes, (n,))
+    y, gy, (dx,) = run(lambda x_: F.cross_entropy(x_, target, reduction=reduction, label_smoothing=label_smoothing),
+                       [x])
+    attrs = {"op": "cross_entropy", "reduction": reduction, "label_smoothing": label_smoothing}
+    return case(name, attrs, x=x, target=target.to(torch.float64), gy=gy, y=y, dx=dx)
+
+
+def nll_case(name, n, classes, reduction):
+    x = f32_exact(torch.log_softmax(torch.randn(n, classes, dtype=torch.float64), dim=1))
+    target = torch.randint(0, classes, (n,))
+    y, gy, (dx,) = run(lambda x_: F.nll_loss(x_, target, reduction=reduction), [x])
+    return case(name, {"op": "nll_loss", "reduction": reduction}, x=x, target=target.to(torch.float64), gy=gy, y=y,
+                dx=dx)
+
+
+def mse_case(name, shape, reduction):
+    x, target = randn(*shape), randn(*shape)
+    y, gy, (dx, dtarget) = run(lambda x_, t_: F.mse_loss(x_, t_, reduction=reduction), [x, target])
+    return case(name, {"op": "mse_loss", "reduction": reduction}, x=x, target=target, gy=gy, y=y, dx=dx,
+                dtarget=dtarget)
+
+
+cases = [
+    # name, N, C, O, (H, W), kernel, stride, padding, dilation, bias
+    conv_case("conv_basic", 1, 1, 2, (5, 5), (3, 3), (1, 1), (0, 0), (1, 1), True),
+    conv_case("conv_pad1_batch2", 2, 3, 4, (6, 6), (3, 3), (1, 1), (1, 1), (1, 1), True),
+    conv_case("conv_stride2_pad2_nobias", 2, 2, 3, (7, 7), (3, 3), (2, 2), (2, 2), (1, 1), False),
+    conv_case("conv_dilation2_pad1", 1, 2, 3, (8, 7), (3, 3), (1, 1), (1, 1), (2, 2), True),
+    conv_case("conv_nonsquare_mixed", 3, 3, 2, (6, 9), (2, 3), (2, 1), (1, 0), (1, 2), True),
+    conv_case("conv_nonsquare_tall_nobias", 2, 4, 5, (5, 6), (3, 1), (1, 2), (0, 1), (1, 1), False),
+    conv_case("conv_1x1", 2, 3, 4, (4, 4), (1, 1), (1, 1), (0, 0), (1, 1), True),
+    conv_case("conv_stride2_pad1_dilation2", 2, 2, 3, (9, 9), (3, 3), (2, 2), (1, 1), (2, 2), True),
+    conv_case("conv_kernel_covers_input", 2, 2, 2, (3, 4), (3, 4), (1, 1), (0, 0), (1, 1), True),
+    conv_case("conv_stride3_uneven", 1, 3, 2, (8, 7), (2, 2), (3, 3), (0, 0), (1, 1), True),
+    # name, op, shape, kernel, stride, padding
+    pool_case("maxpool_k2", "max_pool2d", (2, 3, 6, 6), (2, 2), (2, 2), (0, 0)),
+    pool_case("maxpool_k2_odd_input", "max_pool2d", (1, 2, 7, 5), (2, 2), (2, 2), (0, 0)),
+    pool_case("maxpool_k3_s1_p1", "max_pool2d", (2, 2, 5, 5), (3, 3), (1, 1), (1, 1)),
+    pool_case("maxpool_k3_s2_p1", "max_pool2d", (1, 3, 7, 7), (3, 3), (2, 2), (1, 1)),
+    pool_case("maxpool_k2_s1_overlap", "max_pool2d", (2, 1, 4, 5), (2, 2), (1, 1), (0, 0)),
+    pool_case("maxpool_nonsquare", "max_pool2d", (1, 2, 6, 7), (2, 3), (1, 2), (1, 1)),
+    pool_case("avgpool_k2", "avg_pool2d", (2, 3, 6, 6), (2, 2), (2, 2), (0, 0)),
+    pool_case("avgpool_k3_s1_p1", "avg_pool2d", (2, 2, 5, 5), (3, 3), (1, 1), (1, 1)),
+    pool_case("avgpool_k3_s2_p1", "avg_pool2d", (1, 3, 7, 7), (3, 3), (2, 2), (1, 1)),
+    pool_case("avgpool_k2_s1_p1", "avg_pool2d", (2, 1, 4, 5), (2, 2), (1, 1), (1, 1)),
+    pool_case("avgpool_k3_s2_odd", "avg_pool2d", (1, 2, 8, 9), (3, 3), (2, 2), (0, 0)),
+    pool_case("avgpool_nonsquare", "avg_pool2d", (1, 2, 6, 7), (2, 3), (1, 2), (1, 1)),
+    # name, shape, output size
+    adaptive_case("adaptive_divides", (2, 3, 6, 6), (3, 3)),
+    adaptive_case("adaptive_global", (2, 3, 5, 7), (1, 1)),
+    adaptive_case("adaptive_not_dividing", (1, 2, 7, 5), (3, 2)),
+    adaptive_case("adaptive_not_dividing_overlap", (2, 2, 7, 5), (4, 3)),
+    adaptive_case("adaptive_larger_than_input", (1, 2, 3, 3), (4, 5)),
+    # name, x shape, out_features, bias
+    linear_case("linear_basic", (4, 5), 3, True),
+    linear_case("linear_3d_nobias", (2, 3, 4), 6, False),
+    linear_case("linear_single_row", (1, 7), 2, True),
+    *[activation_case(kind) for kind in ACTIVATIONS],
+    # name, N, classes, reduction, label smoothing
+    cross_entropy_case("ce_mean", 6, 4, "mean", 0.0),
+    cross_entropy_case("ce_sum", 6, 4, "sum", 0.0),
+    cross_entropy_case("ce_mean_ls01", 6, 4, "mean", 0.1),
+    cross_entropy_case("ce_sum_ls01", 5, 7, "sum", 0.1),
+    cross_entropy_case("ce_none_ls01", 5, 3, "none", 0.1),
+    cross_entropy_case("ce_mean_large_logits", 4, 5, "mean", 0.0, scale=300.0),
+    cross_entropy_case("ce_mean_ls01_large_logits", 4, 5, "mean", 0.1, scale=300.0),
+    nll_case("nll_mean", 6, 4, "mean"),
+    nll_case("nll_sum", 5, 6, "sum"),
+    nll_case("nll_none", 4, 3, "none"),
+    mse_case("mse_mean", (3, 4), "mean"),
+    mse_case("mse_sum", (3, 4), "sum"),
+    mse_case("mse_mean_4d", (2, 3, 2, 2), "mean"),
+    mse_case("mse_none", (2, 5), "none"),
+]
+
+write("layers.json", cases,
+      "tests/golden/make_layers_golden.py: torch.nn.functional layers and losses in float64, backward of <gy, y>")

@@ -1,0 +1,221 @@
+// Layers and losses against PyTorch: every case of tests/golden/layers.json (written by
+// make_layers_golden.py with torch.nn.functional in float64) runs through lucid's modules — or the
+// functional when the case has no module form (non-square pooling windows) — in float64 and in
+// float32, forward and backward of ⟨gy, y⟩, and every output and gradient is compared.
+//
+// Tolerances, |got − want| ≤ rtol·|want| + rtol·max|want| per tensor:
+// - The stored inputs are exact float32 numbers, so the float64 golden values are the exact answer
+//   (to ~1e-15) for the very inputs the float32 run sees: the comparison measures lucid's arithmetic
+//   error only.
+// - The absolute part is scaled to the tensor's largest magnitude because elements near zero (a
+//   convolution output whose products cancel, a softmax gradient of a confident row) carry the
+//   rounding error of the larger terms they were computed from, not an error relative to themselves.
+// - float64: 1e-10. float32: outputs 1e-5, gradients 1e-4 (sums of up to ~100 float32 products).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "lucid.h"
+#include "tests/golden_util.h"
+
+namespace {
+
+namespace golden = lucid::test::golden;
+namespace F = lucid::nn::functional;
+using lucid::DType;
+using lucid::Tensor;
+
+struct Precision {
+  DType dtype;
+  double output_rtol;
+  double grad_rtol;
+  const char* suffix;
+};
+
+constexpr Precision kFloat64{lucid::float64, 1e-10, 1e-10, "f64"};
+constexpr Precision kFloat32{lucid::float32, 1e-5, 1e-4, "f32"};
+
+const std::vector<golden::Case>& cases() {
+  static const std::vector<golden::Case> all = golden::load("layers.json");
+  return all;
+}
+
+// got ≈ want within rtol·|want| + rtol·max|want| (see the file comment).
+::testing::AssertionResult close_scaled(const Tensor& got, const Tensor& want, double rtol) {
+  double scale = 0;
+  for (double v : want.to_vector<double>()) scale = std::max(scale, std::abs(v));
+  return golden::all_close(got, want, rtol, rtol * scale);
+}
+
+std::array<std::int64_t, 2> pair_attr(const golden::Case& c, const char* key) {
+  return c.attrs.at(key).get<std::array<std::int64_t, 2>>();
+}
+
+F::Reduction reduction_attr(const golden::Case& c) {
+  const std::string r = c.attrs.at("reduction").get<std::string>();
+  if (r == "mean") return F::Reduction::kMean;
+  if (r == "sum") return F::Reduction::kSum;
+  if (r == "none") return F::Reduction::kNone;
+  throw std::invalid_argument("golden case " + c.name + ": unknown reduction " + r);
+}
+
+// Copies a golden tensor into a module's parameter (shapes must agree).
+void load_parameter(lucid::nn::Parameter& parameter, const golden::Case& c, const char* key, DType dtype) {
+  lucid::autograd::no_grad guard;
+  ASSERT_EQ(parameter.shape(), c.tensor(key).shape()) << key;
+  parameter.copy_(c.tensor(key, dtype));
+}
+
+// The leaves of one run: the case's inputs as dtype tensors requiring grad, under their golden names.
+using Leaves = std::map<std::string, Tensor>;
+
+// A fresh leaf holding the golden tensor `key` in dtype. Case::tensor returns the stored tensor itself
+// when dtype is float64, so marking that one as requiring grad would leak into the other runs.
+Tensor leaf(const golden::Case& c, const std::string& key, DType dtype, bool requires_grad) {
+  return c.tensor(key, dtype).detach().requires_grad_(requires_grad);
+}
+
+// The activation module named by attrs["kind"].
+std::shared_ptr<lucid::nn::Module> activation(const std::string& kind) {
+  if (kind == "relu") return std::make_shared<lucid::nn::ReLU>();
+  if (kind == "silu") return std::make_shared<lucid::nn::SiLU>();
+  if (kind == "gelu_tanh") return std::make_shared<lucid::nn::GELU>();
+  if (kind == "sigmoid") return std::make_shared<lucid::nn::Sigmoid>();
+  if (kind == "tanh") return std::make_shared<lucid::nn::Tanh>();
+  throw std::invalid_argument("unknown activation " + kind);
+}
+
+// Pooling through the module when the window is square and PyTorch's module could express it,
+// otherwise through the functional.
+Tensor pool(const golden::Case& c, const std::string& op, const Tensor& x) {
+  const auto k = pair_attr(c, "kernel_size"), s = pair_attr(c, "stride"), p = pair_attr(c, "padding");
+  const bool square = k[0] == k[1] && s[0] == s[1] && p[0] == p[1];
+  if (op == "max_pool2d") return square ? lucid::nn::MaxPool2d(k[0], s[0], p[0])(x) : F::max_pool2d(x, {k, s, p});
+  return square ? lucid::nn::AvgPool2d(k[0], s[0], p[0])(x) : F::avg_pool2d(x, {k, s, p});
+}
+
+// Runs the case's op in dtype: returns y, and fills `parameters` with the module parameters whose
+// gradients the golden file holds (dweight, dbias).
+Tensor forward(const golden::Case& c, const Leaves& in, DType dtype, Leaves& parameters) {
+  const std::string op = c.attrs.at("op").get<std::string>();
+  const Tensor& x = in.at("x");
+  if (op == "conv2d") {
+    const Tensor w = c.tensor("weight");
+    lucid::nn::Conv2d conv(w.size(1), w.size(0), {w.size(2), w.size(3)},
+                           {.stride = pair_attr(c, "stride"),
+                            .padding = pair_attr(c, "padding"),
+                            .dilation = pair_attr(c, "dilation"),
+                            .bias = c.has("bias"),
+                            .dtype = dtype});
+    load_parameter(conv.weight, c, "weight", dtype);
+    if (c.has("bias")) load_parameter(conv.bias, c, "bias", dtype);
+    parameters = {{"weight", conv.weight}, {"bias", conv.bias}};
+    return conv(x);
+  }
+  if (op == "linear") {
+    const Tensor w = c.tensor("weight");
+    lucid::nn::Linear linear(w.size(1), w.size(0), c.has("bias"), dtype);
+    load_parameter(linear.weight, c, "weight", dtype);
+    if (c.has("bias")) load_parameter(linear.bias, c, "bias", dtype);
+    parameters = {{"weight", linear.weight}, {"bias", linear.bias}};
+    return linear(x);
+  }
+  if (op == "max_pool2d" || op == "avg_pool2d") return pool(c, op, x);
+  if (op == "adaptive_avg_pool2d") return lucid::nn::AdaptiveAvgPool2d(pair_attr(c, "output_size"))(x);
+  if (op == "activation") return (*activation(c.attrs.at("kind").get<std::string>()))(x);
+  if (op == "cross_entropy") {
+    return lucid::nn::CrossEntropyLoss(c.attrs.at("label_smoothing").get<double>(), reduction_attr(c))(x, in.at("target"));
+  }
+  if (op == "nll_loss") return lucid::nn::NLLLoss(reduction_attr(c))(x, in.at("target"));
+  if (op == "mse_loss") return lucid::nn::MSELoss(reduction_attr(c))(x, in.at("target"));
+  throw std::invalid_argument("golden case " + c.name + ": unknown op " + op);
+}
+
+using ParityParam = std::tuple<std::size_t, Precision>;
+
+class LayersParity : public ::testing::TestWithParam<ParityParam> {};
+
+TEST_P(LayersParity, ForwardAndBackwardMatchPyTorch) {
+  const golden::Case& c = cases()[std::get<0>(GetParam())];
+  const Precision& p = std::get<1>(GetParam());
+  Leaves in{{"x", leaf(c, "x", p.dtype, true)}};
+  // Class ids are constants; an MSE target is differentiable.
+  if (c.has("target")) in["target"] = leaf(c, "target", p.dtype, c.has("dtarget"));
+
+  Leaves parameters;
+  const Tensor y = forward(c, in, p.dtype, parameters);
+  ASSERT_EQ(y.dtype(), p.dtype);
+  EXPECT_TRUE(close_scaled(y, c.tensor("y"), p.output_rtol)) << "y";
+
+  y.backward(c.tensor("gy", p.dtype));
+  std::size_t compared = 0;
+  for (const Leaves* leaves : {&in, &parameters}) {
+    for (const auto& [key, leaf] : *leaves) {
+      if (!c.has("d" + key)) {
+        EXPECT_FALSE(leaf.defined() && leaf.grad().defined()) << key << " got a gradient PyTorch does not have";
+        continue;
+      }
+      ASSERT_TRUE(leaf.grad().defined()) << "no gradient for " << key;
+      EXPECT_TRUE(close_scaled(leaf.grad(), c.tensor("d" + key), p.grad_rtol)) << "d" << key;
+      ++compared;
+    }
+  }
+  EXPECT_GE(compared, 1u);
+}
+
+std::vector<std::size_t> case_indices() {
+  std::vector<std::size_t> indices(cases().size());
+  for (std::size_t i = 0; i < indices.size(); ++i) indices[i] = i;
+  return indices;
+}
+
+INSTANTIATE_TEST_SUITE_P(Golden, LayersParity,
+                         ::testing::Combine(::testing::ValuesIn(case_indices()), ::testing::Values(kFloat64, kFloat32)),
+                         [](const ::testing::TestParamInfo<ParityParam>& param_info) {
+                           return cases()[std::get<0>(param_info.param)].name + "_" + std::get<1>(param_info.param).suffix;
+                         });
+
+// The golden file holds the spread of cases it promises (a regenerated file that lost some would
+// otherwise pass silently).
+TEST(LayersParityFile, CoversTheCaseSpread) {
+  std::multiset<std::string> ops;
+  std::set<std::string> conv, reductions, activations;
+  std::set<double> smoothing;
+  for (const golden::Case& c : cases()) {
+    const std::string op = c.attrs.at("op").get<std::string>();
+    ops.insert(op);
+    if (op == "conv2d") {
+      const Tensor w = c.tensor("weight"), x = c.tensor("x");
+      const auto s = pair_attr(c, "stride"), pad = pair_attr(c, "padding"), d = pair_attr(c, "dilation");
+      if (s[0] == 2 || s[1] == 2) conv.insert("stride2");
+      for (std::int64_t v : pad) conv.insert("padding" + std::to_string(v));
+      if (d[0] == 2 || d[1] == 2) conv.insert("dilation2");
+      conv.insert(c.has("bias") ? "bias" : "nobias");
+      if (w.size(2) != w.size(3)) conv.insert("nonsquare");
+      if (w.size(1) > 1 && w.size(0) > 1) conv.insert("channels");
+      conv.insert(x.size(0) == 1 ? "batch1" : "batch>1");
+    }
+    if (c.attrs.contains("reduction")) reductions.insert(op + ":" + c.attrs.at("reduction").get<std::string>());
+    if (op == "cross_entropy") smoothing.insert(c.attrs.at("label_smoothing").get<double>());
+    if (op == "activation") activations.insert(c.attrs.at("kind").get<std::string>());
+  }
+  EXPECT_EQ(conv, (std::set<std::string>{"stride2", "padding0", "padding1", "padding2", "dilation2", "bias", "nobias",
+                                         "nonsquare", "channels", "batch1", "batch>1"}));
+  for (const char* op : {"max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "linear"}) EXPECT_GE(ops.count(op), 3u) << op;
+  for (const char* r : {"cross_entropy:mean", "cross_entropy:sum", "nll_loss:mean", "nll_loss:sum", "mse_loss:mean",
+                        "mse_loss:sum"}) {
+    EXPECT_EQ(reductions.count(r), 1u) << r;
+  }
+  EXPECT_EQ(smoothing, (std::set<double>{0.0, 0.1}));
+  EXPECT_EQ(activations, (std::set<std::string>{"relu", "silu", "gelu_tanh", "sigmoid", "tanh"}));
+}
+
+}  // namespace
