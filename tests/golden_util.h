@@ -40,8 +40,8 @@ inline std::vector<Case> load(const std::string& file) {
   for (const auto& c : doc.at("cases")) {
     Case out{c.at("name").get<std::string>(), c.at("attrs"), {}};
     for (const auto& [key, entry] : c.at("tensors").items()) {
-      Shape shape;
-      for (const auto& d : entry.at("shape")) shape.push_back(d.get<std::int64_t>());
+      const auto dims = entry.at("shape").get<std::vector<std::int64_t>>();
+      const Shape shape(dims.begin(), dims.end());
       out.tensors.emplace(key, lucid::tensor(entry.at("data").get<std::vector<double>>(), shape));
     }
     cases.push_back(std::move(out));
