@@ -18,7 +18,7 @@ std::string describe(const functional::Pool2dParams& p) {
 MaxPool2d::MaxPool2d(std::int64_t kernel_size, std::optional<std::int64_t> stride, std::int64_t padding)
     : params_(square(kernel_size, stride, padding)) {}
 Tensor MaxPool2d::forward(const Tensor& input) { return functional::max_pool2d(input, params_); }
-std::string MaxPool2d::extra_repr() const { return describe(params_); }
+std::string MaxPool2d::extra_repr() const { return describe(params_) + ", dilation=1, ceil_mode=False"; }
 
 AvgPool2d::AvgPool2d(std::int64_t kernel_size, std::optional<std::int64_t> stride, std::int64_t padding)
     : params_(square(kernel_size, stride, padding)) {}

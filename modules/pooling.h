@@ -15,7 +15,7 @@ class MaxPool2d : public Module {
  public:
   explicit MaxPool2d(std::int64_t kernel_size, std::optional<std::int64_t> stride = {}, std::int64_t padding = 0);
   Tensor forward(const Tensor& input) override;
-  std::string extra_repr() const override;  // "kernel_size=2, stride=2, padding=0"
+  std::string extra_repr() const override;  // "kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False"
 
  private:
   functional::Pool2dParams params_;
