@@ -4,6 +4,7 @@
 
 #include "autodiff/ops.h"
 #include "framework/factories.h"
+#include "modules/functional/format.h"
 
 namespace lucid::nn {
 
@@ -24,9 +25,7 @@ Tensor Dropout::forward(const Tensor& input) {
 }
 
 std::string Dropout::extra_repr() const {
-  std::ostringstream os;
-  os << "p=" << p_;
-  return os.str();
+  return "p=" + functional::python_float(p_) + ", inplace=False";  // no in-place dropout; PyTorch prints the flag
 }
 
 }  // namespace lucid::nn

@@ -1,9 +1,8 @@
 #include "modules/group_norm.h"
 
-#include <sstream>
-
 #include "autodiff/grad_mode.h"
 #include "framework/factories.h"
+#include "modules/functional/format.h"
 #include "modules/functional/group_norm.h"
 
 namespace lucid::nn {
@@ -21,27 +20,6 @@ std::int64_t checked_groups(std::int64_t num_groups, std::int64_t num_channels) 
   return num_groups;
 }
 
-// Python's repr of a float, as PyTorch prints eps: 1e-05, 0.001, 0.1, 1.0.
-std::string python_float(double v) {
-  std::ostringstream os;
-  os.precision(17);
-  for (int digits = 1; digits <= 17; ++digits) {  // the shortest form that reads back exactly
-    os.str("");
-    os.precision(digits);
-    os << v;
-    if (std::stod(os.str()) == v) break;
-  }
-  std::string s = os.str();
-  const std::size_t e = s.find('e');
-  if (e != std::string::npos) {  // C++ writes 1e-05 like Python; drop a '+' in positive exponents
-    if (s[e + 1] == '+') s.erase(e + 1, 1);
-  } else if (s.find('.') == std::string::npos && s.find("inf") == std::string::npos &&
-             s.find("nan") == std::string::npos) {
-    s += ".0";
-  }
-  return s;
-}
-
 }  // namespace
 
 GroupNorm::GroupNorm(std::int64_t num_groups, std::int64_t num_channels, double eps, bool affine, Device device,
@@ -53,7 +31,7 @@ GroupNorm::GroupNorm(std::int64_t num_groups, std::int64_t num_channels, const G
       num_channels_(num_channels),
       eps_(options.eps),
       affine_(options.affine) {
-  if (!(options.eps >= 0.0)) throw ValueError("GroupNorm: eps (" + python_float(options.eps) + ") must be non-negative");
+  if (!(options.eps >= 0.0)) throw ValueError("GroupNorm: eps (" + functional::python_float(options.eps) + ") must be non-negative");
   const DType dtype = options.dtype.value_or(float32);
   weight = register_parameter("weight", affine_ ? ones({num_channels}, dtype) : Tensor());
   bias = register_parameter("bias", affine_ ? zeros({num_channels}, dtype) : Tensor());
@@ -75,7 +53,7 @@ void GroupNorm::reset_parameters() {
 }
 
 std::string GroupNorm::extra_repr() const {
-  return std::to_string(num_groups_) + ", " + std::to_string(num_channels_) + ", eps=" + python_float(eps_) +
+  return std::to_string(num_groups_) + ", " + std::to_string(num_channels_) + ", eps=" + functional::python_float(eps_) +
          ", affine=" + (affine_ ? "True" : "False");
 }
 

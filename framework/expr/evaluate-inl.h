@@ -204,45 +204,108 @@ HWY_INLINE void Map(const T* const* HWY_RESTRICT in, const T* HWY_RESTRICT scala
   }
 }
 
-// sums[r] = Σᵢ Eᵣ(in[·][i], scalars) for every expression Eᵣ, in one pass. Lanes accumulate in T
-// for blocks of kBlockVectors vectors, then each block's total is added into a double; a float32 sum
-// of 10⁷ values stays within 1e-6 of the float64 sum (tests/framework/reduce_precision_test.cc).
-// Fixed order: deterministic.
+namespace detail {
+
+// acc + E: an expression a·b is accumulated with one fused multiply-add.
+template <class Eval, class V, class E>
+HWY_INLINE V Accumulate(const Eval& eval, V acc, E) {
+  return hn::Add(acc, eval(E{}));
+}
+template <class Eval, class V, class A, class B>
+HWY_INLINE V Accumulate(const Eval& eval, V acc, Node<MulOp, A, B>) {
+  return hn::MulAdd(eval(A{}), eval(B{}), acc);
+}
+
+// R running sums of vectors of T kept in float64 lanes: float32 vectors are widened half by half, so
+// adding a block's partial sums costs a few vector instructions and no horizontal reduction.
+template <class D, std::size_t R>
+class WideSums {
+  using T = hn::TFromD<D>;
+#if HWY_TARGET == HWY_SCALAR
+  std::array<double, R> sums_{};  // one lane: plain doubles
+
+ public:
+  HWY_INLINE void Add(std::size_t r, hn::Vec<D> v) { sums_[r] += static_cast<double>(hn::GetLane(v)); }
+  HWY_INLINE double Total(std::size_t r) const { return sums_[r]; }
+#else
+  using DW = hn::Repartition<double, D>;
+  std::array<hn::Vec<DW>, R> lower_, upper_;  // upper_ stays zero when T is double
+
+ public:
+  WideSums() {
+    for (std::size_t r = 0; r < R; ++r) lower_[r] = upper_[r] = hn::Zero(DW());
+  }
+  HWY_INLINE void Add(std::size_t r, hn::Vec<D> v) {
+    if constexpr (sizeof(T) == sizeof(double)) {
+      lower_[r] = hn::Add(lower_[r], v);
+    } else {
+      const hn::Half<D> dh;
+      lower_[r] = hn::Add(lower_[r], hn::PromoteTo(DW(), hn::LowerHalf(dh, v)));
+      upper_[r] = hn::Add(upper_[r], hn::PromoteTo(DW(), hn::UpperHalf(dh, v)));
+    }
+  }
+  HWY_INLINE double Total(std::size_t r) const {
+    return hn::GetLane(hn::SumOfLanes(DW(), hn::Add(lower_[r], upper_[r])));
+  }
+#endif
+};
+
+}  // namespace detail
+
+// sums[r] = Σᵢ Eᵣ(in[·][i], scalars) for every expression Eᵣ, in one pass. Each expression keeps
+// kUnroll independent vector accumulators in T (so the adds pipeline instead of waiting on each
+// other); every kBlockVectors vectors they are folded and added into float64 lanes, which are summed
+// once at the end. T-precision partial sums thus cover at most kBlockVectors terms per lane: a float32 sum of 10⁷ values stays within 1e-6 of the float64 sum
+// (tests/framework/reduce_precision_test.cc). The order of every addition depends on n alone, so
+// results are deterministic.
 template <class... Es, class T>
 HWY_INLINE void SumReduce(const T* const* HWY_RESTRICT in, const T* HWY_RESTRICT scalars, std::size_t n,
                           double* HWY_RESTRICT sums) {
   constexpr std::size_t R = sizeof...(Es);
   constexpr std::size_t NS = std::max({num_streams<Es>...}), NP = std::max({num_scalars<Es>...});
-  constexpr std::size_t kBlockVectors = 8;
+  constexpr std::size_t kUnroll = 4, kBlockVectors = 8;
   const hn::ScalableTag<T> d;
   using V = hn::Vec<decltype(d)>;
   const std::size_t lanes = hn::Lanes(d);
   const auto streams = detail::CopyPointers<T, NS>(in);
   Evaluator<decltype(d), NS, NP> eval{d, {}, detail::BroadcastScalars(d, scalars, std::make_index_sequence<NP>())};
-  std::array<double, R> total{};
-  std::array<V, R> acc;
+  detail::WideSums<decltype(d), R> wide;
+  const auto for_each_expression = [](auto&& fn) {
+    [&]<std::size_t... r>(std::index_sequence<r...>) { (fn(std::integral_constant<std::size_t, r>(), Es{}), ...); }(
+        std::make_index_sequence<R>());
+  };
+  const auto for_each_unrolled = [](auto&& fn) {
+    [&]<std::size_t... u>(std::index_sequence<u...>) { (fn(std::integral_constant<std::size_t, u>()), ...); }(
+        std::make_index_sequence<kUnroll>());
+  };
+  std::array<std::array<V, kUnroll>, R> acc;
+  const std::size_t full = n - n % lanes;
   std::size_t i = 0;
-  while (i + lanes <= n) {
-    [&]<std::size_t... r>(std::index_sequence<r...>) { ((acc[r] = hn::Zero(d)), ...); }(std::make_index_sequence<R>());
-    const std::size_t block_end = std::min(n - n % lanes, i + kBlockVectors * lanes);
+  while (i < full) {
+    for_each_expression([&](auto r, auto) { for_each_unrolled([&](auto u) { acc[r][u] = hn::Zero(d); }); });
+    const std::size_t block_end = std::min(full, i + kBlockVectors * lanes);
+    for (; i + kUnroll * lanes <= block_end; i += kUnroll * lanes) {
+      for_each_unrolled([&](auto u) {
+        eval.x = detail::LoadStreams(d, streams, i + u * lanes, std::make_index_sequence<NS>());
+        for_each_expression([&](auto r, auto e) { acc[r][u] = detail::Accumulate(eval, acc[r][u], e); });
+      });
+    }
     for (; i < block_end; i += lanes) {
       eval.x = detail::LoadStreams(d, streams, i, std::make_index_sequence<NS>());
-      [&]<std::size_t... r>(std::index_sequence<r...>) {
-        ((acc[r] = hn::Add(acc[r], eval(Es{}))), ...);
-      }(std::make_index_sequence<R>());
+      for_each_expression([&](auto r, auto e) { acc[r][0] = detail::Accumulate(eval, acc[r][0], e); });
     }
-    [&]<std::size_t... r>(std::index_sequence<r...>) {
-      ((total[r] += static_cast<double>(hn::GetLane(hn::SumOfLanes(d, acc[r])))), ...);
-    }(std::make_index_sequence<R>());
+    for_each_expression([&](auto r, auto) {
+      V block_sum = hn::Zero(d);
+      for_each_unrolled([&](auto u) { block_sum = hn::Add(block_sum, acc[r][u]); });
+      wide.Add(r, block_sum);
+    });
   }
   if (i < n) {  // masked-off lanes are zeroed: an expression of 0 need not be 0
     const auto mask = hn::FirstN(d, n - i);
     eval.x = detail::MaskedLoadStreams(d, mask, streams, i, n - i, std::make_index_sequence<NS>());
-    [&]<std::size_t... r>(std::index_sequence<r...>) {
-      ((total[r] += static_cast<double>(hn::GetLane(hn::SumOfLanes(d, hn::IfThenElseZero(mask, eval(Es{})))))), ...);
-    }(std::make_index_sequence<R>());
+    for_each_expression([&](auto r, auto e) { wide.Add(r, hn::IfThenElseZero(mask, eval(e))); });
   }
-  for (std::size_t r = 0; r < R; ++r) sums[r] = total[r];
+  for (std::size_t r = 0; r < R; ++r) sums[r] = wide.Total(r);
 }
 
 }  // namespace lucid::expr::HWY_NAMESPACE
