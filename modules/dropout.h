@@ -10,7 +10,7 @@ class Dropout : public Module {
  public:
   explicit Dropout(double p = 0.5);
   Tensor forward(const Tensor& input) override;
-  std::string extra_repr() const override;  // "p=0.5"
+  std::string extra_repr() const override;  // "p=0.5, inplace=False"
 
  private:
   double p_;

@@ -355,6 +355,7 @@ TEST_F(LayersTest, PrintedFormsMatchPyTorch) {
   EXPECT_EQ(printed(nn::Dropout()), "Dropout(p=0.5, inplace=False)");
   EXPECT_EQ(printed(nn::Dropout(0.25)), "Dropout(p=0.25, inplace=False)");
   EXPECT_EQ(printed(nn::Dropout(0.1)), "Dropout(p=0.1, inplace=False)");
+  EXPECT_EQ(printed(nn::Dropout(1.0 / 3.0)), "Dropout(p=0.3333333333333333, inplace=False)");
   EXPECT_EQ(printed(nn::ReLU()), "ReLU()");
   EXPECT_EQ(printed(nn::SiLU()), "SiLU()");
   EXPECT_EQ(printed(nn::GELU()), "GELU(approximate='tanh')");

@@ -1,0 +1,46 @@
+#include "modules/optim/lr_scheduler.h"
+
+#include <cmath>
+#include <numbers>
+#include <string>
+
+namespace lucid::optim {
+
+LRScheduler::LRScheduler(Optimizer& optimizer)
+    : optimizer_(optimizer), base_lr_(optimizer.lr()), last_lr_(optimizer.lr()) {}
+
+void LRScheduler::step() {
+  const double lr = next_lr(optimizer_.lr(), last_epoch_ + 1);
+  optimizer_.set_lr(lr);
+  ++last_epoch_;
+  last_lr_ = lr;
+}
+
+StepLR::StepLR(Optimizer& optimizer, std::int64_t step_size, double gamma)
+    : LRScheduler(optimizer), step_size_(step_size), gamma_(gamma) {
+  if (step_size < 1) throw ValueError("StepLR: step_size (" + std::to_string(step_size) + ") must be at least 1");
+  if (!(gamma >= 0.0)) throw ValueError("StepLR: gamma (" + detail::format_value(gamma) + ") must be non-negative");
+}
+
+// PyTorch: lr · gamma at every multiple of step_size, else lr unchanged.
+double StepLR::next_lr(double lr, std::int64_t epoch) const { return epoch % step_size_ == 0 ? lr * gamma_ : lr; }
+
+CosineAnnealingLR::CosineAnnealingLR(Optimizer& optimizer, std::int64_t T_max, double eta_min)
+    : LRScheduler(optimizer), T_max_(T_max), eta_min_(eta_min) {
+  if (T_max < 1) throw ValueError("CosineAnnealingLR: T_max (" + std::to_string(T_max) + ") must be at least 1");
+  if (!(eta_min >= 0.0)) {
+    throw ValueError("CosineAnnealingLR: eta_min (" + detail::format_value(eta_min) + ") must be non-negative");
+  }
+}
+
+// PyTorch's recursive form, operation for operation (e = epoch, T = T_max):
+//   e − 1 − T a multiple of 2T (the trough just passed):  lr + (base_lr − eta_min)·(1 − cos(π/T)) / 2
+//   otherwise:  (1 + cos(π·e/T)) / (1 + cos(π·(e − 1)/T)) · (lr − eta_min) + eta_min
+double CosineAnnealingLR::next_lr(double lr, std::int64_t epoch) const {
+  constexpr double pi = std::numbers::pi;
+  const auto e = static_cast<double>(epoch), T = static_cast<double>(T_max_);
+  if ((epoch - 1 - T_max_) % (2 * T_max_) == 0) return lr + (base_lr() - eta_min_) * (1 - std::cos(pi / T)) / 2;
+  return (1 + std::cos(pi * e / T)) / (1 + std::cos(pi * (e - 1) / T)) * (lr - eta_min_) + eta_min_;
+}
+
+}  // namespace lucid::optim

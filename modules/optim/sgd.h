@@ -1,0 +1,51 @@
+// SGD: stochastic gradient descent with optional momentum, dampening, Nesterov momentum and L2 weight
+// decay, with PyTorch's torch.optim.SGD semantics (1.13):
+//
+//   d ← g + weight_decay·p
+//   b ← d (first step), else momentum·b + (1 − dampening)·d        (when momentum ≠ 0)
+//   d ← d + momentum·b (nesterov), else b                          (when momentum ≠ 0)
+//   p ← p − lr·d
+//
+//   lucid::optim::SGD opt(model.parameters(), {.lr = 0.1, .momentum = 0.9, .nesterov = true});
+#pragma once
+
+#include <vector>
+
+#include "modules/optim/optimizer.h"
+
+namespace lucid::optim {
+
+struct SGDOptions {
+  double lr = 1e-3;
+  double momentum = 0.0;
+  double dampening = 0.0;
+  double weight_decay = 0.0;
+  bool nesterov = false;
+};
+
+class SGD : public Optimizer {
+ public:
+  // ValueError naming the values when lr, momentum or weight_decay is negative, or nesterov is set
+  // without momentum > 0 and dampening = 0.
+  SGD(std::vector<nn::Parameter> parameters, const SGDOptions& options = {});
+
+  // The current hyperparameters (lr as set by set_lr or a scheduler).
+  SGDOptions options() const;
+
+ protected:
+  void update(const Tensor& param, const Tensor& grad, nn::StateDict& state) override;
+  std::vector<StateSlot> state_slots() const override;  // "momentum_buffer" (once momentum ≠ 0)
+  nn::StateDict hyperparameters() const override;
+  void set_hyperparameters(const nn::StateDict& values) override;
+
+ private:
+  // Checks everything but lr (checked by the Optimizer).
+  void validate(const SGDOptions& options) const;
+
+  double momentum_;
+  double dampening_;
+  double weight_decay_;
+  bool nesterov_;
+};
+
+}  // namespace lucid::optim
