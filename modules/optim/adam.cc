@@ -31,7 +31,9 @@ void Adam::validate(const AdamOptions& options) const {
                        ") must lie in [0, 1)");
     }
   }
-  if (!(options.eps >= 0.0)) throw ValueError(name() + ": eps (" + format_value(options.eps) + ") must be non-negative");
+  if (!(options.eps >= 0.0)) {
+    throw ValueError(name() + ": eps (" + format_value(options.eps) + ") must be non-negative");
+  }
   if (!(options.weight_decay >= 0.0)) {
     throw ValueError(name() + ": weight_decay (" + format_value(options.weight_decay) + ") must be non-negative");
   }
@@ -55,21 +57,20 @@ void Adam::update(const Tensor& param, const Tensor& grad, nn::StateDict& state)
   // p ← p − lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + eps).
   visit_dtype(param.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    kernels::adam_update(kernels::AdamArgs<T>{
-        .param = param.data<T>(),
-        .grad = grad.data<T>(),
-        .exp_avg = state.at("exp_avg").data<T>(),
-        .exp_avg_sq = state.at("exp_avg_sq").data<T>(),
-        .n = static_cast<std::size_t>(param.numel()),
-        .beta1 = static_cast<T>(betas_[0]),
-        .one_minus_beta1 = static_cast<T>(1.0 - betas_[0]),
-        .beta2 = static_cast<T>(betas_[1]),
-        .one_minus_beta2 = static_cast<T>(1.0 - betas_[1]),
-        .step_size = static_cast<T>(lr() / bias_correction1),
-        .bias_correction2_sqrt = static_cast<T>(std::sqrt(bias_correction2)),
-        .eps = static_cast<T>(eps_),
-        .l2 = static_cast<T>(decoupled_ ? 0.0 : weight_decay_),
-        .shrink = static_cast<T>(decoupled_ ? 1.0 - lr() * weight_decay_ : 1.0)});
+    kernels::adam_update(kernels::AdamArgs<T>{.param = param.data<T>(),
+                                              .grad = grad.data<T>(),
+                                              .exp_avg = state.at("exp_avg").data<T>(),
+                                              .exp_avg_sq = state.at("exp_avg_sq").data<T>(),
+                                              .n = static_cast<std::size_t>(param.numel()),
+                                              .beta1 = static_cast<T>(betas_[0]),
+                                              .one_minus_beta1 = static_cast<T>(1.0 - betas_[0]),
+                                              .beta2 = static_cast<T>(betas_[1]),
+                                              .one_minus_beta2 = static_cast<T>(1.0 - betas_[1]),
+                                              .step_size = static_cast<T>(lr() / bias_correction1),
+                                              .bias_correction2_sqrt = static_cast<T>(std::sqrt(bias_correction2)),
+                                              .eps = static_cast<T>(eps_),
+                                              .l2 = static_cast<T>(decoupled_ ? 0.0 : weight_decay_),
+                                              .shrink = static_cast<T>(decoupled_ ? 1.0 - lr() * weight_decay_ : 1.0)});
   });
 }
 

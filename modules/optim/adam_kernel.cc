@@ -20,23 +20,22 @@ struct AdamConstants {
 // One vector of the update; p, m and v in and out.
 template <class V>
 HWY_INLINE void AdamVector(const AdamConstants<V>& c, V& p, V g, V& m, V& v) {
-  p = hn::Mul(p, c.shrink);                                                // p ← p·(1 − lr·weight_decay)   (AdamW)
-  g = hn::Add(g, hn::Mul(c.l2, p));                                        // g ← g + weight_decay·p        (Adam)
-  m = hn::Add(hn::Mul(c.beta1, m), hn::Mul(c.one_minus_beta1, g));         // m ← β₁·m + (1 − β₁)·g
-  v = hn::Add(hn::Mul(c.beta2, v), hn::Mul(hn::Mul(c.one_minus_beta2, g), g));  // v ← β₂·v + (1 − β₂)·g²
+  p = hn::Mul(p, c.shrink);                                         // p ← p·(1 − lr·weight_decay)   (AdamW)
+  g = hn::Add(g, hn::Mul(c.l2, p));                                 // g ← g + weight_decay·p        (Adam)
+  m = hn::Add(hn::Mul(c.beta1, m), hn::Mul(c.one_minus_beta1, g));  // m ← β₁·m + (1 − β₁)·g
+  v = hn::Add(hn::Mul(c.beta2, v), hn::Mul(hn::Mul(c.one_minus_beta2, g), g));    // v ← β₂·v + (1 − β₂)·g²
   const V denom = hn::Add(hn::Div(hn::Sqrt(v), c.bias_correction2_sqrt), c.eps);  // √v / √(1 − β₂ᵗ) + eps
-  p = hn::Sub(p, hn::Div(hn::Mul(c.step_size, m), denom));                 // p ← p − step_size·m / denom
+  p = hn::Sub(p, hn::Div(hn::Mul(c.step_size, m), denom));                        // p ← p − step_size·m / denom
 }
 
 template <typename T>
 HWY_INLINE void AdamUpdate(const AdamArgs<T>& a) {
   const hn::ScalableTag<T> d;
   using V = hn::Vec<decltype(d)>;
-  const AdamConstants<V> c{hn::Set(d, a.beta1),     hn::Set(d, a.one_minus_beta1),
-                           hn::Set(d, a.beta2),     hn::Set(d, a.one_minus_beta2),
-                           hn::Set(d, a.step_size), hn::Set(d, a.bias_correction2_sqrt),
-                           hn::Set(d, a.eps),       hn::Set(d, a.l2),
-                           hn::Set(d, a.shrink)};
+  const AdamConstants<V> c{
+      hn::Set(d, a.beta1),     hn::Set(d, a.one_minus_beta1),       hn::Set(d, a.beta2), hn::Set(d, a.one_minus_beta2),
+      hn::Set(d, a.step_size), hn::Set(d, a.bias_correction2_sqrt), hn::Set(d, a.eps),   hn::Set(d, a.l2),
+      hn::Set(d, a.shrink)};
   const std::size_t lanes = hn::Lanes(d);
   std::size_t i = 0;
   for (; i + lanes <= a.n; i += lanes) {

@@ -91,7 +91,9 @@ void Optimizer::zero_grad() {
 nn::StateDict Optimizer::state_dict() const {
   nn::StateDict dict;
   for (std::size_t i = 0; i < parameters_.size(); ++i) {
-    for (const auto& [name, value] : state_[i]) dict.insert_or_assign(state_key(i, name), copy_as(value, value.dtype()));
+    for (const auto& [name, value] : state_[i]) {
+      dict.insert_or_assign(state_key(i, name), copy_as(value, value.dtype()));
+    }
   }
   for (const auto& [name, value] : hyperparameters()) {
     dict.insert_or_assign(std::string(kGroupPrefix) + name, copy_as(value, float64));

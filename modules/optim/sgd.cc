@@ -49,7 +49,7 @@ void SGD::update(const Tensor& param, const Tensor& grad, nn::StateDict& state) 
     const bool nesterov = nesterov_;
     for (std::int64_t i = 0; i < n; ++i) {
       const T d = decay ? g[i] + weight_decay * p[i] : g[i];  // d = g + weight_decay·p
-      b[i] = first ? d : momentum * b[i] + undamped * d;       // b ← momentum·b + (1 − dampening)·d
+      b[i] = first ? d : momentum * b[i] + undamped * d;      // b ← momentum·b + (1 − dampening)·d
       p[i] -= lr * (nesterov ? d + momentum * b[i] : b[i]);   // p ← p − lr·(d + momentum·b  or  b)
     }
   });

@@ -121,7 +121,8 @@ TEST(LRScheduler, ChainsFromTheOptimizersCurrentLr) {
 
 TEST(LRScheduler, InvalidArgumentsNameTheirValues) {
   SGD opt(one_parameter(), {.lr = 0.1});
-  EXPECT_THAT(error_message<ValueError>([&] { StepLR(opt, 0); }), HasSubstr("StepLR: step_size (0) must be at least 1"));
+  EXPECT_THAT(error_message<ValueError>([&] { StepLR(opt, 0); }),
+              HasSubstr("StepLR: step_size (0) must be at least 1"));
   EXPECT_THAT(error_message<ValueError>([&] { StepLR(opt, 2, -0.5); }), HasSubstr("StepLR: gamma (-0.5)"));
   EXPECT_THAT(error_message<ValueError>([&] { CosineAnnealingLR(opt, -3); }),
               HasSubstr("CosineAnnealingLR: T_max (-3) must be at least 1"));

@@ -52,11 +52,12 @@ std::unique_ptr<Optimizer> make_optimizer(const golden::Case& c, std::vector<Par
   const std::string kind = a.at("optimizer").get<std::string>();
   if (kind == "SGD") {
     const SGDOptions d;
-    return std::make_unique<SGD>(params, SGDOptions{.lr = get("lr", d.lr),
-                                                    .momentum = get("momentum", d.momentum),
-                                                    .dampening = get("dampening", d.dampening),
-                                                    .weight_decay = get("weight_decay", d.weight_decay),
-                                                    .nesterov = a.contains("nesterov") && a.at("nesterov").get<bool>()});
+    return std::make_unique<SGD>(params,
+                                 SGDOptions{.lr = get("lr", d.lr),
+                                            .momentum = get("momentum", d.momentum),
+                                            .dampening = get("dampening", d.dampening),
+                                            .weight_decay = get("weight_decay", d.weight_decay),
+                                            .nesterov = a.contains("nesterov") && a.at("nesterov").get<bool>()});
   }
   const AdamOptions da;
   const AdamWOptions dw;
@@ -140,9 +141,9 @@ TEST(OptimParityFile, CoversTheSettings) {
                                   0.0, 0.0))
         << c.name;
   }
-  EXPECT_EQ(seen, (std::set<std::string>{"SGD", "SGD momentum", "SGD dampening", "SGD nesterov", "SGD weight_decay",
-                                         "Adam", "Adam betas", "Adam weight_decay", "AdamW", "AdamW betas",
-                                         "AdamW weight_decay"}));
+  EXPECT_EQ(seen,
+            (std::set<std::string>{"SGD", "SGD momentum", "SGD dampening", "SGD nesterov", "SGD weight_decay", "Adam",
+                                   "Adam betas", "Adam weight_decay", "AdamW", "AdamW betas", "AdamW weight_decay"}));
 }
 
 // ---- state_dict / load_state_dict ----
@@ -185,10 +186,8 @@ const std::vector<OptimizerKind>& kinds() {
        [](std::vector<Parameter> p, double lr) {
          return std::make_unique<SGD>(p, SGDOptions{.lr = lr, .momentum = 0.9, .weight_decay = 0.01, .nesterov = true});
        }},
-      {"Adam",
-       [](std::vector<Parameter> p, double lr) {
-         return std::make_unique<Adam>(p, AdamOptions{.lr = lr, .weight_decay = 0.01});
-       }},
+      {"Adam", [](std::vector<Parameter> p,
+                  double lr) { return std::make_unique<Adam>(p, AdamOptions{.lr = lr, .weight_decay = 0.01}); }},
       {"AdamW",
        [](std::vector<Parameter> p, double lr) {
          return std::make_unique<AdamW>(p, AdamWOptions{.lr = lr, .betas = {0.8, 0.99}});
@@ -248,7 +247,8 @@ TEST_P(OptimizerState, ResumedRunMatchesUninterruptedRun) {
     original->step();
     resumed->step();
     for (std::size_t i = 0; i < params.size(); ++i) {
-      EXPECT_EQ(resumed_params[i].to_vector<double>(), params[i].to_vector<double>()) << "parameter " << i << ", step " << k;
+      EXPECT_EQ(resumed_params[i].to_vector<double>(), params[i].to_vector<double>())
+          << "parameter " << i << ", step " << k;
     }
   }
   EXPECT_EQ(values(resumed->state_dict()), values(original->state_dict()));
@@ -322,7 +322,8 @@ TEST_P(OptimizerState, FailedLoadNamesTheKeyAndChangesNothing) {
   set_grads(twin_params, 3, {true, true});
   target->step();
   twin->step();
-  for (std::size_t i = 0; i < params.size(); ++i) EXPECT_EQ(params[i].to_vector<double>(), twin_params[i].to_vector<double>());
+  for (std::size_t i = 0; i < params.size(); ++i)
+    EXPECT_EQ(params[i].to_vector<double>(), twin_params[i].to_vector<double>());
 }
 
 // A parameter without gradient is neither changed nor given state; the others move.
@@ -345,14 +346,15 @@ INSTANTIATE_TEST_SUITE_P(Kinds, OptimizerState, ::testing::ValuesIn(kinds()), lu
 TEST(OptimizerStateDict, NamesStateAndHyperparametersLikePyTorch) {
   const std::vector<Parameter> params = make_parameters(6);
   Adam adam(params, {.lr = 0.01, .betas = {0.8, 0.9}, .eps = 1e-6, .weight_decay = 0.5});
-  EXPECT_EQ(keys(adam.state_dict()),
-            (std::vector<std::string>{"param_group.lr", "param_group.betas", "param_group.eps", "param_group.weight_decay"}));
+  EXPECT_EQ(keys(adam.state_dict()), (std::vector<std::string>{"param_group.lr", "param_group.betas", "param_group.eps",
+                                                               "param_group.weight_decay"}));
   set_grads(params, 1, {false, true});
   adam.step();
   adam.step();
   const StateDict dict = adam.state_dict();
-  EXPECT_EQ(keys(dict), (std::vector<std::string>{"state.1.step", "state.1.exp_avg", "state.1.exp_avg_sq", "param_group.lr",
-                                                  "param_group.betas", "param_group.eps", "param_group.weight_decay"}));
+  EXPECT_EQ(keys(dict),
+            (std::vector<std::string>{"state.1.step", "state.1.exp_avg", "state.1.exp_avg_sq", "param_group.lr",
+                                      "param_group.betas", "param_group.eps", "param_group.weight_decay"}));
   EXPECT_EQ(dict.at("state.1.step").shape(), lucid::Shape());
   EXPECT_EQ(dict.at("state.1.step").dtype(), lucid::float64);
   EXPECT_EQ(dict.at("state.1.step").item(), 2.0);
@@ -415,21 +417,26 @@ TEST(OptimizerStateDict, LoadConvertsStateToTheParameterDtype) {
 TEST(OptimizerOptions, InvalidHyperparametersNameTheirValues) {
   const std::vector<Parameter> p = make_parameters(9);
   using lucid::test::contains;
-  EXPECT_TRUE(contains(error_message<ValueError>([&] { SGD(p, {.lr = -0.1}); }), "SGD: lr (-0.1) must be non-negative"));
+  EXPECT_TRUE(
+      contains(error_message<ValueError>([&] { SGD(p, {.lr = -0.1}); }), "SGD: lr (-0.1) must be non-negative"));
   EXPECT_TRUE(contains(error_message<ValueError>([&] { SGD(p, {.lr = NAN}); }), "lr (nan)"));
   EXPECT_TRUE(contains(error_message<ValueError>([&] { SGD(p, {.momentum = -0.5}); }), "momentum (-0.5)"));
   EXPECT_TRUE(contains(error_message<ValueError>([&] { SGD(p, {.weight_decay = -1e-4}); }), "weight_decay (-1e-04)"));
   EXPECT_TRUE(contains(error_message<ValueError>([&] { SGD(p, {.nesterov = true}); }),
                        "nesterov needs momentum > 0 and dampening = 0, got momentum 0 and dampening 0"));
-  EXPECT_TRUE(contains(error_message<ValueError>([&] { SGD(p, {.momentum = 0.9, .dampening = 0.1, .nesterov = true}); }),
-                       "got momentum 0.9 and dampening 0.1"));
+  EXPECT_TRUE(
+      contains(error_message<ValueError>([&] { SGD(p, {.momentum = 0.9, .dampening = 0.1, .nesterov = true}); }),
+               "got momentum 0.9 and dampening 0.1"));
   EXPECT_TRUE(contains(error_message<ValueError>([&] { Adam(p, {.lr = -1.0}); }), "Adam: lr (-1)"));
-  EXPECT_TRUE(contains(error_message<ValueError>([&] { Adam(p, {.betas = {1.0, 0.999}}); }),
+  EXPECT_TRUE(contains(error_message<ValueError>([&] {
+                         Adam(p, {.betas = {1.0, 0.999}});
+                       }),
                        "Adam: betas[0] (1) must lie in [0, 1)"));
   EXPECT_TRUE(contains(error_message<ValueError>([&] { Adam(p, {.betas = {0.9, -0.1}}); }), "betas[1] (-0.1)"));
   EXPECT_TRUE(contains(error_message<ValueError>([&] { Adam(p, {.eps = -1e-8}); }), "Adam: eps (-1e-08)"));
   EXPECT_TRUE(contains(error_message<ValueError>([&] { Adam(p, {.weight_decay = -0.5}); }), "weight_decay (-0.5)"));
-  EXPECT_TRUE(contains(error_message<ValueError>([&] { AdamW(p, {.weight_decay = -0.5}); }), "AdamW: weight_decay (-0.5)"));
+  EXPECT_TRUE(
+      contains(error_message<ValueError>([&] { AdamW(p, {.weight_decay = -0.5}); }), "AdamW: weight_decay (-0.5)"));
   EXPECT_TRUE(contains(error_message<ValueError>([&] { AdamW(p, {.betas = {0.9, 1.5}}); }), "AdamW: betas[1] (1.5)"));
   // Boundary values are accepted.
   EXPECT_NO_THROW(SGD(p, {.lr = 0.0, .momentum = 0.5, .nesterov = true}));
@@ -439,8 +446,13 @@ TEST(OptimizerOptions, InvalidHyperparametersNameTheirValues) {
 TEST(OptimizerOptions, ParameterListIsChecked) {
   const std::vector<Parameter> p = make_parameters(10);
   EXPECT_THAT(error_message<ValueError>([] { SGD({}, {.lr = 0.1}); }), HasSubstr("SGD: got an empty parameter list"));
-  EXPECT_THAT(error_message<ValueError>([&] { Adam({p[0], Parameter()}); }), HasSubstr("Adam: parameter 1 is undefined"));
-  EXPECT_THAT(error_message<ValueError>([&] { AdamW({p[0], p[1], p[0]}); }),
+  EXPECT_THAT(error_message<ValueError>([&] {
+                Adam({p[0], Parameter()});
+              }),
+              HasSubstr("Adam: parameter 1 is undefined"));
+  EXPECT_THAT(error_message<ValueError>([&] {
+                AdamW({p[0], p[1], p[0]});
+              }),
               HasSubstr("AdamW: parameter 2 is the same tensor as parameter 0"));
 }
 
@@ -493,8 +505,10 @@ TEST(OptimizerTraining, FitsALinearModel) {
   for (int kind = 0; kind < 2; ++kind) {
     lucid::nn::Linear model(3, 1, true, lucid::float64);
     std::unique_ptr<Optimizer> opt;
-    if (kind == 0) opt = std::make_unique<Adam>(model.parameters(), AdamOptions{.lr = 0.05});
-    else opt = std::make_unique<SGD>(model.parameters(), SGDOptions{.lr = 0.05, .momentum = 0.9});
+    if (kind == 0)
+      opt = std::make_unique<Adam>(model.parameters(), AdamOptions{.lr = 0.05});
+    else
+      opt = std::make_unique<SGD>(model.parameters(), SGDOptions{.lr = 0.05, .momentum = 0.9});
     for (int step = 0; step < 400; ++step) {
       opt->zero_grad();
       const Tensor diff = model(x) - y;
