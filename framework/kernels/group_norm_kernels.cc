@@ -4,6 +4,7 @@
 #define HWY_TARGET_INCLUDE "framework/kernels/group_norm_kernels.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 
+#include <algorithm>
 #include <cmath>
 
 #include "framework/expr/evaluate-inl.h"
@@ -36,30 +37,43 @@ namespace lucid::kernels::HWY_NAMESPACE {
 namespace gx = group_norm_exprs;
 namespace ex = lucid::expr::HWY_NAMESPACE;
 
+// Items run in chunks of about kChunkBytes of input: first the statistics of every item of the chunk,
+// then normalise+affine channel by channel while the chunk is still in cache. Small groups thus do not
+// stall on one item's scalar 1/√(σ² + eps) before its output can be written.
+constexpr std::size_t kChunkBytes = 16 * 1024, kMaxChunkItems = 64;
+
 template <typename T>
 void ForwardItems(const GroupNormForwardArgs<T>& a, std::size_t begin, std::size_t end) {
   const std::size_t per_group = a.channels / a.groups;
   const std::size_t m = per_group * a.spatial;
-  for (std::size_t item = begin; item < end; ++item) {
-    const std::size_t g = item % a.groups;
-    const T* x = a.x + item * m;
-    T* y = a.y + item * m;
-    if (m == 0) continue;
-    const T shift = x[0];
-    double sums[2];
-    ex::SumReduce<gx::ShiftedSum, gx::ShiftedSquare>(&x, &shift, m, sums);
-    const double shifted_mean = sums[0] / static_cast<double>(m);
-    const double var = std::max(sums[1] / static_cast<double>(m) - shifted_mean * shifted_mean, 0.0);
-    const double rstd = 1.0 / std::sqrt(var + a.eps);
-    a.mean[item] = static_cast<double>(shift) + shifted_mean;
-    a.rstd[item] = rstd;
-    for (std::size_t k = 0; k < per_group; ++k) {
-      const std::size_t c = g * per_group + k;
-      const double scale = rstd * (a.gamma ? static_cast<double>(a.gamma[c]) : 1.0);
-      const double offset = (a.beta ? static_cast<double>(a.beta[c]) : 0.0) - shifted_mean * scale;
-      const T scalars[] = {shift, static_cast<T>(scale), static_cast<T>(offset)};
-      const T* xc = x + k * a.spatial;
-      ex::Map<gx::Normalize>(&xc, scalars, y + k * a.spatial, a.spatial);
+  if (m == 0) return;
+  const std::size_t chunk = std::clamp<std::size_t>(kChunkBytes / (m * sizeof(T)), 1, kMaxChunkItems);
+  double shifted_means[kMaxChunkItems];
+  for (std::size_t first = begin; first < end; first += chunk) {
+    const std::size_t last = std::min(end, first + chunk);
+    for (std::size_t item = first; item < last; ++item) {
+      const T* x = a.x + item * m;
+      const T shift = x[0];
+      double sums[2];
+      ex::SumReduce<gx::ShiftedSum, gx::ShiftedSquare>(&x, &shift, m, sums);
+      const double shifted_mean = sums[0] / static_cast<double>(m);
+      const double var = std::max(sums[1] / static_cast<double>(m) - shifted_mean * shifted_mean, 0.0);
+      shifted_means[item - first] = shifted_mean;
+      a.mean[item] = static_cast<double>(shift) + shifted_mean;
+      a.rstd[item] = 1.0 / std::sqrt(var + a.eps);
+    }
+    for (std::size_t item = first; item < last; ++item) {
+      const std::size_t g = item % a.groups;
+      const T* x = a.x + item * m;
+      const T shift = x[0];
+      for (std::size_t k = 0; k < per_group; ++k) {
+        const std::size_t c = g * per_group + k;
+        const double scale = a.rstd[item] * (a.gamma ? static_cast<double>(a.gamma[c]) : 1.0);
+        const double offset = (a.beta ? static_cast<double>(a.beta[c]) : 0.0) - shifted_means[item - first] * scale;
+        const T scalars[] = {shift, static_cast<T>(scale), static_cast<T>(offset)};
+        const T* xc = x + k * a.spatial;
+        ex::Map<gx::Normalize>(&xc, scalars, a.y + item * m + k * a.spatial, a.spatial);
+      }
     }
   }
 }

@@ -46,12 +46,12 @@ void max_forward(const T* x, T* y, std::int32_t* argmax, const Pool2dGeometry& g
       std::int32_t best_index = static_cast<std::int32_t>(h0 * static_cast<Index>(g.width) + w0);
       for (Index h = h0; h < h1; ++h) {
         for (Index w = w0; w < w1; ++w) {
+          // Branch-free (the comparison is unpredictable on real data); a NaN wins, the last one
+          // when there are several, exactly as PyTorch's CPU kernel.
           const T v = image[h * static_cast<Index>(g.width) + w];
-          if (v > best || v != v) {  // NaN wins, as in PyTorch
-            best = v;
-            best_index = static_cast<std::int32_t>(h * static_cast<Index>(g.width) + w);
-            if (v != v) h = h1, w = w1;
-          }
+          const bool take = (v > best) | (v != v);
+          best = take ? v : best;
+          best_index = take ? static_cast<std::int32_t>(h * static_cast<Index>(g.width) + w) : best_index;
         }
       }
       y[static_cast<std::size_t>(p) * out_plane + k] = best;

@@ -1,0 +1,89 @@
+#include "examples/fashion_mnist/train.h"
+
+#include <chrono>
+
+namespace fashion_mnist {
+namespace {
+
+// Per row of (B, K) logits: the arg-max class (first one on ties), appended to `out`; returns how
+// many equal the targets.
+std::int64_t count_correct(const lucid::Tensor& logits, const lucid::Tensor& targets, std::vector<std::int64_t>* out) {
+  const std::int64_t rows = logits.size(0), classes = logits.size(1);
+  const lucid::Tensor scores = logits.to(lucid::float32);
+  const float* p = scores.data<float>();
+  const std::vector<float> labels = targets.to_vector<float>();
+  std::int64_t correct = 0;
+  for (std::int64_t r = 0; r < rows; ++r) {
+    std::int64_t best = 0;
+    for (std::int64_t k = 1; k < classes; ++k) {
+      if (p[r * classes + k] > p[r * classes + best]) best = k;
+    }
+    correct += best == static_cast<std::int64_t>(labels[static_cast<std::size_t>(r)]);
+    if (out) out->push_back(best);
+  }
+  return correct;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+PassResult train_epoch(lucid::nn::Module& model, lucid::optim::Optimizer& optimizer, lucid::data::DataLoader& loader,
+                       Progress* progress, const StepCallback& on_step) {
+  const auto start = std::chrono::steady_clock::now();
+  model.train();
+  PassResult result;
+  double loss_sum = 0.0;
+  std::int64_t correct = 0, step = 0;
+  for (const lucid::data::Batch& batch : loader) {
+    optimizer.zero_grad();
+    const lucid::Tensor logits = model(batch.images);
+    const lucid::Tensor loss = lucid::nn::functional::cross_entropy(logits, batch.targets);
+    loss.backward();
+    optimizer.step();
+    const double batch_loss = loss.item();
+    const std::int64_t n = batch.size();
+    loss_sum += batch_loss * static_cast<double>(n);
+    correct += count_correct(logits.detach(), batch.targets, nullptr);
+    result.samples += n;
+    if (on_step) on_step(step, batch_loss);
+    ++step;
+    if (progress) {
+      progress->update(result.samples, loss_sum / static_cast<double>(result.samples),
+                       static_cast<double>(correct) / static_cast<double>(result.samples));
+    }
+  }
+  if (result.samples > 0) {
+    result.loss = loss_sum / static_cast<double>(result.samples);
+    result.accuracy = static_cast<double>(correct) / static_cast<double>(result.samples);
+  }
+  result.seconds = seconds_since(start);
+  return result;
+}
+
+PassResult evaluate(lucid::nn::Module& model, const lucid::data::Dataset& data, std::int64_t batch_size,
+                    std::vector<std::int64_t>* predictions) {
+  const auto start = std::chrono::steady_clock::now();
+  model.eval();
+  lucid::autograd::no_grad guard;
+  lucid::data::DataLoader loader(data, {.batch_size = batch_size});
+  PassResult result;
+  double loss_sum = 0.0;
+  std::int64_t correct = 0;
+  for (const lucid::data::Batch& batch : loader) {
+    const lucid::Tensor logits = model(batch.images);
+    loss_sum += lucid::nn::functional::cross_entropy(logits, batch.targets, 0.0, lucid::nn::functional::Reduction::kSum).item();
+    correct += count_correct(logits, batch.targets, predictions);
+    result.samples += batch.size();
+  }
+  if (result.samples > 0) {
+    result.loss = loss_sum / static_cast<double>(result.samples);
+    result.accuracy = static_cast<double>(correct) / static_cast<double>(result.samples);
+  }
+  result.seconds = seconds_since(start);
+  return result;
+}
+
+}  // namespace fashion_mnist
