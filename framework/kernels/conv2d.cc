@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <utility>
 
 #include "framework/kernels/matmul.h"
 
@@ -11,58 +12,86 @@ namespace {
 
 using Index = std::ptrdiff_t;
 
-// col[(c,i,j), (n,oh,ow)] = x[n, c, oh·s − p + i·d, ow·s − p + j·d], 0 outside. Rows in parallel.
+// ⌈a / b⌉ for b > 0 and any sign of a.
+Index div_ceil(Index a, Index b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
+
+// The output positions [lo, hi) along one axis whose input position o·stride + offset lies inside
+// [0, size); the others read padding.
+std::pair<std::size_t, std::size_t> inside_range(std::size_t out, std::size_t size, std::size_t stride, Index offset) {
+  const Index s = static_cast<Index>(stride);
+  const Index lo = std::clamp<Index>(div_ceil(-offset, s), 0, static_cast<Index>(out));
+  const Index hi = std::clamp<Index>(div_ceil(static_cast<Index>(size) - offset, s), lo, static_cast<Index>(out));
+  return {static_cast<std::size_t>(lo), static_cast<std::size_t>(hi)};
+}
+
+// Σ p[0..n) in double, as 8 interleaved partial sums (vectorisable; the order is fixed by n alone).
+template <typename T>
+double sum_in_double(const T* p, std::size_t n) {
+  constexpr std::size_t kLanes = 8;
+  double partial[kLanes] = {};
+  std::size_t k = 0;
+  for (; k + kLanes <= n; k += kLanes) {
+    for (std::size_t j = 0; j < kLanes; ++j) partial[j] += static_cast<double>(p[k + j]);
+  }
+  double total = 0;
+  for (; k < n; ++k) total += static_cast<double>(p[k]);
+  for (const double v : partial) total += v;
+  return total;
+}
+
+// col[(c,i,j), (oh,ow)] = x[c, oh·s − p + i·d, ow·s − p + j·d] for one sample x, 0 outside. Rows in
+// parallel; each output row is zeros, a copied (or strided) run of the input row, zeros.
 template <typename T>
 void im2col(const T* x, T* col, const Conv2dGeometry& g) {
-  const Index rows = static_cast<Index>(g.col_rows()), cols = static_cast<Index>(g.col_cols());
-  const std::size_t plane = g.height * g.width, out_plane = g.out_h * g.out_w;
+  const Index rows = static_cast<Index>(g.col_rows());
+  const std::size_t plane = g.height * g.width, cols = g.col_cols();
 #pragma omp parallel for schedule(static)
   for (Index r = 0; r < rows; ++r) {
     const std::size_t c = static_cast<std::size_t>(r) / (g.kernel_h * g.kernel_w);
     const std::size_t i = (static_cast<std::size_t>(r) / g.kernel_w) % g.kernel_h;
     const std::size_t j = static_cast<std::size_t>(r) % g.kernel_w;
-    T* out = col + r * cols;
-    for (std::size_t n = 0; n < g.batch; ++n) {
-      const T* image = x + (n * g.in_channels + c) * plane;
-      for (std::size_t oh = 0; oh < g.out_h; ++oh) {
-        const Index ih = static_cast<Index>(oh * g.stride_h + i * g.dilation_h) - static_cast<Index>(g.pad_h);
-        T* dst = out + n * out_plane + oh * g.out_w;
-        if (ih < 0 || ih >= static_cast<Index>(g.height)) {
-          std::fill_n(dst, g.out_w, T(0));
-          continue;
-        }
-        const T* src = image + static_cast<std::size_t>(ih) * g.width;
-        for (std::size_t ow = 0; ow < g.out_w; ++ow) {
-          const Index iw = static_cast<Index>(ow * g.stride_w + j * g.dilation_w) - static_cast<Index>(g.pad_w);
-          dst[ow] = (iw < 0 || iw >= static_cast<Index>(g.width)) ? T(0) : src[iw];
-        }
+    const Index col_offset = static_cast<Index>(j * g.dilation_w) - static_cast<Index>(g.pad_w);
+    const auto [lo, hi] = inside_range(g.out_w, g.width, g.stride_w, col_offset);
+    const T* image = x + c * plane;
+    for (std::size_t oh = 0; oh < g.out_h; ++oh) {
+      const Index ih = static_cast<Index>(oh * g.stride_h + i * g.dilation_h) - static_cast<Index>(g.pad_h);
+      T* dst = col + static_cast<std::size_t>(r) * cols + oh * g.out_w;
+      if (ih < 0 || ih >= static_cast<Index>(g.height)) {
+        std::fill_n(dst, g.out_w, T(0));
+        continue;
       }
+      const T* src = image + static_cast<std::size_t>(ih) * g.width;
+      std::fill(dst, dst + lo, T(0));
+      if (g.stride_w == 1) {
+        std::copy_n(src + (static_cast<Index>(lo) + col_offset), hi - lo, dst + lo);
+      } else {
+        for (std::size_t ow = lo; ow < hi; ++ow) dst[ow] = src[static_cast<Index>(ow * g.stride_w) + col_offset];
+      }
+      std::fill(dst + hi, dst + g.out_w, T(0));
     }
   }
 }
 
-// dx[n, c, ih, iw] = Σ of the col entries that im2col read from there. One (n, c) plane per
-// iteration, its rows (i, j) added in a fixed order: deterministic in parallel.
+// dx[c, ih, iw] of one sample = Σ of the col entries that im2col read from there. Channels in
+// parallel, each channel's rows (i, j) added in a fixed order: deterministic.
 template <typename T>
 void col2im(const T* col, T* dx, const Conv2dGeometry& g) {
-  const Index planes = static_cast<Index>(g.batch * g.in_channels);
-  const std::size_t plane = g.height * g.width, out_plane = g.out_h * g.out_w, cols = g.col_cols();
+  const std::size_t plane = g.height * g.width, cols = g.col_cols();
 #pragma omp parallel for schedule(static)
-  for (Index p = 0; p < planes; ++p) {
-    const std::size_t n = static_cast<std::size_t>(p) / g.in_channels, c = static_cast<std::size_t>(p) % g.in_channels;
-    T* image = dx + static_cast<std::size_t>(p) * plane;
+  for (Index c = 0; c < static_cast<Index>(g.in_channels); ++c) {
+    T* image = dx + static_cast<std::size_t>(c) * plane;
     std::fill_n(image, plane, T(0));
     for (std::size_t i = 0; i < g.kernel_h; ++i) {
       for (std::size_t j = 0; j < g.kernel_w; ++j) {
-        const T* src = col + ((c * g.kernel_h + i) * g.kernel_w + j) * cols + n * out_plane;
+        const T* src = col + ((static_cast<std::size_t>(c) * g.kernel_h + i) * g.kernel_w + j) * cols;
+        const Index col_offset = static_cast<Index>(j * g.dilation_w) - static_cast<Index>(g.pad_w);
+        const auto [lo, hi] = inside_range(g.out_w, g.width, g.stride_w, col_offset);
         for (std::size_t oh = 0; oh < g.out_h; ++oh) {
           const Index ih = static_cast<Index>(oh * g.stride_h + i * g.dilation_h) - static_cast<Index>(g.pad_h);
           if (ih < 0 || ih >= static_cast<Index>(g.height)) continue;
           T* dst = image + static_cast<std::size_t>(ih) * g.width;
-          for (std::size_t ow = 0; ow < g.out_w; ++ow) {
-            const Index iw = static_cast<Index>(ow * g.stride_w + j * g.dilation_w) - static_cast<Index>(g.pad_w);
-            if (iw >= 0 && iw < static_cast<Index>(g.width)) dst[iw] += src[oh * g.out_w + ow];
-          }
+          const T* row = src + oh * g.out_w;
+          for (std::size_t ow = lo; ow < hi; ++ow) dst[static_cast<Index>(ow * g.stride_w) + col_offset] += row[ow];
         }
       }
     }
@@ -71,49 +100,43 @@ void col2im(const T* col, T* dx, const Conv2dGeometry& g) {
 
 template <typename T>
 void forward_impl(const T* x, const T* w, const T* b, T* y, const Conv2dGeometry& g) {
-  const std::size_t rows = g.col_rows(), cols = g.col_cols(), out_plane = g.out_h * g.out_w;
+  const std::size_t rows = g.col_rows(), cols = g.col_cols();
+  const std::size_t in_sample = g.in_channels * g.height * g.width, out_sample = g.out_channels * cols;
   auto col = std::make_unique_for_overwrite<T[]>(rows * cols);
-  im2col(x, col.get(), g);
-  auto out = std::make_unique_for_overwrite<T[]>(g.out_channels * cols);  // o × (n, oh, ow)
-  gemm(w, col.get(), out.get(), g.out_channels, cols, rows, false, false);
-  // y[n, o, :] = out[o, n, :] + b[o]
-  const Index items = static_cast<Index>(g.batch * g.out_channels);
-#pragma omp parallel for schedule(static)
-  for (Index item = 0; item < items; ++item) {
-    const std::size_t n = static_cast<std::size_t>(item) / g.out_channels, o = static_cast<std::size_t>(item) % g.out_channels;
-    const T bias = b ? b[o] : T(0);
-    const T* src = out.get() + o * cols + n * out_plane;
-    T* dst = y + static_cast<std::size_t>(item) * out_plane;
-    for (std::size_t k = 0; k < out_plane; ++k) dst[k] = src[k] + bias;
+  for (std::size_t n = 0; n < g.batch; ++n) {
+    im2col(x + n * in_sample, col.get(), g);
+    T* out = y + n * out_sample;
+    if (b) {  // y[n] = b broadcast over (oh, ow), then += W·col
+      for (std::size_t o = 0; o < g.out_channels; ++o) std::fill_n(out + o * cols, cols, b[o]);
+    }
+    gemm(w, col.get(), out, g.out_channels, cols, rows, false, false, /*accumulate=*/b != nullptr);
   }
 }
 
 template <typename T>
 void backward_impl(const T* gy, const T* x, const T* w, T* dx, T* dw, T* db, const Conv2dGeometry& g) {
-  const std::size_t rows = g.col_rows(), cols = g.col_cols(), out_plane = g.out_h * g.out_w;
-  auto gy_t = std::make_unique_for_overwrite<T[]>(g.out_channels * cols);  // gy as o × (n, oh, ow)
-  const Index items = static_cast<Index>(g.batch * g.out_channels);
+  const std::size_t rows = g.col_rows(), cols = g.col_cols();
+  const std::size_t in_sample = g.in_channels * g.height * g.width, out_sample = g.out_channels * cols;
+  if (db) {  // db[o] = Σ_n Σ_(oh,ow) gy[n, o], summed over n in order
 #pragma omp parallel for schedule(static)
-  for (Index item = 0; item < items; ++item) {
-    const std::size_t n = static_cast<std::size_t>(item) / g.out_channels, o = static_cast<std::size_t>(item) % g.out_channels;
-    std::copy_n(gy + static_cast<std::size_t>(item) * out_plane, out_plane, gy_t.get() + o * cols + n * out_plane);
-  }
-  if (db) {
-    for (std::size_t o = 0; o < g.out_channels; ++o) {
+    for (Index o = 0; o < static_cast<Index>(g.out_channels); ++o) {
       double total = 0;
-      for (std::size_t k = 0; k < cols; ++k) total += gy_t[o * cols + k];
+      for (std::size_t n = 0; n < g.batch; ++n) total += sum_in_double(gy + n * out_sample + static_cast<std::size_t>(o) * cols, cols);
       db[o] = static_cast<T>(total);
     }
   }
-  if (dw) {
-    auto col = std::make_unique_for_overwrite<T[]>(rows * cols);
-    im2col(x, col.get(), g);
-    gemm(gy_t.get(), col.get(), dw, g.out_channels, rows, cols, false, true);
-  }
-  if (dx) {
-    auto dcol = std::make_unique_for_overwrite<T[]>(rows * cols);
-    gemm(w, gy_t.get(), dcol.get(), rows, cols, g.out_channels, true, false);
-    col2im(dcol.get(), dx, g);
+  if (dw && g.batch == 0) std::fill_n(dw, g.out_channels * rows, T(0));
+  auto col = std::make_unique_for_overwrite<T[]>(rows * cols);
+  for (std::size_t n = 0; n < g.batch; ++n) {
+    const T* gy_n = gy + n * out_sample;  // o × (oh, ow)
+    if (dw) {  // dW (+)= gy[n]·col[n]ᵀ
+      im2col(x + n * in_sample, col.get(), g);
+      gemm(gy_n, col.get(), dw, g.out_channels, rows, cols, false, true, /*accumulate=*/n > 0);
+    }
+    if (dx) {  // dx[n] = col2im(Wᵀ·gy[n])
+      gemm(w, gy_n, col.get(), rows, cols, g.out_channels, true, false);
+      col2im(col.get(), dx + n * in_sample, g);
+    }
   }
 }
 

@@ -35,27 +35,58 @@ T window_scale(const Pool2dGeometry& g, Index h0, Index h1, Index w0, Index w1) 
   return T(1) / static_cast<T>(g.adaptive ? (h1 - h0) * (w1 - w0) : static_cast<Index>(g.kernel_h * g.kernel_w));
 }
 
+// Running maximum over a window, visited in row-major order: a candidate wins when it is greater or
+// NaN (the last NaN when there are several), exactly as PyTorch's CPU kernel. Branch-free: on real
+// data the comparison is unpredictable.
+template <typename T>
+struct MaxCandidate {
+  T best = -std::numeric_limits<T>::infinity();
+  std::int32_t index;
+  void offer(T v, std::int32_t at) {
+    const bool take = (v > best) | (v != v);
+    best = take ? v : best;
+    index = take ? at : index;
+  }
+};
+
+// The common MaxPool2d(2): 2×2 windows, stride 2, no padding, every window inside the image.
+bool is_plain_2x2(const Pool2dGeometry& g) {
+  return !g.adaptive && g.kernel_h == 2 && g.kernel_w == 2 && g.stride_h == 2 && g.stride_w == 2 && g.pad_h == 0 &&
+         g.pad_w == 0 && 2 * g.out_h <= g.height && 2 * g.out_w <= g.width;
+}
+
 template <typename T>
 void max_forward(const T* x, T* y, std::int32_t* argmax, const Pool2dGeometry& g) {
   const std::size_t in_plane = g.height * g.width, out_plane = g.out_h * g.out_w;
+  const bool plain_2x2 = is_plain_2x2(g);
 #pragma omp parallel for schedule(static)
   for (Index p = 0; p < static_cast<Index>(g.planes); ++p) {
     const T* image = x + static_cast<std::size_t>(p) * in_plane;
-    for_each_window(g, [&](std::size_t k, Index h0, Index h1, Index w0, Index w1) {
-      T best = -std::numeric_limits<T>::infinity();
-      std::int32_t best_index = static_cast<std::int32_t>(h0 * static_cast<Index>(g.width) + w0);
-      for (Index h = h0; h < h1; ++h) {
-        for (Index w = w0; w < w1; ++w) {
-          // Branch-free (the comparison is unpredictable on real data); a NaN wins, the last one
-          // when there are several, exactly as PyTorch's CPU kernel.
-          const T v = image[h * static_cast<Index>(g.width) + w];
-          const bool take = (v > best) | (v != v);
-          best = take ? v : best;
-          best_index = take ? static_cast<std::int32_t>(h * static_cast<Index>(g.width) + w) : best_index;
+    T* out = y + static_cast<std::size_t>(p) * out_plane;
+    std::int32_t* out_index = argmax + static_cast<std::size_t>(p) * out_plane;
+    if (plain_2x2) {
+      for (std::size_t oh = 0; oh < g.out_h; ++oh) {
+        const auto top = static_cast<std::int32_t>(2 * oh * g.width), bottom = top + static_cast<std::int32_t>(g.width);
+        for (std::size_t ow = 0; ow < g.out_w; ++ow) {
+          const auto left = static_cast<std::int32_t>(2 * ow);
+          MaxCandidate<T> m{.index = top + left};
+          for (const std::int32_t at : {top + left, top + left + 1, bottom + left, bottom + left + 1}) m.offer(image[at], at);
+          out[oh * g.out_w + ow] = m.best;
+          out_index[oh * g.out_w + ow] = m.index;
         }
       }
-      y[static_cast<std::size_t>(p) * out_plane + k] = best;
-      argmax[static_cast<std::size_t>(p) * out_plane + k] = best_index;
+      continue;
+    }
+    for_each_window(g, [&](std::size_t k, Index h0, Index h1, Index w0, Index w1) {
+      MaxCandidate<T> m{.index = static_cast<std::int32_t>(h0 * static_cast<Index>(g.width) + w0)};
+      for (Index h = h0; h < h1; ++h) {
+        for (Index w = w0; w < w1; ++w) {
+          const auto at = static_cast<std::int32_t>(h * static_cast<Index>(g.width) + w);
+          m.offer(image[at], at);
+        }
+      }
+      out[k] = m.best;
+      out_index[k] = m.index;
     });
   }
 }
