@@ -78,41 +78,55 @@ void ForwardItems(const GroupNormForwardArgs<T>& a, std::size_t begin, std::size
   }
 }
 
+// The same chunking as the forward: per-channel sums of every item of the chunk first, then dx.
 template <typename T>
 void BackwardItems(const GroupNormBackwardArgs<T>& a, std::size_t begin, std::size_t end) {
   const std::size_t per_group = a.channels / a.groups;
   const std::size_t m = per_group * a.spatial;
-  for (std::size_t item = begin; item < end; ++item) {
-    const std::size_t n = item / a.groups, g = item % a.groups;
-    if (m == 0) continue;
-    const T* x = a.x + item * m;
-    const T* dy = a.dy + item * m;
-    const T shift = x[0];
-    const double shifted_mean = a.mean[item] - static_cast<double>(shift);
-    const double rstd = a.rstd[item];
-    double sum_a = 0.0, sum_b = 0.0;  // A = Σ_c γ_c Σdy, B = Σ_c γ_c Σdy(x − μ)
-    for (std::size_t k = 0; k < per_group; ++k) {
-      const std::size_t c = g * per_group + k;
-      const T* streams[] = {dy + k * a.spatial, x + k * a.spatial};
-      double sums[2];
-      ex::SumReduce<gx::GradSum, gx::GradDotShifted>(streams, &shift, a.spatial, sums);
-      const double dot_centered = sums[1] - shifted_mean * sums[0];  // Σdy(x − μ)
-      const double gamma = a.gamma ? static_cast<double>(a.gamma[c]) : 1.0;
-      a.sum_dy[n * a.channels + c] = sums[0];
-      a.sum_dy_xhat[n * a.channels + c] = dot_centered * rstd;
-      sum_a += gamma * sums[0];
-      sum_b += gamma * dot_centered;
+  if (m == 0) return;
+  const std::size_t chunk = std::clamp<std::size_t>(kChunkBytes / (2 * m * sizeof(T)), 1, kMaxChunkItems);
+  double sum_a[kMaxChunkItems], sum_b[kMaxChunkItems];  // A = Σ_c γ_c Σdy, B = Σ_c γ_c Σdy(x − μ) per item
+  for (std::size_t first = begin; first < end; first += chunk) {
+    const std::size_t last = std::min(end, first + chunk);
+    for (std::size_t item = first; item < last; ++item) {
+      const std::size_t n = item / a.groups, g = item % a.groups;
+      const T* x = a.x + item * m;
+      const T* dy = a.dy + item * m;
+      const T shift = x[0];
+      const double shifted_mean = a.mean[item] - static_cast<double>(shift);
+      double item_a = 0.0, item_b = 0.0;
+      for (std::size_t k = 0; k < per_group; ++k) {
+        const std::size_t c = g * per_group + k;
+        const T* streams[] = {dy + k * a.spatial, x + k * a.spatial};
+        double sums[2];
+        ex::SumReduce<gx::GradSum, gx::GradDotShifted>(streams, &shift, a.spatial, sums);
+        const double dot_centered = sums[1] - shifted_mean * sums[0];  // Σdy(x − μ)
+        const double gamma = a.gamma ? static_cast<double>(a.gamma[c]) : 1.0;
+        a.sum_dy[n * a.channels + c] = sums[0];
+        a.sum_dy_xhat[n * a.channels + c] = dot_centered * a.rstd[item];
+        item_a += gamma * sums[0];
+        item_b += gamma * dot_centered;
+      }
+      sum_a[item - first] = item_a;
+      sum_b[item - first] = item_b;
     }
     if (!a.dx) continue;
-    const double inv_m = 1.0 / static_cast<double>(m);
-    const double c2 = -sum_b * rstd * rstd * rstd * inv_m;
-    const double c3 = -c2 * shifted_mean - sum_a * rstd * inv_m;
-    for (std::size_t k = 0; k < per_group; ++k) {
-      const std::size_t c = g * per_group + k;
-      const double gamma = a.gamma ? static_cast<double>(a.gamma[c]) : 1.0;
-      const T scalars[] = {shift, static_cast<T>(rstd * gamma), static_cast<T>(c2), static_cast<T>(c3)};
-      const T* streams[] = {dy + k * a.spatial, x + k * a.spatial};
-      ex::Map<gx::InputGrad>(streams, scalars, a.dx + item * m + k * a.spatial, a.spatial);
+    for (std::size_t item = first; item < last; ++item) {
+      const std::size_t g = item % a.groups;
+      const T* x = a.x + item * m;
+      const T* dy = a.dy + item * m;
+      const T shift = x[0];
+      const double shifted_mean = a.mean[item] - static_cast<double>(shift);
+      const double rstd = a.rstd[item], inv_m = 1.0 / static_cast<double>(m);
+      const double c2 = -sum_b[item - first] * rstd * rstd * rstd * inv_m;
+      const double c3 = -c2 * shifted_mean - sum_a[item - first] * rstd * inv_m;
+      for (std::size_t k = 0; k < per_group; ++k) {
+        const std::size_t c = g * per_group + k;
+        const double gamma = a.gamma ? static_cast<double>(a.gamma[c]) : 1.0;
+        const T scalars[] = {shift, static_cast<T>(rstd * gamma), static_cast<T>(c2), static_cast<T>(c3)};
+        const T* streams[] = {dy + k * a.spatial, x + k * a.spatial};
+        ex::Map<gx::InputGrad>(streams, scalars, a.dx + item * m + k * a.spatial, a.spatial);
+      }
     }
   }
 }
