@@ -263,7 +263,7 @@ HWY_INLINE void SumReduce(const T* const* HWY_RESTRICT in, const T* HWY_RESTRICT
                           double* HWY_RESTRICT sums) {
   constexpr std::size_t R = sizeof...(Es);
   constexpr std::size_t NS = std::max({num_streams<Es>...}), NP = std::max({num_scalars<Es>...});
-  constexpr std::size_t kUnroll = 4, kBlockVectors = 16;
+  constexpr std::size_t kUnroll = 4, kBlockVectors = 8;
   const hn::ScalableTag<T> d;
   using V = hn::Vec<decltype(d)>;
   const std::size_t lanes = hn::Lanes(d);
