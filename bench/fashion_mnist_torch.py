@@ -1,5 +1,6 @@
 """One epoch of the Fashion-MNIST example's training in PyTorch (the peer of lucid's example), for
-bench/fashion_mnist_epoch.sh: same model, AdamW lr 2e-3, batch 128, shuffled, the same threads.
+bench/fashion_mnist_epoch.sh: same model, AdamW lr 2e-3 with per-batch cosine decay, batch 128,
+shuffled, the same threads.
 
     /usr/bin/python3 bench/fashion_mnist_torch.py --threads 2 [--epochs 1] [--limit 0]
 
@@ -23,6 +24,7 @@ def main():
     parser.add_argument("--limit", type=int, default=0)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--schedule", choices=["cosine", "constant"], default="cosine")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -30,6 +32,9 @@ def main():
     test_x, test_y = load_fashion_mnist(train=False)
     model = make_model()
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr)
+    steps_per_epoch = (len(x) + args.batch_size - 1) // args.batch_size
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, max(steps_per_epoch * args.epochs, 1)) \
+        if args.schedule == "cosine" else None
     loss_fn = torch.nn.CrossEntropyLoss()
     for epoch in range(1, args.epochs + 1):
         model.train()
@@ -41,6 +46,8 @@ def main():
             loss = loss_fn(model(x[index]), y[index])
             loss.backward()
             optimizer.step()
+            if schedule:
+                schedule.step()
         seconds = time.perf_counter() - start
         accuracy = (predict(model, test_x) == test_y).float().mean().item()
         print(f"torch epoch {epoch}: {seconds:.1f} s, test accuracy {accuracy:.4f}", flush=True)

@@ -1,5 +1,6 @@
 // fashion_mnist: trains the small GroupNorm CNN of examples/fashion_mnist/model.h on Fashion-MNIST
-// with AdamW, printing live progress, and writes metrics.csv, curves.png and one checkpoint per
+// with AdamW (by default with a cosine learning-rate decay over the whole run, stepped per batch),
+// printing live progress, and writes metrics.csv, curves.png and one checkpoint per
 // epoch (safetensors: model weights, plus the optimizer state beside them) into --out.
 //
 //   ./build/examples/fashion_mnist --epochs 5                    # the full data set
@@ -12,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +37,7 @@ struct Settings {
   std::int64_t test_limit = 0;  // test samples (0: all 10,000)
   std::string out = "runs/fashion_mnist";
   std::string resume;
+  std::string schedule = "cosine";  // or "constant"
   bool eval_only = false;
   std::uint64_t seed = 0;
 };
@@ -76,7 +79,6 @@ int run(const Settings& s) {
   if (!s.resume.empty()) {
     lucid::load(*model, s.resume);
     epoch = std::stoi(lucid::load_metadata(s.resume).at("epoch"));
-    if (!s.eval_only) optimizer.load_state_dict(lucid::load_state_dict(optimizer_path(s.resume)));
     std::cout << "resumed from " << s.resume << " (epoch " << epoch << ")\n";
   }
 
@@ -97,16 +99,32 @@ int run(const Settings& s) {
   const lucid::data::Dataset train = lucid::data::load_fashion_mnist(s.data_dir, true, s.limit);
   lucid::data::DataLoader loader(train, {.batch_size = s.batch_size, .shuffle = true, .seed = s.seed});
   loader.set_epoch(epoch);
+  // Cosine decay from lr to 0 over every step of the run. A resumed run replays the schedule's first
+  // steps, loads the optimizer's moments, and takes the lr from this run's schedule (the saved one
+  // belongs to the earlier run's, which may have had another length).
+  std::optional<lucid::optim::CosineAnnealingLR> schedule;
+  if (s.schedule == "cosine") {
+    schedule.emplace(optimizer, std::max<std::int64_t>(loader.size() * s.epochs, 1));
+    for (std::int64_t step = 0; step < loader.size() * epoch; ++step) schedule->step();
+  }
+  if (!s.resume.empty()) {
+    optimizer.load_state_dict(lucid::load_state_dict(optimizer_path(s.resume)));
+    optimizer.set_lr(schedule ? schedule->get_last_lr() : s.lr);
+  }
+  const fashion_mnist::StepCallback after_step = [&](std::int64_t, double) {
+    if (schedule) schedule->step();
+  };
   std::cout << "train samples: " << train.size() << ", test samples: " << test.size() << ", batch " << s.batch_size
-            << ", lr " << s.lr << "\n";
+            << ", lr " << s.lr << " (" << s.schedule << ")\n";
 
   const fs::path csv = fs::path(s.out) / "metrics.csv", png = fs::path(s.out) / "curves.png";
   std::vector<fashion_mnist::EpochMetrics> rows = previous_metrics(csv, epoch);
   for (++epoch; epoch <= s.epochs; ++epoch) {
     fashion_mnist::Progress progress("epoch " + std::to_string(epoch) + "/" + std::to_string(s.epochs), train.size());
-    const fashion_mnist::PassResult fit = fashion_mnist::train_epoch(*model, optimizer, loader, &progress);
+    const double epoch_lr = optimizer.lr();
+    const fashion_mnist::PassResult fit = fashion_mnist::train_epoch(*model, optimizer, loader, &progress, after_step);
     const fashion_mnist::PassResult eval = fashion_mnist::evaluate(*model, test, s.batch_size);
-    rows.push_back({epoch, fit.loss, fit.accuracy, eval.loss, eval.accuracy, fit.seconds, optimizer.lr()});
+    rows.push_back({epoch, fit.loss, fit.accuracy, eval.loss, eval.accuracy, fit.seconds, epoch_lr});
 
     const fs::path checkpoint = fs::path(s.out) / ("epoch_" + std::to_string(epoch) + ".safetensors");
     lucid::save(*model, checkpoint, {{"epoch", std::to_string(epoch)}, {"seed", std::to_string(s.seed)}});
@@ -133,6 +151,9 @@ int main(int argc, char** argv) {
   app.add_option("--epochs", s.epochs, "Epochs to train (in total, when resuming)")->capture_default_str()->check(CLI::NonNegativeNumber);
   app.add_option("--batch-size", s.batch_size, "Samples per batch")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--lr", s.lr, "AdamW learning rate")->capture_default_str()->check(CLI::NonNegativeNumber);
+  app.add_option("--schedule", s.schedule, "Learning-rate schedule over the run, per batch")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"cosine", "constant"}));
   app.add_option("--threads", s.threads, "Intra-op threads (0: OMP_NUM_THREADS or all cores)")->capture_default_str();
   app.add_option("--data-dir", s.data_dir, "Directory with the IDX files")->capture_default_str();
   app.add_option("--limit", s.limit, "Use only the first N training samples (0: all)")->capture_default_str();

@@ -8,7 +8,7 @@ namespace fashion_mnist {
 
 struct EpochMetrics {
   int epoch;
-  double train_loss, train_accuracy, test_loss, test_accuracy, seconds, learning_rate;
+  double train_loss, train_accuracy, test_loss, test_accuracy, seconds, learning_rate;  // lr at the epoch's start
 };
 
 // Writes all rows to `path` (overwriting), with a header line.

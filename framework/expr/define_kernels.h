@@ -1,7 +1,7 @@
 // Macros that turn an expression type into the per-target kernels of a FusedKernels table.
 //
 // In a .cc compiled once per target through hwy/foreach_target.h (see framework/kernels/
-// activation_kernels.cc, or examples/swish.cc for a user-defined op):
+// activation_kernels.cc, or examples/swish/swish_kernels.cc for a user-defined op):
 //
 //   namespace my::HWY_NAMESPACE {                 // inside HWY_BEFORE_NAMESPACE()/AFTER
 //   LUCID_FUSED_TARGET_KERNELS_1(Swish, SwishExpr)   // _1/_2/_3: number of input streams
