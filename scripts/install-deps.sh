@@ -10,7 +10,7 @@ packages=(
   cmake ninja-build g++ pkg-config
   libboost1.81-dev      # Boost.Hana (expression templates), small_vector, demangle
   libhwy-dev            # Highway SIMD
-  libopenblas-dev       # cblas_sgemm / cblas_dgemm
+  libopenblas-openmp-dev # cblas_sgemm / cblas_dgemm, OpenMP build (one thread pool with lucid's)
   libgtest-dev libgmock-dev
   libbenchmark-dev
   nlohmann-json3-dev    # safetensors headers
