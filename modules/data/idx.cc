@@ -12,7 +12,8 @@
 namespace lucid::data {
 namespace {
 
-constexpr std::size_t kReadChunk = std::size_t{1} << 24;  // bytes per gzread and per growth step
+constexpr std::size_t kReadChunk = std::size_t{1} << 24;  // the most bytes per gzread and per growth step
+constexpr std::size_t kFirstChunk = std::size_t{1} << 16;  // the first growth step of the data buffer
 
 [[noreturn]] void fail(const std::filesystem::path& path, const std::string& what) {
   throw ValueError("IDX file '" + path.string() + "': " + what);
@@ -101,12 +102,14 @@ IdxArray read_idx(const std::filesystem::path& path) {
                    " elements, more than the limit of " + std::to_string(kIdxMaxElements));
   }
 
-  // Grow the buffer with the data actually present, never to the claimed size up front.
+  // Grow the buffer with the data actually present, never to the claimed size up front: each step at
+  // most doubles it (from kFirstChunk, by at most kReadChunk), so a short file claiming gigabytes costs
+  // at most about twice the data it holds, not a 16 MiB buffer.
   const auto total = static_cast<std::size_t>(shape.numel());
   IdxArray out{shape, {}};
   std::size_t done = 0;
   while (done < total) {
-    const std::size_t chunk = std::min(total - done, kReadChunk);
+    const std::size_t chunk = std::min({total - done, kReadChunk, std::max(done, kFirstChunk)});
     out.data.resize(done + chunk);
     const std::size_t got = read_some(file.get(), out.data.data() + done, chunk, path);
     done += got;

@@ -29,10 +29,34 @@ constexpr const char* kMetadataKey = "__metadata__";
   throw ValueError("safetensors file '" + path.string() + "': " + what);
 }
 
+constexpr std::size_t kBriefChars = 40;  // the longest JSON value an error message quotes whole
+
+// Appends value as compact JSON to out, stopping soon after out exceeds kBriefChars characters. Each
+// level of nesting appends a bracket first, so the recursion is at most about kBriefChars deep however
+// deeply the header nests (json::dump would recurse through all of it and overflow the stack).
+void append_brief(const json& value, std::string& out) {
+  if (!value.is_structured()) {
+    out += value.dump(-1, ' ', false, json::error_handler_t::replace);
+    return;
+  }
+  const bool object = value.is_object();
+  out += object ? '{' : '[';
+  bool first = true;
+  for (const auto& [key, element] : value.items()) {
+    if (out.size() > kBriefChars) return;
+    if (!first) out += ',';
+    first = false;
+    if (object) out += json(key).dump(-1, ' ', false, json::error_handler_t::replace) + ':';
+    append_brief(element, out);
+  }
+  out += object ? '}' : ']';
+}
+
 // A JSON value for an error message, cut short when long.
 std::string brief(const json& value) {
-  std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
-  return text.size() > 40 ? text.substr(0, 37) + "..." : text;
+  std::string text;
+  append_brief(value, text);
+  return text.size() > kBriefChars ? text.substr(0, kBriefChars - 3) + "..." : text;
 }
 
 // One tensor of a validated header.
