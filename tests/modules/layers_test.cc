@@ -501,6 +501,32 @@ TEST_F(LayersTest, LinearErrorsNameTheValues) {
   EXPECT_TRUE(contains(bias, "out_features (5)"));
 }
 
+// MaxPool2d(2) on float32 planes at least 4 outputs wide runs in SIMD (max_pool_2x2_kernels.cc);
+// float64 runs the scalar kernel. Values from a small set (many ties) with NaNs: both must pick the
+// same winner in every window (greater or NaN wins, row-major), seen in y and, through distinct
+// upstream gradients, in dx. Widths cover full vectors, overlapping row ends and odd leftovers.
+TEST(MaxPool2dSimd, MatchesTheScalarKernelOnTiesAndNaN) {
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<int> level(0, 5);
+  for (const Shape& shape : {Shape{2, 3, 28, 28}, Shape{1, 2, 14, 14}, Shape{1, 1, 9, 33}, Shape{1, 1, 4, 8},
+                            Shape{1, 2, 6, 70}}) {
+    std::vector<double> values(static_cast<std::size_t>(shape.numel()));
+    for (double& v : values) v = level(rng) == 0 ? NAN : 0.5 * level(rng);
+    const Tensor x32 = lucid::tensor(values, shape).to(lucid::float32).detach().requires_grad_(true);
+    const Tensor x64 = lucid::tensor(values, shape).detach().requires_grad_(true);
+    const Tensor y32 = F::max_pool2d(x32, {{2, 2}, {2, 2}}), y64 = F::max_pool2d(x64, {{2, 2}, {2, 2}});
+    std::vector<double> upstream(static_cast<std::size_t>(y64.numel()));
+    std::iota(upstream.begin(), upstream.end(), 1.0);
+    (y32 * lucid::tensor(upstream, y32.shape()).to(lucid::float32)).sum().backward();
+    (y64 * lucid::tensor(upstream, y64.shape())).sum().backward();
+    const std::vector<double> a = y32.to_vector<double>(), b = y64.to_vector<double>();
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      ASSERT_TRUE(a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i]))) << shape << " output " << i;
+    }
+    EXPECT_EQ(x32.grad().to_vector<double>(), x64.grad().to_vector<double>()) << shape;
+  }
+}
+
 TEST_F(LayersTest, PoolingErrorsNameTheValues) {
   const Tensor x = lucid::zeros({1, 1, 4, 4});
   EXPECT_TRUE(contains(error_message<ValueError>([&] { nn::MaxPool2d(0)(x); }), "kernel_size (0, 0)"));
