@@ -12,6 +12,16 @@
 namespace lucid::autograd {
 namespace {
 
+// eps must be a positive finite step, atol and rtol non-negative (NaN in any would make every check fail).
+void check_options(const GradcheckOptions& options) {
+  if (!(options.eps > 0.0 && std::isfinite(options.eps)) || !(options.atol >= 0.0) || !(options.rtol >= 0.0)) {
+    std::ostringstream msg;
+    msg << "gradcheck: need eps > 0 (finite), atol >= 0 and rtol >= 0, got eps " << options.eps << ", atol "
+        << options.atol << ", rtol " << options.rtol;
+    throw ValueError(msg.str());
+  }
+}
+
 std::vector<Tensor> float64_leaves(const std::vector<Tensor>& inputs) {
   std::vector<Tensor> leaves;
   bool any = false;
@@ -34,6 +44,7 @@ std::vector<double> evaluate(const DifferentiableFn& fn, const std::vector<Tenso
 
 GradcheckResult gradcheck(const DifferentiableFn& fn, const std::vector<Tensor>& inputs,
                           const GradcheckOptions& options) {
+  check_options(options);
   const std::vector<Tensor> leaves = float64_leaves(inputs);
   std::vector<Tensor> checked;  // the leaves that require grad
   std::vector<std::size_t> checked_index;
@@ -95,6 +106,7 @@ GradcheckResult gradcheck(const DifferentiableFn& fn, const std::vector<Tensor>&
 
 GradcheckResult gradgradcheck(const DifferentiableFn& fn, const std::vector<Tensor>& inputs,
                               const GradcheckOptions& options) {
+  check_options(options);
   const std::vector<Tensor> leaves = float64_leaves(inputs);
   Generator rng(0x5eed);
   auto random_like = [&rng](const Tensor& t) {

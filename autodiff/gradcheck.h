@@ -35,7 +35,7 @@ using DifferentiableFn = std::function<Tensor(const std::vector<Tensor>&)>;
 
 // Checks d fn(inputs) / d inputs[k] for every input that requires grad. The inputs are copied to
 // float64 leaves first, so fn sees float64 tensors; the inputs themselves are not modified.
-// Throws ValueError when no input requires grad.
+// Throws ValueError when no input requires grad, or unless eps > 0 (finite), atol >= 0 and rtol >= 0.
 GradcheckResult gradcheck(const DifferentiableFn& fn, const std::vector<Tensor>& inputs,
                           const GradcheckOptions& options = {});
 

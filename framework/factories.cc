@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <sstream>
 #include <string>
 
 #include "framework/random.h"
@@ -67,7 +68,14 @@ Tensor arange(double start, double end, double step, DType dtype) {
     throw ValueError("arange: start (" + std::to_string(start) + "), end (" + std::to_string(end) +
                      ") and step (" + std::to_string(step) + ") must be finite and step non-zero");
   }
-  const auto count = static_cast<std::int64_t>(std::max(0.0, std::ceil((end - start) / step)));
+  const double span = std::max(0.0, std::ceil((end - start) / step));  // may be inf when end − start overflows
+  if (!(span < 0x1p63)) {
+    std::ostringstream msg;
+    msg << "arange: start (" << start << "), end (" << end << ") and step (" << step << ") give " << span
+        << " elements, more than int64 can count";
+    throw ValueError(msg.str());
+  }
+  const auto count = static_cast<std::int64_t>(span);
   Tensor t = Tensor::empty({count}, dtype);
   visit_dtype(dtype, [&](auto tag) {
     using T = decltype(tag);

@@ -1,10 +1,19 @@
 #include "framework/tensor.h"
 
 #include <algorithm>
+#include <cstddef>
+#include <limits>
+#include <string>
 
 namespace lucid {
 
 Tensor Tensor::empty(const Shape& shape, DType dtype) {
+  // No allocator serves more than PTRDIFF_MAX bytes; above it numel · element_size may also wrap size_t.
+  const auto max_elements = static_cast<std::int64_t>(std::numeric_limits<std::ptrdiff_t>::max() / element_size(dtype));
+  if (shape.numel() > max_elements) {
+    throw ValueError("shape " + shape.str() + " (" + std::to_string(shape.numel()) + " elements of " +
+                     std::string(dtype_name(dtype)) + ") needs more bytes than memory can address");
+  }
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = std::make_shared<Storage>(static_cast<std::size_t>(shape.numel()) * element_size(dtype));
   impl->shape = shape;

@@ -1,12 +1,18 @@
 #include "modules/init.h"
 
 #include <cmath>
+#include <sstream>
 
 #include "framework/factories.h"
 
 namespace lucid::nn::init {
 
 void uniform_(Tensor& t, double low, double high) {
+  if (!(low <= high) || !std::isfinite(high - low)) {  // also NaN bounds
+    std::ostringstream msg;
+    msg << "uniform_: need finite bounds with low <= high, got low " << low << " and high " << high;
+    throw ValueError(msg.str());
+  }
   t.copy_(rand(t.shape(), float64) * (high - low) + low);
 }
 

@@ -7,7 +7,7 @@
 
 namespace lucid::nn::init {
 
-// Fills t with samples from U(low, high).
+// Fills t with samples from U(low, high). ValueError unless low <= high, both finite.
 void uniform_(Tensor& t, double low, double high);
 // PyTorch's default for Linear/Conv weights and biases: U(−1/√fan_in, 1/√fan_in)
 // (kaiming_uniform_ with a = √5 gives exactly this bound for weights).

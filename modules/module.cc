@@ -51,6 +51,17 @@ Tensor Module::register_buffer(const std::string& name, const Tensor& tensor) {
 void Module::add_child(const std::string& name, std::shared_ptr<Module> module) {
   if (!module) throw ValueError("register_module('" + name + "'): module is null");
   check_new_name(name);
+  // A module inside its own subtree would make every recursive walk (parameters, repr, train) endless.
+  std::vector<const Module*> pending{module.get()};
+  while (!pending.empty()) {
+    const Module* m = pending.back();
+    pending.pop_back();
+    if (m == this) {
+      throw ValueError("register_module('" + name + "'): " + module->name() + " contains " + this->name() +
+                       ", so registering it would make the module its own descendant");
+    }
+    for (const auto& [child_name, child] : m->children_) pending.push_back(child.get());
+  }
   children_.emplace_back(name, std::move(module));
 }
 

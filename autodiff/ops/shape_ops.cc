@@ -1,5 +1,6 @@
 // Ops that change how the data is indexed: reshape (shares storage), permute/transpose (copy),
 // clone and dtype conversion.
+#include <limits>
 #include <numeric>
 #include <string>
 
@@ -32,6 +33,8 @@ Shape infer_shape(const Shape& from, const std::vector<std::int64_t>& requested)
       inferred = static_cast<int>(i);
     } else if (dims[i] < 0) {
       throw ValueError("reshape: invalid size " + std::to_string(dims[i]) + " in " + dims_str(requested));
+    } else if (dims[i] != 0 && known > std::numeric_limits<std::int64_t>::max() / dims[i]) {
+      throw ValueError("reshape: sizes " + dims_str(requested) + " have more elements than int64 can count");
     } else {
       known *= dims[i];
     }

@@ -83,16 +83,17 @@ struct Evaluator {
   HWY_INLINE V operator()(Node<NegOp, A>) const { return hn::Neg((*this)(A{})); }
   template <class A>
   HWY_INLINE V operator()(Node<AbsOp, A>) const { return hn::Abs((*this)(A{})); }
-  // min/max written as selects so that a NaN in the first operand propagates on every target.
+  // min/max as selects: b when it wins or is NaN, else a; so a NaN in either operand propagates
+  // (PyTorch's minimum/maximum) on every target.
   template <class A, class B>
   HWY_INLINE V operator()(Node<MinOp, A, B>) const {
     const V a = (*this)(A{}), b = (*this)(B{});
-    return hn::IfThenElse(hn::Lt(b, a), b, a);
+    return hn::IfThenElse(hn::Or(hn::Lt(b, a), hn::IsNaN(b)), b, a);
   }
   template <class A, class B>
   HWY_INLINE V operator()(Node<MaxOp, A, B>) const {
     const V a = (*this)(A{}), b = (*this)(B{});
-    return hn::IfThenElse(hn::Gt(b, a), b, a);
+    return hn::IfThenElse(hn::Or(hn::Gt(b, a), hn::IsNaN(b)), b, a);
   }
   // eᵃ. Highway's Exp covers finite inputs up to its valid range; overflow gives +inf, NaN stays NaN.
   HWY_INLINE V ExpIeee(V a) const {

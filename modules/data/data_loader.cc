@@ -68,7 +68,7 @@ DataLoader::DataLoader(Dataset dataset, DataLoaderOptions options)
 
 std::int64_t DataLoader::size() const {
   const std::int64_t n = dataset_.size(), b = options_.batch_size;
-  return options_.drop_last ? n / b : (n + b - 1) / b;
+  return options_.drop_last ? n / b : n / b + (n % b != 0);  // not (n + b − 1) / b: overflows for b near 2⁶³
 }
 
 void DataLoader::set_epoch(std::int64_t epoch) {

@@ -43,7 +43,9 @@ kernels::Conv2dGeometry geometry(const Tensor& x, const Tensor& weight, const Co
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv2dParams& params) {
   const kernels::Conv2dGeometry g = geometry(x, weight, params);
   if (weight.dtype() != x.dtype() || (bias.defined() && bias.dtype() != x.dtype())) {
-    throw ValueError("conv2d: input, weight and bias must share a dtype");
+    throw ValueError("conv2d: input, weight and bias must share a dtype, got input " +
+                     std::string(dtype_name(x.dtype())) + ", weight " + std::string(dtype_name(weight.dtype())) +
+                     (bias.defined() ? ", bias " + std::string(dtype_name(bias.dtype())) : std::string()));
   }
   if (bias.defined() && bias.shape() != Shape{weight.size(0)}) {
     throw ValueError("conv2d: bias of shape " + bias.shape().str() + " does not match " +

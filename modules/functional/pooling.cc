@@ -15,7 +15,7 @@ kernels::Pool2dGeometry geometry(const char* op, const Tensor& x, const Pool2dPa
   if (x.dim() != 4) throw ValueError(std::string(op) + ": expected input of shape (N, C, H, W), got " + x.shape().str());
   std::array<std::int64_t, 2> out{};
   for (int d = 0; d < 2; ++d) {
-    if (p.kernel_size[d] < 1 || p.stride[d] < 1 || p.padding[d] < 0 || 2 * p.padding[d] > p.kernel_size[d]) {
+    if (p.kernel_size[d] < 1 || p.stride[d] < 1 || p.padding[d] < 0 || p.padding[d] > p.kernel_size[d] / 2) {
       throw ValueError(std::string(op) + ": kernel_size " + pair_str(p.kernel_size) + " and stride " +
                        pair_str(p.stride) + " must be ≥ 1, padding " + pair_str(p.padding) +
                        " between 0 and half the kernel size");
@@ -88,6 +88,9 @@ Tensor adaptive_avg_pool2d(const Tensor& x, const std::array<std::int64_t, 2>& o
   if (x.dim() != 4) throw ValueError("adaptive_avg_pool2d: expected input of shape (N, C, H, W), got " + x.shape().str());
   if (output_size[0] < 1 || output_size[1] < 1) {
     throw ValueError("adaptive_avg_pool2d: output_size " + pair_str(output_size) + " must be positive");
+  }
+  if (x.size(2) == 0 || x.size(3) == 0) {  // every window would be empty: a mean of nothing
+    throw ValueError("adaptive_avg_pool2d: input " + x.shape().str() + " has an empty spatial dimension");
   }
   auto u = [](std::int64_t v) { return static_cast<std::size_t>(v); };
   kernels::Pool2dGeometry g{u(x.size(0) * x.size(1)), u(x.size(2)), u(x.size(3)), 0, 0, 0, 0, 0, 0,

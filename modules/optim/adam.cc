@@ -31,11 +31,12 @@ void Adam::validate(const AdamOptions& options) const {
                        ") must lie in [0, 1)");
     }
   }
-  if (!(options.eps >= 0.0)) {
-    throw ValueError(name() + ": eps (" + format_value(options.eps) + ") must be non-negative");
+  if (!detail::non_negative_finite(options.eps)) {
+    throw ValueError(name() + ": eps (" + format_value(options.eps) + ") must be non-negative and finite");
   }
-  if (!(options.weight_decay >= 0.0)) {
-    throw ValueError(name() + ": weight_decay (" + format_value(options.weight_decay) + ") must be non-negative");
+  if (!detail::non_negative_finite(options.weight_decay)) {
+    throw ValueError(name() + ": weight_decay (" + format_value(options.weight_decay) +
+                     ") must be non-negative and finite");
   }
 }
 

@@ -35,7 +35,8 @@ struct AdamWOptions {
 
 class Adam : public Optimizer {
  public:
-  // ValueError naming the value when lr, eps or weight_decay is negative or a beta lies outside [0, 1).
+  // ValueError naming the value when lr, eps or weight_decay is negative or not finite, or a beta lies
+  // outside [0, 1).
   Adam(std::vector<nn::Parameter> parameters, const AdamOptions& options = {});
 
   // The current hyperparameters (lr as set by set_lr or a scheduler).

@@ -19,7 +19,9 @@ void LRScheduler::step() {
 StepLR::StepLR(Optimizer& optimizer, std::int64_t step_size, double gamma)
     : LRScheduler(optimizer), step_size_(step_size), gamma_(gamma) {
   if (step_size < 1) throw ValueError("StepLR: step_size (" + std::to_string(step_size) + ") must be at least 1");
-  if (!(gamma >= 0.0)) throw ValueError("StepLR: gamma (" + detail::format_value(gamma) + ") must be non-negative");
+  if (!detail::non_negative_finite(gamma)) {
+    throw ValueError("StepLR: gamma (" + detail::format_value(gamma) + ") must be non-negative and finite");
+  }
 }
 
 // PyTorch: lr · gamma at every multiple of step_size, else lr unchanged.
@@ -28,8 +30,9 @@ double StepLR::next_lr(double lr, std::int64_t epoch) const { return epoch % ste
 CosineAnnealingLR::CosineAnnealingLR(Optimizer& optimizer, std::int64_t T_max, double eta_min)
     : LRScheduler(optimizer), T_max_(T_max), eta_min_(eta_min) {
   if (T_max < 1) throw ValueError("CosineAnnealingLR: T_max (" + std::to_string(T_max) + ") must be at least 1");
-  if (!(eta_min >= 0.0)) {
-    throw ValueError("CosineAnnealingLR: eta_min (" + detail::format_value(eta_min) + ") must be non-negative");
+  if (!detail::non_negative_finite(eta_min)) {
+    throw ValueError("CosineAnnealingLR: eta_min (" + detail::format_value(eta_min) +
+                     ") must be non-negative and finite");
   }
 }
 

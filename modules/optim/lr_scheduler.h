@@ -46,7 +46,7 @@ class LRScheduler {
 };
 
 // Multiplies the lr by gamma every step_size epochs: lr = base_lr · gamma^⌊epoch / step_size⌋.
-// ValueError unless step_size ≥ 1 and gamma ≥ 0.
+// ValueError unless step_size ≥ 1 and gamma ≥ 0 (finite).
 class StepLR : public LRScheduler {
  public:
   StepLR(Optimizer& optimizer, std::int64_t step_size, double gamma = 0.1);
@@ -62,7 +62,7 @@ class StepLR : public LRScheduler {
 // Cosine annealing from the base lr down to eta_min over T_max epochs (and back up over the next T_max,
 // periodically, as PyTorch does without restarts):
 //   lr = eta_min + (base_lr − eta_min)·(1 + cos(π·epoch / T_max)) / 2
-// ValueError unless T_max ≥ 1 and eta_min ≥ 0.
+// ValueError unless T_max ≥ 1 and eta_min ≥ 0 (finite).
 class CosineAnnealingLR : public LRScheduler {
  public:
   CosineAnnealingLR(Optimizer& optimizer, std::int64_t T_max, double eta_min = 0.0);

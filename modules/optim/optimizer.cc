@@ -1,6 +1,7 @@
 #include "modules/optim/optimizer.h"
 
 #include <charconv>
+#include <cmath>
 #include <sstream>
 #include <unordered_map>
 #include <utility>
@@ -51,6 +52,8 @@ std::string format_value(double v) {
 
 Tensor scalar(double v) { return scalar_tensor(v, float64); }
 
+bool non_negative_finite(double v) { return v >= 0.0 && std::isfinite(v); }
+
 }  // namespace detail
 
 Optimizer::Optimizer(std::string name, std::vector<nn::Parameter> parameters, double lr)
@@ -69,7 +72,9 @@ Optimizer::Optimizer(std::string name, std::vector<nn::Parameter> parameters, do
 }
 
 void Optimizer::check_lr(double lr) const {
-  if (!(lr >= 0.0)) throw ValueError(name_ + ": lr (" + detail::format_value(lr) + ") must be non-negative");
+  if (!detail::non_negative_finite(lr)) {
+    throw ValueError(name_ + ": lr (" + detail::format_value(lr) + ") must be non-negative and finite");
+  }
 }
 
 void Optimizer::set_lr(double lr) {
@@ -105,7 +110,7 @@ void Optimizer::load_state_dict(const nn::StateDict& dict) {
   // Validate every key first, building the new state aside; adopt it only when all is well.
   const nn::StateDict own_hyperparameters = hyperparameters();
   const std::vector<StateSlot> slots = state_slots();
-  std::vector<std::string> missing, unexpected, mismatched;
+  std::vector<std::string> missing, unexpected, mismatched;  // mismatched: bad shape or value
   nn::StateDict loaded_hyperparameters;
   for (const auto& [name, current] : own_hyperparameters) {
     const std::string key = std::string(kGroupPrefix) + name;
@@ -142,6 +147,9 @@ void Optimizer::load_state_dict(const nn::StateDict& dict) {
     const Shape expected = slot->per_element ? param.shape() : Shape();
     if (std::string error = shape_mismatch(key, source, expected); !error.empty()) {
       mismatched.push_back(std::move(error));
+    } else if (const double count = slot->per_element ? 0.0 : source.item();
+               !(detail::non_negative_finite(count) && count == std::floor(count))) {
+      mismatched.push_back(key + ": expected a whole number >= 0, got " + detail::format_value(count));
     } else {
       loaded_state[index].insert_or_assign(name, copy_as(source, slot->per_element ? param.dtype() : float64));
     }
@@ -165,7 +173,7 @@ void Optimizer::load_state_dict(const nn::StateDict& dict) {
     };
     list("Missing keys", missing);
     list("Unexpected keys", unexpected);
-    list("Shape mismatches", mismatched);
+    list("Invalid values", mismatched);
     throw ValueError(msg.str());
   }
   try {

@@ -40,7 +40,7 @@ class Optimizer {
   void zero_grad();
 
   double lr() const { return lr_; }
-  // ValueError when lr is negative or NaN.
+  // ValueError when lr is negative, NaN or infinite.
   void set_lr(double lr);
   const std::vector<nn::Parameter>& parameters() const { return parameters_; }
   // "SGD", "Adam", "AdamW".
@@ -51,7 +51,8 @@ class Optimizer {
   nn::StateDict state_dict() const;
   // Restores what state_dict() returned. Every hyperparameter must be present and valid, every
   // "state.<i>.<name>" must name a parameter index and a state of this optimizer with the right
-  // shape, and a parameter's state must be complete. Otherwise ValueError naming each offending key,
+  // shape, counters (e.g. Adam's "step") must be whole numbers >= 0, and a parameter's state must be
+  // complete. Otherwise ValueError naming each offending key,
   // and the optimizer is unchanged. Per-element state is converted to the parameter's dtype.
   void load_state_dict(const nn::StateDict& dict);
 
@@ -77,7 +78,7 @@ class Optimizer {
   // one is invalid.
   virtual void set_hyperparameters(const nn::StateDict& values) = 0;
 
-  // ValueError "<name>: lr (<lr>) must be non-negative" unless lr >= 0.
+  // ValueError "<name>: lr (<lr>) must be non-negative and finite" otherwise.
   void check_lr(double lr) const;
   // Sets the learning rate without checking (after check_lr).
   void assign_lr(double lr) { lr_ = lr; }
@@ -93,6 +94,8 @@ namespace detail {
 
 // The shortest decimal form that reads back as v ("0.001", "1e-08", "-0.5"), for error messages.
 std::string format_value(double v);
+// Whether v is a finite number >= 0 (false for NaN and ±inf): what lr and the decay factors must be.
+bool non_negative_finite(double v);
 // A 0-d float64 tensor holding v.
 Tensor scalar(double v);
 

@@ -15,11 +15,11 @@ SGD::SGD(std::vector<nn::Parameter> parameters, const SGDOptions& options)
 
 void SGD::validate(const SGDOptions& options) const {
   using detail::format_value;
-  if (!(options.momentum >= 0.0)) {
-    throw ValueError("SGD: momentum (" + format_value(options.momentum) + ") must be non-negative");
+  if (!detail::non_negative_finite(options.momentum)) {
+    throw ValueError("SGD: momentum (" + format_value(options.momentum) + ") must be non-negative and finite");
   }
-  if (!(options.weight_decay >= 0.0)) {
-    throw ValueError("SGD: weight_decay (" + format_value(options.weight_decay) + ") must be non-negative");
+  if (!detail::non_negative_finite(options.weight_decay)) {
+    throw ValueError("SGD: weight_decay (" + format_value(options.weight_decay) + ") must be non-negative and finite");
   }
   if (options.nesterov && (options.momentum <= 0.0 || options.dampening != 0.0)) {
     throw ValueError("SGD: nesterov needs momentum > 0 and dampening = 0, got momentum " +

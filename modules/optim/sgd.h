@@ -25,7 +25,7 @@ struct SGDOptions {
 
 class SGD : public Optimizer {
  public:
-  // ValueError naming the values when lr, momentum or weight_decay is negative, or nesterov is set
+  // ValueError naming the values when lr, momentum or weight_decay is negative or not finite, or nesterov is set
   // without momentum > 0 and dampening = 0.
   SGD(std::vector<nn::Parameter> parameters, const SGDOptions& options = {});
 

@@ -169,7 +169,7 @@ TEST(IdxFuzz, EveryPlainInputLoadsOrThrowsValueError) {
   const auto check = [](const std::filesystem::path& path, const Input& input) {
     return check_idx(path, input, true);
   };
-  run("idx", {.optimised = 1'000'000, .sanitized = 100'000}, generate, check, allocation_limit);
+  run("idx", {.optimised = 400'000, .sanitized = 40'000}, generate, check, allocation_limit);
 }
 
 TEST(IdxFuzz, EveryGzipInputLoadsOrThrowsValueError) {
@@ -196,7 +196,7 @@ TEST(IdxFuzz, EveryGzipInputLoadsOrThrowsValueError) {
   const auto check = [](const std::filesystem::path& path, const Input& input) {
     return check_idx(path, input, false);
   };
-  run("idx-gzip", {.optimised = 800'000, .sanitized = 80'000}, generate, check, allocation_limit);
+  run("idx-gzip", {.optimised = 300'000, .sanitized = 30'000}, generate, check, allocation_limit);
 }
 
 }  // namespace
