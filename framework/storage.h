@@ -2,6 +2,11 @@
 // and more are 64-byte aligned (whole cache lines for the SIMD kernels); smaller ones come from plain
 // operator new (16-byte aligned), which glibc serves from its fast per-thread cache: tiny tensors
 // are the graph engine's hot path. The kernels use unaligned loads, so both are valid inputs.
+//
+// Buffers of kRecycleFrom bytes and more are recycled: a freed one is kept (kRecycleLimit bytes in
+// all, the oldest given back first) for the next request of exactly its size. A training loop asks
+// for the same sizes every step; glibc would return such blocks to the system and fault the same
+// pages in again, zero-filled, the next step.
 #pragma once
 
 #include <cstddef>
@@ -13,8 +18,10 @@ class Storage {
  public:
   static constexpr std::size_t kAlignment = 64;
   static constexpr std::size_t kAlignFrom = 1024;
+  static constexpr std::size_t kRecycleFrom = std::size_t{256} << 10;
+  static constexpr std::size_t kRecycleLimit = std::size_t{512} << 20;
 
-  // Uninitialised buffer of nbytes bytes.
+  // Uninitialised buffer of nbytes bytes (a recycled one holds what its last tensor left there).
   explicit Storage(std::size_t nbytes);
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
@@ -25,11 +32,16 @@ class Storage {
 
  private:
   struct Delete {
-    bool aligned;
+    std::size_t nbytes;
     void operator()(std::byte* p) const;
   };
   std::unique_ptr<std::byte[], Delete> data_;
   std::size_t nbytes_;
 };
+
+// Gives every recycled buffer kept for reuse back to the system; returns the bytes released.
+std::size_t release_cached_memory();
+// The bytes currently kept for reuse.
+std::size_t cached_memory();
 
 }  // namespace lucid

@@ -1,0 +1,73 @@
+// Storage's recycling of large buffers (framework/storage.h): a freed buffer of kRecycleFrom bytes
+// or more serves the next request of its size, small ones are not kept, the total kept stays under
+// kRecycleLimit (oldest given back first), and release_cached_memory empties the cache.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+#include "lucid.h"
+
+namespace lucid {
+namespace {
+
+constexpr std::size_t kMiB = std::size_t{1} << 20;
+
+TEST(Storage, AFreedLargeBufferServesTheNextRequestOfItsSize) {
+  release_cached_memory();
+  auto first = std::make_unique<Storage>(kMiB);
+  const void* address = first->data();
+  first.reset();
+  EXPECT_EQ(cached_memory(), kMiB);
+  const Storage other_size(kMiB + 64);  // not this size: a new buffer, the kept one stays
+  EXPECT_NE(other_size.data(), address);
+  EXPECT_EQ(cached_memory(), kMiB);
+  const Storage same_size(kMiB);
+  EXPECT_EQ(same_size.data(), address);
+  EXPECT_EQ(cached_memory(), 0u);
+}
+
+TEST(Storage, SmallBuffersAreNotKept) {
+  release_cached_memory();
+  { const Storage small(Storage::kRecycleFrom - 1); }
+  EXPECT_EQ(cached_memory(), 0u);
+}
+
+TEST(Storage, KeptBytesStayUnderTheLimitOldestGivenBackFirst) {
+  release_cached_memory();
+  const std::size_t size = Storage::kRecycleLimit / 5 * 2;  // two fit, a third does not
+  std::vector<std::unique_ptr<Storage>> buffers;
+  for (int i = 0; i < 3; ++i) buffers.push_back(std::make_unique<Storage>(size + static_cast<std::size_t>(i) * 64));
+  const void* newest = buffers[2]->data();
+  buffers.clear();  // frees in order 0, 1, 2: keeping 2 gives back 0
+  EXPECT_EQ(cached_memory(), 2 * size + 3 * 64);
+  const Storage again(size + 2 * 64);
+  EXPECT_EQ(again.data(), newest);
+  const Storage oldest(size);  // given back: a fresh allocation, nothing taken from the cache
+  EXPECT_EQ(cached_memory(), size + 64);
+}
+
+TEST(Storage, ReleaseGivesEverythingBack) {
+  release_cached_memory();
+  { const Storage a(2 * kMiB), b(3 * kMiB); }
+  EXPECT_EQ(cached_memory(), 5 * kMiB);
+  EXPECT_EQ(release_cached_memory(), 5 * kMiB);
+  EXPECT_EQ(cached_memory(), 0u);
+}
+
+TEST(Storage, TensorsReuseTheBuffersOfFreedTensors) {
+  release_cached_memory();
+  const void* address = nullptr;
+  {
+    const Tensor t = zeros({512, 512});  // 1 MiB of float32
+    address = t.data<float>();
+  }
+  const Tensor u = ones({512, 512});
+  EXPECT_EQ(u.data<float>(), address);
+  const std::vector<float> values = u.to_vector<float>();
+  EXPECT_EQ(std::count(values.begin(), values.end(), 1.0f), 512 * 512);  // none of the old zeros show
+}
+
+}  // namespace
+}  // namespace lucid
