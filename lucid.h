@@ -42,3 +42,6 @@
 #include "modules/sequential.h"
 #include "modules/serialize/safetensors.h"
 #include "modules/state_dict.h"
+#ifdef LUCID_HAS_MPI  // defined by the lucid::distributed target when CMake found MPI
+#include "modules/distributed/distributed.h"
+#endif
