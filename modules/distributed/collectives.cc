@@ -51,8 +51,7 @@ void check_root(int root, const char* what) {
 
 namespace {
 
-// The tensor's elements as an MPI buffer: ValueError unless float32/float64 and it owns its data
-// contiguously (lucid tensors are contiguous; views share storage with an offset, which is fine).
+// The tensor's first element as an MPI buffer (lucid tensors are contiguous); ValueError when undefined.
 void* buffer(const Tensor& tensor, const char* what) {
   if (!tensor.defined()) throw ValueError(std::string(what) + ": the tensor is undefined");
   return visit_dtype(tensor.dtype(), [&](auto tag) -> void* { return tensor.data<decltype(tag)>(); });
