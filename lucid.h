@@ -4,6 +4,7 @@
 #include "autodiff/engine.h"
 #include "autodiff/grad_mode.h"
 #include "autodiff/gradcheck.h"
+#include "autodiff/hooks.h"
 #include "autodiff/ops.h"
 #include "framework/device.h"
 #include "framework/dtype.h"
@@ -19,6 +20,7 @@
 #include "modules/data/dataset.h"
 #include "modules/data/fashion_mnist.h"
 #include "modules/data/idx.h"
+#include "modules/data/sampler.h"
 #include "modules/dropout.h"
 #include "modules/flatten.h"
 #include "modules/functional/conv2d.h"
@@ -40,3 +42,6 @@
 #include "modules/sequential.h"
 #include "modules/serialize/safetensors.h"
 #include "modules/state_dict.h"
+#ifdef LUCID_HAS_MPI  // defined by the lucid::distributed target when CMake found MPI
+#include "modules/distributed/distributed.h"
+#endif

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <vector>
 
+#include "autodiff/hooks.h"
 #include "autodiff/node.h"
 #include "autodiff/ops.h"
 #include "framework/factories.h"
@@ -57,13 +58,36 @@ void accumulate_into_node(Node& node, Tensor grad) {
 }
 
 // Where leaf gradients go: into each leaf's .grad, or, for grad(), into slots for chosen leaves.
+// Accumulating into .grad also runs a leaf's post-accumulate-grad hooks (hooks.h) once the last of
+// the pass's edges into it has run: expect() counts the edges, edge_done() counts them down.
 struct LeafSink {
   const std::vector<Tensor>* capture_inputs = nullptr;  // null: accumulate into .grad
   std::vector<std::shared_ptr<TensorImpl>> captured;
 
+  // One more edge of pass `epoch` leads to `leaf`.
+  void expect(const std::shared_ptr<TensorImpl>& leaf, std::uint64_t epoch) const {
+    LeafHooks* hooks = leaf->hooks.get();
+    if (capture_inputs || !hooks) return;
+    if (hooks->visit_epoch != epoch) {
+      hooks->visit_epoch = epoch;
+      hooks->pending_edges = 0;
+      hooks->received = false;
+    }
+    ++hooks->pending_edges;
+  }
+
+  // An edge into `leaf` has run (with or without a gradient); the last one fires the hooks.
+  void edge_done(const std::shared_ptr<TensorImpl>& leaf) const {
+    const std::shared_ptr<LeafHooks> hooks = leaf->hooks;  // a hook may remove itself
+    if (capture_inputs || !hooks || --hooks->pending_edges > 0 || !hooks->received) return;
+    const Tensor tensor(leaf);
+    for (const auto& [handle, hook] : std::vector(hooks->hooks)) hook(tensor);
+  }
+
   void add(const std::shared_ptr<TensorImpl>& leaf, Tensor grad, bool create_graph) {
     if (!capture_inputs) {
       accumulate(leaf->grad, std::move(grad), create_graph);
+      if (leaf->hooks) leaf->hooks->received = true;
       return;
     }
     for (std::size_t k = 0; k < capture_inputs->size(); ++k) {
@@ -79,14 +103,16 @@ void backward_pass(const Tensor& root, const Tensor& grad_root, bool retain_grap
                    LeafSink& sink) {
   const bool retain = retain_graph || create_graph;
   PassScope scope(create_graph);
+  const std::uint64_t epoch = next_epoch.fetch_add(1);
   if (!root.grad_fn()) {  // the root is itself a leaf
+    sink.expect(root.impl(), epoch);
     sink.add(root.impl(), grad_root, create_graph);
+    sink.edge_done(root.impl());
     return;
   }
 
-  // Discover the graph depth-first with an explicit stack and count each node's incoming edges.
-  // A freed node fails the pass here, before any gradient reaches a leaf.
-  const std::uint64_t epoch = next_epoch.fetch_add(1);
+  // Discover the graph depth-first with an explicit stack and count each node's incoming edges
+  // (and each hooked leaf's). A freed node fails the pass here, before any gradient reaches a leaf.
   Node* root_node = root.grad_fn().get();
   root_node->visit_epoch = epoch;
   root_node->dependencies = 0;
@@ -97,6 +123,7 @@ void backward_pass(const Tensor& root, const Tensor& grad_root, bool retain_grap
     if (node->released()) throw freed_graph_error(node->name());
     scope.visited.push_back(node);
     for (const Edge& edge : node->edges) {
+      if (edge.leaf) sink.expect(edge.leaf, epoch);
       Node* next = edge.node.get();
       if (!next) continue;
       if (next->visit_epoch != epoch) {
@@ -127,8 +154,9 @@ void backward_pass(const Tensor& root, const Tensor& grad_root, bool retain_grap
       if (edge.node) {
         if (has_grad) accumulate_into_node(*edge.node, std::move(grads[i]));
         if (--edge.node->dependencies == 0) ready.push_back(edge.node.get());
-      } else if (edge.leaf && has_grad) {
-        sink.add(edge.leaf, std::move(grads[i]), create_graph);
+      } else if (edge.leaf) {
+        if (has_grad) sink.add(edge.leaf, std::move(grads[i]), create_graph);
+        sink.edge_done(edge.leaf);
       }
     }
   }

@@ -22,6 +22,7 @@ namespace lucid {
 
 namespace autograd {
 class Node;
+struct LeafHooks;
 }
 
 struct TensorImpl {
@@ -32,6 +33,7 @@ struct TensorImpl {
   bool requires_grad = false;
   std::shared_ptr<TensorImpl> grad;               // accumulated gradient of a leaf
   std::shared_ptr<autograd::Node> grad_fn;        // node that produced this tensor (null for leaves)
+  std::shared_ptr<autograd::LeafHooks> hooks;     // post-accumulate-grad hooks of a leaf (autodiff/hooks.h)
 };
 
 class Tensor {

@@ -18,6 +18,7 @@ packages=(
   zlib1g-dev            # gzip IDX data files
   gnuplot-nox           # training curves as PNG
   dataset-fashion-mnist # the example's data set (gzip IDX files)
+  libopenmpi-dev openmpi-bin # lucid::distributed (optional: built when CMake finds MPI) and mpirun
 )
 
 for arg in "$@"; do

@@ -7,6 +7,10 @@
 //   ./build/examples/fashion_mnist --epochs 1 --limit 6000       # a quick run
 //   ./build/examples/fashion_mnist --resume runs/fashion_mnist/epoch_2.safetensors --epochs 5
 //   ./build/examples/fashion_mnist --eval-only --resume runs/fashion_mnist/epoch_5.safetensors
+//   mpirun -np 2 ./build/examples/fashion_mnist --epochs 2      # data parallel (lucid built with MPI)
+//
+// Under mpirun each rank trains on its shard of every global batch of --batch-size samples, and
+// only rank 0 prints and writes files (parallel.h).
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -18,6 +22,7 @@
 #include <vector>
 
 #include "examples/fashion_mnist/model.h"
+#include "examples/fashion_mnist/parallel.h"
 #include "examples/fashion_mnist/plot.h"
 #include "examples/fashion_mnist/progress.h"
 #include "examples/fashion_mnist/train.h"
@@ -64,7 +69,8 @@ std::vector<fashion_mnist::EpochMetrics> previous_metrics(const fs::path& csv, i
   return rows;
 }
 
-int run(const Settings& s) {
+int run(const Settings& s, fashion_mnist::Parallel& parallel) {
+  if (!parallel.is_root() && !std::freopen("/dev/null", "w", stdout)) return 1;  // rank 0 speaks for all
   if (s.threads > 0) lucid::set_num_threads(s.threads);
   lucid::manual_seed(s.seed);
   const auto model = fashion_mnist::make_model();
@@ -81,10 +87,12 @@ int run(const Settings& s) {
     epoch = std::stoi(lucid::load_metadata(s.resume).at("epoch"));
     std::cout << "resumed from " << s.resume << " (epoch " << epoch << ")\n";
   }
+  parallel.replicate(*model);
 
   const lucid::data::Dataset test = lucid::data::load_fashion_mnist(s.data_dir, false, s.test_limit);
   fs::create_directories(s.out);
   if (s.eval_only) {
+    if (!parallel.is_root()) return 0;
     std::vector<std::int64_t> predictions;
     const fashion_mnist::PassResult r = fashion_mnist::evaluate(*model, test, s.batch_size, &predictions);
     const fs::path path = fs::path(s.out) / "predictions.csv";
@@ -97,7 +105,8 @@ int run(const Settings& s) {
   }
 
   const lucid::data::Dataset train = lucid::data::load_fashion_mnist(s.data_dir, true, s.limit);
-  lucid::data::DataLoader loader(train, {.batch_size = s.batch_size, .shuffle = true, .seed = s.seed});
+  lucid::data::DataLoader loader = parallel.train_loader(train, s.batch_size, s.seed);
+  lucid::data::DataLoader test_loader = parallel.test_loader(test, s.batch_size);
   loader.set_epoch(epoch);
   // Cosine decay from lr to 0 over every step of the run. A resumed run replays the schedule's first
   // steps, loads the optimizer's moments, and takes the lr from this run's schedule (the saved one
@@ -116,15 +125,21 @@ int run(const Settings& s) {
   };
   std::cout << "train samples: " << train.size() << ", test samples: " << test.size() << ", batch " << s.batch_size
             << ", lr " << s.lr << " (" << s.schedule << ")\n";
+  if (parallel.world() > 1) {
+    std::cout << "data parallel: " << parallel.world() << " processes, " << s.batch_size / parallel.world()
+              << " samples each per step (the live bar shows rank 0's shard)\n";
+  }
 
   const fs::path csv = fs::path(s.out) / "metrics.csv", png = fs::path(s.out) / "curves.png";
   std::vector<fashion_mnist::EpochMetrics> rows = previous_metrics(csv, epoch);
   for (++epoch; epoch <= s.epochs; ++epoch) {
-    fashion_mnist::Progress progress("epoch " + std::to_string(epoch) + "/" + std::to_string(s.epochs), train.size());
+    fashion_mnist::Progress progress("epoch " + std::to_string(epoch) + "/" + std::to_string(s.epochs), loader.samples());
     const double epoch_lr = optimizer.lr();
-    const fashion_mnist::PassResult fit = fashion_mnist::train_epoch(*model, optimizer, loader, &progress, after_step);
-    const fashion_mnist::PassResult eval = fashion_mnist::evaluate(*model, test, s.batch_size);
+    const fashion_mnist::PassResult fit = parallel.combine(
+        fashion_mnist::train_epoch(*model, optimizer, loader, &progress, after_step, parallel.average_gradients()));
+    const fashion_mnist::PassResult eval = parallel.combine(fashion_mnist::evaluate(*model, test_loader));
     rows.push_back({epoch, fit.loss, fit.accuracy, eval.loss, eval.accuracy, fit.seconds, epoch_lr});
+    if (!parallel.is_root()) continue;
 
     const fs::path checkpoint = fs::path(s.out) / ("epoch_" + std::to_string(epoch) + ".safetensors");
     lucid::save(*model, checkpoint, {{"epoch", std::to_string(epoch)}, {"seed", std::to_string(s.seed)}});
@@ -167,10 +182,10 @@ int main(int argc, char** argv) {
     std::cerr << "--eval-only needs --resume <checkpoint>\n";
     return 2;
   }
+  fashion_mnist::Parallel parallel;
   try {
-    return run(s);
+    return run(s, parallel);
   } catch (const std::exception& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return 1;
+    return parallel.fail(e.what());
   }
 }

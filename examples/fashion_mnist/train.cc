@@ -31,7 +31,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }  // namespace
 
 PassResult train_epoch(lucid::nn::Module& model, lucid::optim::Optimizer& optimizer, lucid::data::DataLoader& loader,
-                       Progress* progress, const StepCallback& on_step) {
+                       Progress* progress, const StepCallback& on_step, const std::function<void()>& after_backward) {
   const auto start = std::chrono::steady_clock::now();
   model.train();
   PassResult result;
@@ -42,6 +42,7 @@ PassResult train_epoch(lucid::nn::Module& model, lucid::optim::Optimizer& optimi
     const lucid::Tensor logits = model(batch.images);
     const lucid::Tensor loss = lucid::nn::functional::cross_entropy(logits, batch.targets);
     loss.backward();
+    if (after_backward) after_backward();
     optimizer.step();
     const double batch_loss = loss.item();
     const std::int64_t n = batch.size();
@@ -63,12 +64,10 @@ PassResult train_epoch(lucid::nn::Module& model, lucid::optim::Optimizer& optimi
   return result;
 }
 
-PassResult evaluate(lucid::nn::Module& model, const lucid::data::Dataset& data, std::int64_t batch_size,
-                    std::vector<std::int64_t>* predictions) {
+PassResult evaluate(lucid::nn::Module& model, lucid::data::DataLoader& loader, std::vector<std::int64_t>* predictions) {
   const auto start = std::chrono::steady_clock::now();
   model.eval();
   lucid::autograd::no_grad guard;
-  lucid::data::DataLoader loader(data, {.batch_size = batch_size});
   PassResult result;
   double loss_sum = 0.0;
   std::int64_t correct = 0;
@@ -84,6 +83,12 @@ PassResult evaluate(lucid::nn::Module& model, const lucid::data::Dataset& data, 
   }
   result.seconds = seconds_since(start);
   return result;
+}
+
+PassResult evaluate(lucid::nn::Module& model, const lucid::data::Dataset& data, std::int64_t batch_size,
+                    std::vector<std::int64_t>* predictions) {
+  lucid::data::DataLoader loader(data, {.batch_size = batch_size});
+  return evaluate(model, loader, predictions);
 }
 
 }  // namespace fashion_mnist

@@ -22,12 +22,17 @@ struct PassResult {
 using StepCallback = std::function<void(std::int64_t step, double loss)>;
 
 // One pass over `loader` in train mode: per batch zero_grad, cross-entropy of model(images),
-// backward, optimizer step. `progress` (optional) is updated after each batch.
+// backward, `after_backward` (optional; e.g. averaging gradients over ranks), optimizer step.
+// `progress` (optional) is updated after each batch.
 PassResult train_epoch(lucid::nn::Module& model, lucid::optim::Optimizer& optimizer, lucid::data::DataLoader& loader,
-                       Progress* progress = nullptr, const StepCallback& on_step = {});
+                       Progress* progress = nullptr, const StepCallback& on_step = {},
+                       const std::function<void()>& after_backward = {});
 
-// Mean loss and accuracy of `model` in eval mode over `data`, in batches, without recording a graph.
-// `predictions` (optional) receives the arg-max class of every sample.
+// Mean loss and accuracy of `model` in eval mode over the batches of `loader`, without recording a
+// graph. `predictions` (optional) receives the arg-max class of every sample.
+PassResult evaluate(lucid::nn::Module& model, lucid::data::DataLoader& loader,
+                    std::vector<std::int64_t>* predictions = nullptr);
+// The same over all of `data` in order.
 PassResult evaluate(lucid::nn::Module& model, const lucid::data::Dataset& data, std::int64_t batch_size,
                     std::vector<std::int64_t>* predictions = nullptr);
 

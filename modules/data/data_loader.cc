@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <random>
 #include <string>
 #include <utility>
 
@@ -19,18 +18,6 @@ void check_tensor(const Tensor& t, const char* what) {
 
 void check_epoch(std::int64_t epoch) {
   if (epoch < 0) throw ValueError("DataLoader: epoch must be >= 0, got " + std::to_string(epoch));
-}
-
-// Uniform integer in [0, bound] without modulo bias: rejects draws from the incomplete last block.
-std::uint64_t uniform_at_most(std::mt19937_64& rng, std::uint64_t bound) {
-  if (bound == UINT64_MAX) return rng();
-  const std::uint64_t range = bound + 1;
-  const std::uint64_t limit = UINT64_MAX - UINT64_MAX % range;
-  std::uint64_t draw;
-  do {
-    draw = rng();
-  } while (draw >= limit);
-  return draw % range;
 }
 
 // Copies the rows `order[first, first + count)` of src (rows along dimension 0) into a new tensor.
@@ -64,10 +51,13 @@ DataLoader::DataLoader(Dataset dataset, DataLoaderOptions options)
     throw ValueError("DataLoader: images " + dataset_.images.shape().str() + " and targets " +
                      dataset_.targets.shape().str() + " hold different numbers of samples");
   }
+  if (options_.sampler && options_.shuffle) {
+    throw ValueError("DataLoader: shuffle must be false when a sampler is given (the sampler decides the order)");
+  }
 }
 
 std::int64_t DataLoader::size() const {
-  const std::int64_t n = dataset_.size(), b = options_.batch_size;
+  const std::int64_t n = samples(), b = options_.batch_size;
   return options_.drop_last ? n / b : n / b + (n % b != 0);  // not (n + b − 1) / b: overflows for b near 2⁶³
 }
 
@@ -79,22 +69,28 @@ void DataLoader::set_epoch(std::int64_t epoch) {
 std::vector<std::int64_t> DataLoader::order(std::int64_t epoch) const {
   check_epoch(epoch);
   const std::int64_t n = dataset_.size();
+  if (options_.sampler) {
+    std::vector<std::int64_t> out = options_.sampler->indices(epoch);
+    if (static_cast<std::int64_t>(out.size()) != options_.sampler->size()) {
+      throw ValueError("DataLoader: the sampler gave " + std::to_string(out.size()) + " indices, its size() is " +
+                       std::to_string(options_.sampler->size()));
+    }
+    for (const std::int64_t i : out) {
+      if (i < 0 || i >= n) {
+        throw ValueError("DataLoader: the sampler gave index " + std::to_string(i) + " for a dataset of " +
+                         std::to_string(n) + " samples");
+      }
+    }
+    return out;
+  }
+  if (options_.shuffle) return random_permutation(n, options_.seed, static_cast<std::uint64_t>(epoch));
   std::vector<std::int64_t> out(static_cast<std::size_t>(n));
   for (std::int64_t i = 0; i < n; ++i) out[static_cast<std::size_t>(i)] = i;
-  if (!options_.shuffle) return out;
-  // Fisher–Yates with our own bounded draw (std::shuffle's draws differ between standard libraries).
-  const auto e = static_cast<std::uint64_t>(epoch);
-  std::seed_seq seq{static_cast<std::uint32_t>(options_.seed), static_cast<std::uint32_t>(options_.seed >> 32),
-                    static_cast<std::uint32_t>(e), static_cast<std::uint32_t>(e >> 32)};
-  std::mt19937_64 rng(seq);
-  for (std::size_t i = out.size(); i > 1; --i) {
-    std::swap(out[i - 1], out[uniform_at_most(rng, i - 1)]);
-  }
   return out;
 }
 
 Batch DataLoader::gather(const std::vector<std::int64_t>& order, std::int64_t first, std::int64_t count) const {
-  count = std::min(count, dataset_.size() - first);
+  count = std::min(count, static_cast<std::int64_t>(order.size()) - first);
   return {gather_rows(dataset_.images, order, first, count), gather_rows(dataset_.targets, order, first, count)};
 }
 

@@ -9,7 +9,8 @@
 //
 // A shuffled epoch visits a permutation drawn by a std::mt19937_64 seeded with (seed, epoch), so
 // the order depends only on those two numbers: reproducible, independent of threads and of what
-// ran before, and resumable with set_epoch.
+// ran before, and resumable with set_epoch. A sampler (sampler.h), e.g. a DistributedSampler,
+// replaces both orders with its own indices of each epoch.
 #pragma once
 
 #include <cstddef>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "modules/data/dataset.h"
+#include "modules/data/sampler.h"
 
 namespace lucid::data {
 
@@ -27,6 +29,7 @@ struct DataLoaderOptions {
   bool shuffle = false;
   std::uint64_t seed = 0;
   bool drop_last = false;  // skip the last batch when it is smaller than batch_size
+  std::shared_ptr<const Sampler> sampler = nullptr;  // when set: its indices per epoch (shuffle must be false)
 };
 
 // A batch holds the same two tensors as a Dataset, with batch_size (or fewer) samples.
@@ -62,20 +65,22 @@ class DataLoader {
     std::int64_t batch_ = 0;
   };
 
-  // ValueError when batch_size <= 0, a tensor is undefined or 0-dimensional, or images and targets
-  // disagree on the number of samples.
+  // ValueError when batch_size <= 0, a tensor is undefined or 0-dimensional, images and targets
+  // disagree on the number of samples, or both shuffle and a sampler are given.
   explicit DataLoader(Dataset dataset, DataLoaderOptions options = {});
 
-  // Batches per pass: ⌊N / batch_size⌋ with drop_last, ⌈N / batch_size⌉ without.
+  // Batches per pass: ⌊N / batch_size⌋ with drop_last, ⌈N / batch_size⌉ without (N = samples()).
   std::int64_t size() const;
+  // Samples per pass: N, the sampler's size when there is one.
+  std::int64_t samples() const { return options_.sampler ? options_.sampler->size() : dataset_.size(); }
   const Dataset& dataset() const { return dataset_; }
   const DataLoaderOptions& options() const { return options_; }
 
   // The epoch the next pass (begin()) will use; starts at 0. ValueError for a negative epoch.
   std::int64_t epoch() const { return epoch_; }
   void set_epoch(std::int64_t epoch);
-  // The sample indices of `epoch` in visiting order: 0..N−1, or with shuffle a permutation that
-  // depends only on (seed, epoch).
+  // The sample indices of `epoch` in visiting order: 0..N−1, with shuffle a permutation that
+  // depends only on (seed, epoch), or the sampler's indices (ValueError for one out of range).
   std::vector<std::int64_t> order(std::int64_t epoch) const;
 
   // Starts a pass over epoch() and advances epoch() by one, so consecutive passes see fresh orders.

@@ -166,6 +166,43 @@ TEST(DataLoader, RejectsBadArguments) {
   EXPECT_TRUE(contains(error_message<ValueError>([&] { loader.order(-2); }), "got -2"));
 }
 
+// A sampler with fixed indices for every epoch, optionally claiming another size.
+class ListSampler : public data::Sampler {
+ public:
+  explicit ListSampler(std::vector<std::int64_t> ids, std::int64_t claimed_size = -1)
+      : ids_(std::move(ids)), size_(claimed_size >= 0 ? claimed_size : static_cast<std::int64_t>(ids_.size())) {}
+  std::int64_t size() const override { return size_; }
+  std::vector<std::int64_t> indices(std::int64_t) const override { return ids_; }
+
+ private:
+  std::vector<std::int64_t> ids_;
+  std::int64_t size_;
+};
+
+TEST(DataLoader, SamplerDecidesIndicesAndBatchCount) {
+  DataLoader loader(numbered(10), {.batch_size = 2, .sampler = std::make_shared<ListSampler>(
+                                                        std::vector<std::int64_t>{7, 3, 3, 9, 0})});
+  EXPECT_EQ(loader.size(), 3);
+  EXPECT_EQ(loader.samples(), 5);
+  std::vector<std::int64_t> sizes;
+  EXPECT_EQ(visit(loader, &sizes), (std::vector<std::int64_t>{7, 3, 3, 9, 0}));
+  EXPECT_EQ(sizes, (std::vector<std::int64_t>{2, 2, 1}));
+}
+
+TEST(DataLoader, RejectsBadSamplers) {
+  const auto sampler = std::make_shared<ListSampler>(std::vector<std::int64_t>{1, 4});
+  EXPECT_TRUE(contains(error_message<ValueError>([&] {
+                         DataLoader(numbered(4), {.batch_size = 1, .shuffle = true, .sampler = sampler});
+                       }),
+                       "shuffle must be false when a sampler is given"));
+  DataLoader out_of_range(numbered(4), {.batch_size = 1, .sampler = sampler});
+  EXPECT_TRUE(contains(error_message<ValueError>([&] { out_of_range.order(0); }),
+                       "the sampler gave index 4 for a dataset of 4 samples"));
+  DataLoader wrong_size(numbered(4), {.sampler = std::make_shared<ListSampler>(std::vector<std::int64_t>{1}, 3)});
+  EXPECT_TRUE(contains(error_message<ValueError>([&] { wrong_size.order(0); }),
+                       "the sampler gave 1 indices, its size() is 3"));
+}
+
 // Writes <dir>/<split>-images-idx3-ubyte[.gz] and -labels-idx1-ubyte[.gz].
 void write_split(const TempDir& dir, const std::string& split, const std::vector<std::uint32_t>& image_dims,
                  const Bytes& pixels, const std::vector<std::uint32_t>& label_dims, const Bytes& labels,
