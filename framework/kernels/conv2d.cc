@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "framework/kernels/matmul.h"
+#include "framework/storage.h"
 
 namespace lucid::kernels {
 namespace {
@@ -98,20 +100,30 @@ void col2im(const T* col, T* dx, const Conv2dGeometry& g) {
   }
 }
 
+// Samples in parallel (when there are several), each thread with its own column matrix.
 template <typename T>
 void forward_impl(const T* x, const T* w, const T* b, T* y, const Conv2dGeometry& g) {
   const std::size_t rows = g.col_rows(), cols = g.col_cols();
   const std::size_t in_sample = g.in_channels * g.height * g.width, out_sample = g.out_channels * cols;
-  auto col = std::make_unique_for_overwrite<T[]>(rows * cols);
-  for (std::size_t n = 0; n < g.batch; ++n) {
-    im2col(x + n * in_sample, col.get(), g);
-    T* out = y + n * out_sample;
-    if (b) {  // y[n] = b broadcast over (oh, ow), then += W·col
-      for (std::size_t o = 0; o < g.out_channels; ++o) std::fill_n(out + o * cols, cols, b[o]);
+#pragma omp parallel if (g.batch > 1)
+  {
+    auto col = std::make_unique_for_overwrite<T[]>(rows * cols);
+#pragma omp for schedule(static)
+    for (Index n = 0; n < static_cast<Index>(g.batch); ++n) {
+      im2col(x + static_cast<std::size_t>(n) * in_sample, col.get(), g);
+      T* out = y + static_cast<std::size_t>(n) * out_sample;
+      if (b) {  // y[n] = b broadcast over (oh, ow), then += W·col
+        for (std::size_t o = 0; o < g.out_channels; ++o) std::fill_n(out + o * cols, cols, b[o]);
+      }
+      gemm(w, col.get(), out, g.out_channels, cols, rows, false, false, /*accumulate=*/b != nullptr);
     }
-    gemm(w, col.get(), out, g.out_channels, cols, rows, false, false, /*accumulate=*/b != nullptr);
   }
 }
+
+// Samples in chunks of kSamplesPerChunk, chunks in parallel: a chunk's partial dW is accumulated in
+// sample order, and dW is the sum of the partials in chunk order, so the result does not depend on
+// the thread count.
+constexpr std::size_t kSamplesPerChunk = 4;
 
 template <typename T>
 void backward_impl(const T* gy, const T* x, const T* w, T* dx, T* dw, T* db, const Conv2dGeometry& g) {
@@ -125,17 +137,40 @@ void backward_impl(const T* gy, const T* x, const T* w, T* dx, T* dw, T* db, con
       db[o] = static_cast<T>(total);
     }
   }
-  if (dw && g.batch == 0) std::fill_n(dw, g.out_channels * rows, T(0));
-  auto col = std::make_unique_for_overwrite<T[]>(rows * cols);
-  for (std::size_t n = 0; n < g.batch; ++n) {
-    const T* gy_n = gy + n * out_sample;  // o × (oh, ow)
-    if (dw) {  // dW (+)= gy[n]·col[n]ᵀ
-      im2col(x + n * in_sample, col.get(), g);
-      gemm(gy_n, col.get(), dw, g.out_channels, rows, cols, false, true, /*accumulate=*/n > 0);
+  const std::size_t weights = g.out_channels * rows;
+  if (dw && g.batch == 0) std::fill_n(dw, weights, T(0));
+  const std::size_t chunks = (g.batch + kSamplesPerChunk - 1) / kSamplesPerChunk;
+  // One chunk writes dW directly; several write partials that are summed below (in a recycled
+  // Storage: a fresh allocation of this size would fault its pages in again every step).
+  std::optional<Storage> partial_storage;
+  if (dw && chunks > 1) partial_storage.emplace(chunks * weights * sizeof(T));
+  T* const partials = partial_storage ? static_cast<T*>(partial_storage->data()) : nullptr;
+#pragma omp parallel if (chunks > 1)
+  {
+    auto col = std::make_unique_for_overwrite<T[]>(rows * cols);
+#pragma omp for schedule(static)
+    for (Index chunk = 0; chunk < static_cast<Index>(chunks); ++chunk) {
+      T* dw_chunk = partials ? partials + static_cast<std::size_t>(chunk) * weights : dw;
+      const std::size_t first = static_cast<std::size_t>(chunk) * kSamplesPerChunk;
+      for (std::size_t n = first; n < std::min(first + kSamplesPerChunk, g.batch); ++n) {
+        const T* gy_n = gy + n * out_sample;  // o × (oh, ow)
+        if (dw) {  // dW_chunk (+)= gy[n]·col[n]ᵀ
+          im2col(x + n * in_sample, col.get(), g);
+          gemm(gy_n, col.get(), dw_chunk, g.out_channels, rows, cols, false, true, /*accumulate=*/n > first);
+        }
+        if (dx) {  // dx[n] = col2im(Wᵀ·gy[n])
+          gemm(w, gy_n, col.get(), rows, cols, g.out_channels, true, false);
+          col2im(col.get(), dx + n * in_sample, g);
+        }
+      }
     }
-    if (dx) {  // dx[n] = col2im(Wᵀ·gy[n])
-      gemm(w, gy_n, col.get(), rows, cols, g.out_channels, true, false);
-      col2im(col.get(), dx + n * in_sample, g);
+  }
+  if (partials) {  // dW = Σ_chunk dW_chunk, in chunk order
+#pragma omp parallel for schedule(static)
+    for (Index e = 0; e < static_cast<Index>(weights); ++e) {
+      T total = partials[static_cast<std::size_t>(e)];
+      for (std::size_t chunk = 1; chunk < chunks; ++chunk) total += partials[chunk * weights + static_cast<std::size_t>(e)];
+      dw[e] = total;
     }
   }
 }

@@ -1,11 +1,12 @@
-// 2-D convolution as im2col + BLAS GEMM, one sample at a time (no autograd).
+// 2-D convolution as im2col + BLAS GEMM, one sample per thread at a time (no autograd).
 //
 //   y[n, o, oh, ow] = b[o] + Σ_{c,i,j} w[o, c, i, j] · x[n, c, oh·s_h − p_h + i·d_h, ow·s_w − p_w + j·d_w]
 //
 // with x read as 0 outside the image. A sample's column matrix col[(c,i,j), (oh,ow)] holds those x
 // values, so y[n] (as o × (oh,ow), its memory layout) = W (o × (c,i,j)) · col. The column matrix of
 // one sample stays in cache between im2col and the GEMM, and no output needs reordering. Backward:
-// dW = Σ_n gy[n]·col[n]ᵀ (accumulated in sample order: deterministic), dx[n] = col2im(Wᵀ·gy[n]).
+// dW = Σ_n gy[n]·col[n]ᵀ (accumulated in sample order within fixed chunks of samples, then over the
+// chunks in order: the same result on any thread count), dx[n] = col2im(Wᵀ·gy[n]).
 #pragma once
 
 #include <cstddef>

@@ -8,7 +8,8 @@
 namespace lucid::kernels {
 
 // C = op(A)·op(B) (+ C when accumulate), row-major; op(X) = Xᵀ when its transpose flag is set.
-// op(A) is M×K, op(B) is K×N, C is M×N. cblas_sgemm / cblas_dgemm.
+// op(A) is M×K, op(B) is K×N, C is M×N. cblas_sgemm / cblas_dgemm on blocks of C in parallel; the
+// result is bit-identical for any thread count.
 void gemm(const float* a, const float* b, float* c, std::size_t m, std::size_t n, std::size_t k, bool transpose_a,
           bool transpose_b, bool accumulate = false);
 void gemm(const double* a, const double* b, double* c, std::size_t m, std::size_t n, std::size_t k,
@@ -16,8 +17,5 @@ void gemm(const double* a, const double* b, double* c, std::size_t m, std::size_
 
 // The same on 2-D tensors of one dtype: returns op(A)·op(B).
 Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a = false, bool transpose_b = false);
-
-// Sets the number of BLAS threads (called by lucid::set_num_threads).
-void set_blas_threads(int n);
 
 }  // namespace lucid::kernels

@@ -1,0 +1,89 @@
+// Thread invariance op by op: each layer of the Fashion-MNIST model, at the example's shapes, gives
+// bit-identical outputs and gradients on 1 and on 2 threads. The determinism test of the whole
+// training run (tests/examples/determinism_test.cc) says that something differs; these say which op.
+// The matmul cases are the shapes where OpenBLAS on AVX-512 picks a different kernel on one thread
+// than on two unless lucid asks for the product in column-major form (framework/kernels/matmul.cc).
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "lucid.h"
+#include "tests/reliability/scoped_thread_count.h"
+
+namespace lucid::test {
+namespace {
+
+namespace F = nn::functional;
+
+// The op's output and the gradients of sum(output · r) for its inputs, r a fixed random tensor.
+std::vector<std::vector<float>> run(const std::function<Tensor(const std::vector<Tensor>&)>& op,
+                                    const std::vector<Shape>& input_shapes, int threads) {
+  const ScopedThreadCount thread_count(threads);
+  manual_seed(11);
+  std::vector<Tensor> inputs;
+  for (const Shape& shape : input_shapes) inputs.push_back(randn(shape, float32, /*requires_grad=*/true));
+  const Tensor y = op(inputs);
+  const Tensor r = randn(y.shape());
+  (y * r).sum().backward();
+  std::vector<std::vector<float>> results{y.to_vector<float>()};
+  for (const Tensor& input : inputs) results.push_back(input.grad().to_vector<float>());
+  return results;
+}
+
+void expect_bit_identical_on_one_and_two_threads(const std::function<Tensor(const std::vector<Tensor>&)>& op,
+                                                 const std::vector<Shape>& input_shapes) {
+  const auto one = run(op, input_shapes, 1), two = run(op, input_shapes, 2);
+  ASSERT_EQ(one.size(), two.size());
+  for (std::size_t t = 0; t < one.size(); ++t) {
+    const std::string what = t == 0 ? "the output" : "the gradient of input " + std::to_string(t - 1);
+    ASSERT_EQ(one[t].size(), two[t].size()) << what;
+    for (std::size_t i = 0; i < one[t].size(); ++i) {
+      if (std::bit_cast<std::uint32_t>(one[t][i]) != std::bit_cast<std::uint32_t>(two[t][i])) {
+        ADD_FAILURE() << what << " first differs at element " << i << ": " << one[t][i] << " on 1 thread, "
+                      << two[t][i] << " on 2 threads";
+        break;
+      }
+    }
+  }
+}
+
+TEST(ThreadInvariance, MatmulAtTheClassifierShapes) {
+  // (32, 10)·(10, 3136): the classifier's input gradient, an untransposed product with β = 0.
+  expect_bit_identical_on_one_and_two_threads([](const auto& in) { return matmul(in[0], in[1]); },
+                                              {{32, 10}, {10, 3136}});
+  expect_bit_identical_on_one_and_two_threads([](const auto& in) { return matmul(in[0], in[1]); },
+                                              {{128, 3136}, {3136, 10}});
+}
+
+TEST(ThreadInvariance, LinearAtTheClassifierShape) {
+  expect_bit_identical_on_one_and_two_threads([](const auto& in) { return F::linear(in[0], in[1], in[2]); },
+                                              {{128, 3136}, {10, 3136}, {10}});
+}
+
+TEST(ThreadInvariance, Conv2dAtTheExampleShapes) {
+  const F::Conv2dParams same{.padding = {1, 1}};
+  expect_bit_identical_on_one_and_two_threads(
+      [&](const auto& in) { return F::conv2d(in[0], in[1], in[2], same); }, {{8, 1, 28, 28}, {32, 1, 3, 3}, {32}});
+  expect_bit_identical_on_one_and_two_threads(
+      [&](const auto& in) { return F::conv2d(in[0], in[1], in[2], same); }, {{8, 32, 14, 14}, {64, 32, 3, 3}, {64}});
+}
+
+TEST(ThreadInvariance, GroupNormAtTheExampleShape) {
+  expect_bit_identical_on_one_and_two_threads(
+      [](const auto& in) { return F::group_norm(in[0], 8, in[1], in[2]); }, {{16, 64, 14, 14}, {64}, {64}});
+}
+
+TEST(ThreadInvariance, PoolingAndCrossEntropyAtTheExampleShapes) {
+  expect_bit_identical_on_one_and_two_threads([](const auto& in) { return F::max_pool2d(in[0], {.kernel_size = {2, 2}, .stride = {2, 2}}); },
+                                              {{16, 32, 28, 28}});
+  const Tensor targets = tensor(std::vector<float>(128, 3.0F), {128});  // class indices
+  expect_bit_identical_on_one_and_two_threads(
+      [&](const auto& in) { return F::cross_entropy(in[0], targets); }, {{128, 10}});
+}
+
+}  // namespace
+}  // namespace lucid::test
