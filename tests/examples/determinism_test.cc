@@ -18,7 +18,7 @@
 #include "examples/fashion_mnist/model.h"
 #include "examples/fashion_mnist/train.h"
 #include "lucid.h"
-#include "tests/reliability/scoped_thread_count.h"
+#include "tests/scoped_thread_count.h"
 
 namespace lucid::test {
 namespace {

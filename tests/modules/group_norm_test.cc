@@ -17,6 +17,7 @@
 
 #include "autodiff/gradcheck_gtest.h"
 #include "lucid.h"
+#include "tests/scoped_thread_count.h"
 #include "tests/test_util.h"
 
 namespace {
@@ -414,26 +415,15 @@ TEST(GroupNormRobustness, NanStaysInItsGroup) {
   }
 }
 
-// Restores the intra-op thread count when the test ends, however it ends.
-class ThreadCountGuard {
- public:
-  ThreadCountGuard() : previous_(lucid::get_num_threads()) {}
-  ~ThreadCountGuard() { lucid::set_num_threads(previous_); }
-
- private:
-  int previous_;
-};
-
 // Forward and backward are bit-identical with 1 and 2 threads (15 (n, group) items: uneven chunks).
 template <typename T>
 void expect_thread_count_invariant(lucid::DType dtype) {
   lucid::manual_seed(8);
   const Tensor x0 = lucid::randn({3, 20, 17, 19}, dtype), dy = lucid::randn({3, 20, 17, 19}, dtype);
   const Tensor weight = lucid::randn({20}, dtype) + 1.0, bias = lucid::randn({20}, dtype);
-  ThreadCountGuard restore;
   std::vector<std::vector<unsigned char>> results[2];
   for (int threads : {1, 2}) {
-    lucid::set_num_threads(threads);
+    const lucid::test::ScopedThreadCount thread_count(threads);
     GroupNorm gn(5, 20, 1e-5, true, {}, dtype);
     {
       lucid::autograd::no_grad guard;

@@ -27,7 +27,7 @@
 
 #include "autodiff/node.h"
 #include "lucid.h"
-#include "tests/reliability/scoped_thread_count.h"
+#include "tests/scoped_thread_count.h"
 
 namespace lucid::test {
 namespace {

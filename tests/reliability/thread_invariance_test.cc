@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "lucid.h"
-#include "tests/reliability/scoped_thread_count.h"
+#include "tests/scoped_thread_count.h"
 
 namespace lucid::test {
 namespace {
