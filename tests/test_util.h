@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -27,6 +28,20 @@ inline void expect_values_near(const Tensor& t, const Shape& shape, const std::v
       EXPECT_TRUE(std::isnan(got[i])) << "element " << i << ": " << got[i];
     } else {
       EXPECT_EQ(got[i], expected[i]) << "element " << i;  // ±inf exactly
+    }
+  }
+}
+
+// Checks that two runs, on 1 and on 2 threads, gave bit-identical values; names the first element
+// that differs.
+inline void expect_bit_identical_on_one_and_two_threads(const std::vector<float>& one, const std::vector<float>& two,
+                                                        const std::string& what) {
+  ASSERT_EQ(one.size(), two.size()) << what;
+  for (std::size_t i = 0; i < one.size(); ++i) {
+    if (std::bit_cast<std::uint32_t>(one[i]) != std::bit_cast<std::uint32_t>(two[i])) {
+      ADD_FAILURE() << what << " first differs at element " << i << ": " << one[i] << " on 1 thread, " << two[i]
+                    << " on 2 threads";
+      return;
     }
   }
 }

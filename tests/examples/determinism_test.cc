@@ -19,6 +19,7 @@
 #include "examples/fashion_mnist/train.h"
 #include "lucid.h"
 #include "tests/scoped_thread_count.h"
+#include "tests/test_util.h"
 
 namespace lucid::test {
 namespace {
@@ -84,16 +85,8 @@ TEST(Determinism, FashionMnistTrainingIsBitIdenticalOnOneAndTwoThreads) {
   }
   ASSERT_EQ(one.parameters.size(), two.parameters.size());
   for (std::size_t p = 0; p < one.parameters.size(); ++p) {
-    const auto& [name, a] = one.parameters[p];
-    const std::vector<float>& b = two.parameters[p].second;
-    ASSERT_EQ(a.size(), b.size()) << name;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-      if (std::bit_cast<std::uint32_t>(a[i]) != std::bit_cast<std::uint32_t>(b[i])) {
-        ADD_FAILURE() << "parameter " << name << " first differs at element " << i << ": " << a[i]
-                      << " on 1 thread, " << b[i] << " on 2 threads";
-        break;
-      }
-    }
+    const auto& [name, values] = one.parameters[p];
+    expect_bit_identical_on_one_and_two_threads(values, two.parameters[p].second, "parameter " + name);
   }
 }
 

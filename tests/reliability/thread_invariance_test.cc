@@ -5,14 +5,13 @@
 // than on two unless lucid asks for the product in column-major form (framework/kernels/matmul.cc).
 #include <gtest/gtest.h>
 
-#include <bit>
-#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
 
 #include "lucid.h"
 #include "tests/scoped_thread_count.h"
+#include "tests/test_util.h"
 
 namespace lucid::test {
 namespace {
@@ -34,54 +33,47 @@ std::vector<std::vector<float>> run(const std::function<Tensor(const std::vector
   return results;
 }
 
-void expect_bit_identical_on_one_and_two_threads(const std::function<Tensor(const std::vector<Tensor>&)>& op,
-                                                 const std::vector<Shape>& input_shapes) {
+void expect_thread_count_invariant(const std::function<Tensor(const std::vector<Tensor>&)>& op,
+                                   const std::vector<Shape>& input_shapes) {
   const auto one = run(op, input_shapes, 1), two = run(op, input_shapes, 2);
   ASSERT_EQ(one.size(), two.size());
   for (std::size_t t = 0; t < one.size(); ++t) {
-    const std::string what = t == 0 ? "the output" : "the gradient of input " + std::to_string(t - 1);
-    ASSERT_EQ(one[t].size(), two[t].size()) << what;
-    for (std::size_t i = 0; i < one[t].size(); ++i) {
-      if (std::bit_cast<std::uint32_t>(one[t][i]) != std::bit_cast<std::uint32_t>(two[t][i])) {
-        ADD_FAILURE() << what << " first differs at element " << i << ": " << one[t][i] << " on 1 thread, "
-                      << two[t][i] << " on 2 threads";
-        break;
-      }
-    }
+    expect_bit_identical_on_one_and_two_threads(
+        one[t], two[t], t == 0 ? "the output" : "the gradient of input " + std::to_string(t - 1));
   }
 }
 
 TEST(ThreadInvariance, MatmulAtTheClassifierShapes) {
   // (32, 10)·(10, 3136): the classifier's input gradient, an untransposed product with β = 0.
-  expect_bit_identical_on_one_and_two_threads([](const auto& in) { return matmul(in[0], in[1]); },
+  expect_thread_count_invariant([](const auto& in) { return matmul(in[0], in[1]); },
                                               {{32, 10}, {10, 3136}});
-  expect_bit_identical_on_one_and_two_threads([](const auto& in) { return matmul(in[0], in[1]); },
+  expect_thread_count_invariant([](const auto& in) { return matmul(in[0], in[1]); },
                                               {{128, 3136}, {3136, 10}});
 }
 
 TEST(ThreadInvariance, LinearAtTheClassifierShape) {
-  expect_bit_identical_on_one_and_two_threads([](const auto& in) { return F::linear(in[0], in[1], in[2]); },
+  expect_thread_count_invariant([](const auto& in) { return F::linear(in[0], in[1], in[2]); },
                                               {{128, 3136}, {10, 3136}, {10}});
 }
 
 TEST(ThreadInvariance, Conv2dAtTheExampleShapes) {
   const F::Conv2dParams same{.padding = {1, 1}};
-  expect_bit_identical_on_one_and_two_threads(
+  expect_thread_count_invariant(
       [&](const auto& in) { return F::conv2d(in[0], in[1], in[2], same); }, {{8, 1, 28, 28}, {32, 1, 3, 3}, {32}});
-  expect_bit_identical_on_one_and_two_threads(
+  expect_thread_count_invariant(
       [&](const auto& in) { return F::conv2d(in[0], in[1], in[2], same); }, {{8, 32, 14, 14}, {64, 32, 3, 3}, {64}});
 }
 
 TEST(ThreadInvariance, GroupNormAtTheExampleShape) {
-  expect_bit_identical_on_one_and_two_threads(
+  expect_thread_count_invariant(
       [](const auto& in) { return F::group_norm(in[0], 8, in[1], in[2]); }, {{16, 64, 14, 14}, {64}, {64}});
 }
 
 TEST(ThreadInvariance, PoolingAndCrossEntropyAtTheExampleShapes) {
-  expect_bit_identical_on_one_and_two_threads([](const auto& in) { return F::max_pool2d(in[0], {.kernel_size = {2, 2}, .stride = {2, 2}}); },
+  expect_thread_count_invariant([](const auto& in) { return F::max_pool2d(in[0], {.kernel_size = {2, 2}, .stride = {2, 2}}); },
                                               {{16, 32, 28, 28}});
   const Tensor targets = tensor(std::vector<float>(128, 3.0F), {128});  // class indices
-  expect_bit_identical_on_one_and_two_threads(
+  expect_thread_count_invariant(
       [&](const auto& in) { return F::cross_entropy(in[0], targets); }, {{128, 10}});
 }
 
