@@ -10,7 +10,9 @@ packages=(
   cmake ninja-build g++ pkg-config
   libboost1.81-dev      # Boost.Hana (expression templates), small_vector, demangle
   libhwy-dev            # Highway SIMD
-  libopenblas-openmp-dev # cblas_sgemm / cblas_dgemm, OpenMP build (one thread pool with lucid's)
+  libopenblas-openmp-dev # cblas_dgemm, OpenMP build (one thread pool with lucid's)
+  libdnnl-dev           # oneDNN: dnnl_sgemm (AVX-512 JIT), OpenMP build
+  ocl-icd-opencl-dev    # OpenCL, which Debian's oneDNN CMake config requires (its GPU runtime)
   libgtest-dev libgmock-dev
   libbenchmark-dev
   nlohmann-json3-dev    # safetensors headers

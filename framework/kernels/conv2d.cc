@@ -41,12 +41,42 @@ double sum_in_double(const T* p, std::size_t n) {
   return total;
 }
 
+// The output rows [lo, hi) of one kernel row i that read inside the image (ih = oh·s_h − p_h + i·d_h).
+std::pair<std::size_t, std::size_t> inside_rows(const Conv2dGeometry& g, std::size_t i) {
+  return inside_range(g.out_h, g.height, g.stride_h, static_cast<Index>(i * g.dilation_h) - static_cast<Index>(g.pad_h));
+}
+
+// One col row (c, i, j) when both strides are 1 and out_w = width ("same" width): output and input rows
+// then have the same pitch, so all in-range output rows read one contiguous run of the input plane,
+// shifted by a fixed offset. That run is copied at once, and the border columns [0, lo) and [hi, out_w),
+// which the copy filled from neighbouring image rows, are zeroed afterwards.
+template <typename T>
+void im2col_row_same_width(const T* image, T* dst, const Conv2dGeometry& g, std::size_t i, Index col_offset,
+                           std::size_t lo, std::size_t hi) {
+  const std::size_t w = g.width, out_size = g.out_h * w;
+  const auto [row_lo, row_hi] = inside_rows(g, i);
+  if (lo >= hi || row_lo >= row_hi) {  // this kernel position reads padding only
+    std::fill_n(dst, out_size, T(0));
+    return;
+  }
+  const Index shift = (static_cast<Index>(i * g.dilation_h) - static_cast<Index>(g.pad_h)) * static_cast<Index>(w) + col_offset;
+  const std::size_t first = row_lo * w + lo, last = (row_hi - 1) * w + hi;  // dst range to copy
+  std::fill(dst, dst + first, T(0));
+  std::copy(image + (static_cast<Index>(first) + shift), image + (static_cast<Index>(last) + shift), dst + first);
+  std::fill(dst + last, dst + out_size, T(0));
+  for (std::size_t oh = row_lo; oh < row_hi; ++oh) {
+    std::fill(dst + oh * w, dst + oh * w + lo, T(0));
+    std::fill(dst + oh * w + hi, dst + (oh + 1) * w, T(0));
+  }
+}
+
 // col[(c,i,j), (oh,ow)] = x[c, oh·s − p + i·d, ow·s − p + j·d] for one sample x, 0 outside. Rows in
 // parallel; each output row is zeros, a copied (or strided) run of the input row, zeros.
 template <typename T>
 void im2col(const T* x, T* col, const Conv2dGeometry& g) {
   const Index rows = static_cast<Index>(g.col_rows());
   const std::size_t plane = g.height * g.width, cols = g.col_cols();
+  const bool same_width = g.stride_h == 1 && g.stride_w == 1 && g.out_w == g.width;
 #pragma omp parallel for schedule(static)
   for (Index r = 0; r < rows; ++r) {
     const std::size_t c = static_cast<std::size_t>(r) / (g.kernel_h * g.kernel_w);
@@ -55,9 +85,14 @@ void im2col(const T* x, T* col, const Conv2dGeometry& g) {
     const Index col_offset = static_cast<Index>(j * g.dilation_w) - static_cast<Index>(g.pad_w);
     const auto [lo, hi] = inside_range(g.out_w, g.width, g.stride_w, col_offset);
     const T* image = x + c * plane;
+    T* col_row = col + static_cast<std::size_t>(r) * cols;
+    if (same_width) {
+      im2col_row_same_width(image, col_row, g, i, col_offset, lo, hi);
+      continue;
+    }
     for (std::size_t oh = 0; oh < g.out_h; ++oh) {
       const Index ih = static_cast<Index>(oh * g.stride_h + i * g.dilation_h) - static_cast<Index>(g.pad_h);
-      T* dst = col + static_cast<std::size_t>(r) * cols + oh * g.out_w;
+      T* dst = col_row + oh * g.out_w;
       if (ih < 0 || ih >= static_cast<Index>(g.height)) {
         std::fill_n(dst, g.out_w, T(0));
         continue;
@@ -93,7 +128,12 @@ void col2im(const T* col, T* dx, const Conv2dGeometry& g) {
           if (ih < 0 || ih >= static_cast<Index>(g.height)) continue;
           T* dst = image + static_cast<std::size_t>(ih) * g.width;
           const T* row = src + oh * g.out_w;
-          for (std::size_t ow = lo; ow < hi; ++ow) dst[static_cast<Index>(ow * g.stride_w) + col_offset] += row[ow];
+          if (g.stride_w == 1) {  // contiguous: vectorised
+            T* shifted = dst + col_offset;
+            for (std::size_t ow = lo; ow < hi; ++ow) shifted[ow] += row[ow];
+          } else {
+            for (std::size_t ow = lo; ow < hi; ++ow) dst[static_cast<Index>(ow * g.stride_w) + col_offset] += row[ow];
+          }
         }
       }
     }

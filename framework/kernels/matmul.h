@@ -1,4 +1,4 @@
-// Matrix products through BLAS (no autograd).
+// Matrix products through oneDNN's sgemm (float) and OpenBLAS's dgemm (double); no autograd.
 #pragma once
 
 #include <cstddef>
@@ -8,7 +8,7 @@
 namespace lucid::kernels {
 
 // C = op(A)·op(B) (+ C when accumulate), row-major; op(X) = Xᵀ when its transpose flag is set.
-// op(A) is M×K, op(B) is K×N, C is M×N. cblas_sgemm / cblas_dgemm on blocks of C in parallel; the
+// op(A) is M×K, op(B) is K×N, C is M×N. dnnl_sgemm / cblas_dgemm on blocks of C in parallel; the
 // result is bit-identical for any thread count.
 void gemm(const float* a, const float* b, float* c, std::size_t m, std::size_t n, std::size_t k, bool transpose_a,
           bool transpose_b, bool accumulate = false);

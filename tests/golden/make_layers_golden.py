@@ -168,6 +168,11 @@ cases = [
     mse_case("mse_sum", (3, 4), "sum"),
     mse_case("mse_mean_4d", (2, 3, 2, 2), "mean"),
     mse_case("mse_none", (2, 5), "none"),
+    # Added later, last, so that the cases above keep their random draws. "Same"-width convolutions
+    # (stride 1, output as wide as the input: im2col's one-copy path), one with kernel columns that
+    # read padding only (kernel wider than the image).
+    conv_case("conv_same_width_dilation2", 2, 2, 3, (7, 6), (3, 3), (1, 1), (2, 2), (2, 2), True),
+    conv_case("conv_same_width_kernel_wider_than_image", 1, 2, 2, (3, 2), (5, 5), (1, 1), (2, 2), (1, 1), True),
 ]
 
 write("layers.json", cases,
