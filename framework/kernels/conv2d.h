@@ -1,4 +1,4 @@
-// 2-D convolution as im2col + BLAS GEMM, one sample per thread at a time (no autograd).
+// 2-D convolution as im2col + GEMM (kernels::gemm), one sample per thread at a time (no autograd).
 //
 //   y[n, o, oh, ow] = b[o] + Σ_{c,i,j} w[o, c, i, j] · x[n, c, oh·s_h − p_h + i·d_h, ow·s_w − p_w + j·d_w]
 //
