@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <sstream>
+#include <string>
 
 #include "autodiff/engine.h"
 #include "autodiff/grad_mode.h"
@@ -57,7 +58,10 @@ GradcheckResult gradcheck(const DifferentiableFn& fn, const std::vector<Tensor>&
 
   // Analytic Jacobian, one row per output element: grad() with a one-hot output gradient.
   const Tensor out = fn(leaves);
-  if (out.dtype() != float64) throw ValueError("gradcheck: fn must return a float64 tensor for float64 inputs");
+  if (out.dtype() != float64) {
+    throw ValueError("gradcheck: fn returned a " + std::string(dtype_name(out.dtype())) +
+                     " tensor for float64 inputs; it must return a float64 tensor (inputs are checked in float64)");
+  }
   const std::int64_t n_out = out.numel();
   std::vector<std::vector<std::vector<double>>> analytic(checked.size(), std::vector<std::vector<double>>(n_out));
   for (std::int64_t j = 0; j < n_out; ++j) {

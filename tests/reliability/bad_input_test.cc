@@ -401,7 +401,7 @@ TEST(BadInput, GradcheckNoInputRequiresGrad) {
 TEST(BadInput, GradcheckFnReturnsFloat32) {
   expect_rejects([] {
     autograd::gradcheck([](const std::vector<Tensor>& in) { return in[0].to(float32); }, {ones({2}, float64, true)});
-  }, {"float64 tensor"});
+  }, {"returned a float32 tensor", "float64 tensor"});
 }
 
 TEST(BadInput, GradcheckInvalidOptions) {
