@@ -164,17 +164,11 @@ LoadStateDictResult Module::load_state_dict(const StateDict& dict, bool strict) 
   if (key_errors || !mismatched.empty()) {
     std::ostringstream msg;
     msg << "load_state_dict failed for " << name() << "; the module is unchanged.";
-    auto list = [&msg](const char* what, const std::vector<std::string>& keys) {
-      if (keys.empty()) return;
-      msg << ' ' << what << ':';
-      for (std::size_t i = 0; i < keys.size(); ++i) msg << (i ? ", " : " ") << keys[i];
-      msg << '.';
-    };
     if (strict) {
-      list("Missing keys", result.missing_keys);
-      list("Unexpected keys", result.unexpected_keys);
+      append_key_list(msg, "Missing keys", result.missing_keys);
+      append_key_list(msg, "Unexpected keys", result.unexpected_keys);
     }
-    list("Shape mismatches", mismatched);
+    append_key_list(msg, "Shape mismatches", mismatched);
     throw ValueError(msg.str());
   }
   autograd::no_grad guard;

@@ -24,4 +24,11 @@ const Tensor& StateDict::at(const std::string& name) const {
   throw ValueError("state dict has no entry '" + name + "'");
 }
 
+void append_key_list(std::ostream& msg, std::string_view what, const std::vector<std::string>& keys) {
+  if (keys.empty()) return;
+  msg << ' ' << what << ':';
+  for (std::size_t i = 0; i < keys.size(); ++i) msg << (i ? ", " : " ") << keys[i];
+  msg << '.';
+}
+
 }  // namespace lucid::nn

@@ -1,7 +1,9 @@
 // StateDict: named tensors in registration order (parameters and buffers, dotted names).
 #pragma once
 
+#include <ostream>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -28,5 +30,9 @@ class StateDict {
  private:
   std::vector<Item> items_;
 };
+
+// Writes " <what>: a, b." when keys is not empty (nothing otherwise): the key lists of the
+// load_state_dict errors of modules, optimizers and schedulers.
+void append_key_list(std::ostream& msg, std::string_view what, const std::vector<std::string>& keys);
 
 }  // namespace lucid::nn

@@ -2,7 +2,9 @@
 
 #include <cmath>
 #include <numbers>
+#include <sstream>
 #include <string>
+#include <vector>
 
 namespace lucid::optim {
 
@@ -14,6 +16,54 @@ void LRScheduler::step() {
   optimizer_.set_lr(lr);
   ++last_epoch_;
   last_lr_ = lr;
+}
+
+namespace {
+constexpr const char* kStateKeys[] = {"last_epoch", "last_lr", "base_lr"};
+}  // namespace
+
+nn::StateDict LRScheduler::state_dict() const {
+  nn::StateDict dict;
+  dict.insert_or_assign("last_epoch", detail::scalar(static_cast<double>(last_epoch_)));
+  dict.insert_or_assign("last_lr", detail::scalar(last_lr_));
+  dict.insert_or_assign("base_lr", detail::scalar(base_lr_));
+  return dict;
+}
+
+void LRScheduler::load_state_dict(const nn::StateDict& dict) {
+  std::vector<std::string> missing, unexpected, invalid;
+  double values[3] = {};
+  for (std::size_t k = 0; k < 3; ++k) {
+    const std::string key = kStateKeys[k];
+    const Tensor* t = dict.find(key);
+    if (!t) {
+      missing.push_back(key);
+    } else if (!t->defined() || t->numel() != 1) {
+      invalid.push_back(key + ": expected one element, got " +
+                        (t->defined() ? "shape " + t->shape().str() : std::string("an undefined tensor")));
+    } else {
+      values[k] = t->to(float64).item<double>();
+      const bool whole = k != 0 || values[k] == std::floor(values[k]);
+      if (!detail::non_negative_finite(values[k]) || !whole) {
+        invalid.push_back(key + ": expected " + (k == 0 ? "a whole number >= 0" : "a non-negative finite lr") +
+                          ", got " + detail::format_value(values[k]));
+      }
+    }
+  }
+  for (const auto& [key, value] : dict) {
+    if (key != kStateKeys[0] && key != kStateKeys[1] && key != kStateKeys[2]) unexpected.push_back(key);
+  }
+  if (!missing.empty() || !unexpected.empty() || !invalid.empty()) {
+    std::ostringstream msg;
+    msg << "LRScheduler.load_state_dict failed; the scheduler is unchanged.";
+    nn::append_key_list(msg, "Missing keys", missing);
+    nn::append_key_list(msg, "Unexpected keys", unexpected);
+    nn::append_key_list(msg, "Invalid values", invalid);
+    throw ValueError(msg.str());
+  }
+  last_epoch_ = static_cast<std::int64_t>(values[0]);
+  last_lr_ = values[1];
+  base_lr_ = values[2];
 }
 
 StepLR::StepLR(Optimizer& optimizer, std::int64_t step_size, double gamma)

@@ -6,6 +6,7 @@
 //   lucid::optim::AdamW opt(model.parameters(), {.lr = 2e-3});
 //   lucid::optim::CosineAnnealingLR schedule(opt, steps_per_epoch * epochs);
 //   for (...) { ...; opt.step(); schedule.step(); }
+//   lucid::save(schedule.state_dict(), "schedule.safetensors");  // with the model's and optimizer's
 //
 // A scheduler keeps a reference to its optimizer, which must outlive it. Construction is epoch 0 and
 // leaves the optimizer's lr (the base lr) as it is.
@@ -14,6 +15,7 @@
 #include <cstdint>
 
 #include "modules/optim/optimizer.h"
+#include "modules/state_dict.h"
 
 namespace lucid::optim {
 
@@ -31,6 +33,16 @@ class LRScheduler {
   double get_last_lr() const { return last_lr_; }
   // The optimizer's lr when the schedule was made.
   double base_lr() const { return base_lr_; }
+
+  // "last_epoch", "last_lr" and "base_lr" as 0-d float64 tensors (PyTorch's scheduler state_dict
+  // holds the same: last_epoch, _last_lr, base_lrs). The schedule's settings (step_size, gamma,
+  // T_max, eta_min) are the constructor's. Save it beside the optimizer's state_dict to resume.
+  nn::StateDict state_dict() const;
+  // Restores what state_dict() returned: ValueError naming every missing, unexpected or invalid key
+  // (one-element tensors; last_epoch a whole number >= 0, the lrs non-negative and finite), and the
+  // scheduler is then unchanged. The optimizer's lr is left alone: it belongs to the optimizer's own
+  // state_dict, as in PyTorch.
+  void load_state_dict(const nn::StateDict& dict);
 
  protected:
   explicit LRScheduler(Optimizer& optimizer);

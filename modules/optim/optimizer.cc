@@ -165,15 +165,9 @@ void Optimizer::load_state_dict(const nn::StateDict& dict) {
   if (!missing.empty() || !unexpected.empty() || !mismatched.empty()) {
     std::ostringstream msg;
     msg << failed;
-    auto list = [&msg](const char* what, const std::vector<std::string>& keys) {
-      if (keys.empty()) return;
-      msg << ' ' << what << ':';
-      for (std::size_t i = 0; i < keys.size(); ++i) msg << (i ? ", " : " ") << keys[i];
-      msg << '.';
-    };
-    list("Missing keys", missing);
-    list("Unexpected keys", unexpected);
-    list("Invalid values", mismatched);
+    nn::append_key_list(msg, "Missing keys", missing);
+    nn::append_key_list(msg, "Unexpected keys", unexpected);
+    nn::append_key_list(msg, "Invalid values", mismatched);
     throw ValueError(msg.str());
   }
   try {

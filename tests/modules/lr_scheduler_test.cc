@@ -119,6 +119,32 @@ TEST(LRScheduler, ChainsFromTheOptimizersCurrentLr) {
   EXPECT_EQ(scheduler.base_lr(), 1.0);
 }
 
+// A schedule resumed from its state_dict (with the optimizer's lr restored too, as a checkpoint of
+// both would) continues bit for bit as the uninterrupted schedule does. The new schedule is built
+// on an optimizer at the last lr, so without base_lr restored the cosine would aim elsewhere.
+TEST(LRScheduler, StateDictResumesTheSchedule) {
+  SGD opt(one_parameter(), {.lr = 0.4});
+  CosineAnnealingLR uninterrupted(opt, 10, 0.01);
+  for (int epoch = 1; epoch <= 4; ++epoch) uninterrupted.step();
+  const lucid::nn::StateDict saved = uninterrupted.state_dict();
+  EXPECT_EQ(saved.at("last_epoch").item<double>(), 4.0);
+  EXPECT_EQ(saved.at("base_lr").item<double>(), 0.4);
+  EXPECT_EQ(saved.at("last_lr").item<double>(), uninterrupted.get_last_lr());
+
+  SGD resumed_opt(one_parameter(), {.lr = opt.lr()});
+  CosineAnnealingLR resumed(resumed_opt, 10, 0.01);
+  resumed.load_state_dict(saved);
+  EXPECT_EQ(resumed.last_epoch(), 4);
+  EXPECT_EQ(resumed.base_lr(), 0.4);
+  EXPECT_EQ(resumed.get_last_lr(), uninterrupted.get_last_lr());
+  for (int epoch = 5; epoch <= 25; ++epoch) {
+    uninterrupted.step();
+    resumed.step();
+    ASSERT_EQ(resumed.get_last_lr(), uninterrupted.get_last_lr()) << "epoch " << epoch;
+    ASSERT_EQ(resumed_opt.lr(), opt.lr()) << "epoch " << epoch;
+  }
+}
+
 TEST(LRScheduler, InvalidArgumentsNameTheirValues) {
   SGD opt(one_parameter(), {.lr = 0.1});
   EXPECT_THAT(error_message<ValueError>([&] { StepLR(opt, 0); }),

@@ -995,6 +995,48 @@ TEST(BadInput, CosineAnnealingLRInvalidArguments) {
   EXPECT_EQ(sgd.lr(), 0.1);
 }
 
+// A StepLR stepped 3 times: last_epoch 3, last_lr 0.1 · 0.5, base_lr 0.1.
+struct SteppedStepLR {
+  optim::SGD sgd{{nn::Parameter(ones({2}))}, {.lr = 0.1}};
+  optim::StepLR schedule{sgd, 2, 0.5};
+  SteppedStepLR() {
+    for (int i = 0; i < 3; ++i) schedule.step();
+  }
+  std::vector<double> snapshot() const { return {static_cast<double>(schedule.last_epoch()), schedule.get_last_lr(), schedule.base_lr(), sgd.lr()}; }
+};
+
+TEST(BadInput, LRSchedulerLoadStateDictMissingOrUnexpectedKey) {
+  SteppedStepLR s;
+  const auto before = s.snapshot();
+  nn::StateDict dict;
+  dict.insert_or_assign("last_epoch", full({}, 1.0, float64));
+  dict.insert_or_assign("gamma", full({}, 0.5, float64));
+  expect_rejects([&] { s.schedule.load_state_dict(dict); },
+                 {"the scheduler is unchanged", "Missing keys: last_lr, base_lr", "Unexpected keys: gamma"});
+  EXPECT_EQ(s.snapshot(), before);
+}
+
+TEST(BadInput, LRSchedulerLoadStateDictInvalidValue) {
+  SteppedStepLR s;
+  const auto before = s.snapshot();
+  const auto with = [&](const std::string& key, const Tensor& value) {
+    nn::StateDict dict = s.schedule.state_dict();
+    dict.insert_or_assign(key, value);
+    return dict;
+  };
+  expect_rejects([&] { s.schedule.load_state_dict(with("last_epoch", full({}, -1.0, float64))); },
+                 {"last_epoch: expected a whole number >= 0, got -1"});
+  expect_rejects([&] { s.schedule.load_state_dict(with("last_epoch", full({}, 2.5, float64))); },
+                 {"last_epoch: expected a whole number >= 0, got 2.5"});
+  expect_rejects([&] { s.schedule.load_state_dict(with("last_lr", full({}, kNaN, float64))); },
+                 {"last_lr: expected a non-negative finite lr, got nan"});
+  expect_rejects([&] { s.schedule.load_state_dict(with("base_lr", full({}, -0.1, float64))); },
+                 {"base_lr: expected a non-negative finite lr, got -0.1"});
+  expect_rejects([&] { s.schedule.load_state_dict(with("base_lr", ones({2}, float64))); },
+                 {"base_lr: expected one element, got shape (2,)"});
+  EXPECT_EQ(s.snapshot(), before);
+}
+
 // ---- data ----
 
 data::Dataset small_dataset(std::int64_t n) { return {zeros({n, 1, 2, 2}), arange(static_cast<double>(n))}; }
