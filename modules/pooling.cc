@@ -27,6 +27,7 @@ std::string AvgPool2d::extra_repr() const { return describe(params_); }
 
 Tensor AdaptiveAvgPool2d::forward(const Tensor& input) { return functional::adaptive_avg_pool2d(input, output_size_); }
 std::string AdaptiveAvgPool2d::extra_repr() const {
+  if (given_as_one_number_) return "output_size=" + std::to_string(output_size_[0]);
   return "output_size=(" + std::to_string(output_size_[0]) + ", " + std::to_string(output_size_[1]) + ")";
 }
 

@@ -34,12 +34,15 @@ class AvgPool2d : public Module {
 class AdaptiveAvgPool2d : public Module {
  public:
   explicit AdaptiveAvgPool2d(std::array<std::int64_t, 2> output_size) : output_size_(output_size) {}
-  explicit AdaptiveAvgPool2d(std::int64_t output_size) : output_size_{output_size, output_size} {}
+  explicit AdaptiveAvgPool2d(std::int64_t output_size)
+      : output_size_{output_size, output_size}, given_as_one_number_(true) {}
   Tensor forward(const Tensor& input) override;
-  std::string extra_repr() const override;  // "output_size=(1, 1)"
+  // As PyTorch prints it: "output_size=1" when given one number, "output_size=(2, 3)" for a pair.
+  std::string extra_repr() const override;
 
  private:
   std::array<std::int64_t, 2> output_size_;
+  bool given_as_one_number_ = false;
 };
 
 }  // namespace lucid::nn

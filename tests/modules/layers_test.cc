@@ -351,6 +351,7 @@ TEST_F(LayersTest, PrintedFormsMatchPyTorch) {
   EXPECT_EQ(printed(nn::AvgPool2d(3, 2, 1)), "AvgPool2d(kernel_size=3, stride=2, padding=1)");
   EXPECT_EQ(printed(nn::AdaptiveAvgPool2d(std::array<std::int64_t, 2>{1, 1})), "AdaptiveAvgPool2d(output_size=(1, 1))");
   EXPECT_EQ(printed(nn::AdaptiveAvgPool2d(std::array<std::int64_t, 2>{2, 3})), "AdaptiveAvgPool2d(output_size=(2, 3))");
+  EXPECT_EQ(printed(nn::AdaptiveAvgPool2d(1)), "AdaptiveAvgPool2d(output_size=1)");  // as PyTorch's AdaptiveAvgPool2d(1)
   EXPECT_EQ(printed(nn::Flatten()), "Flatten(start_dim=1, end_dim=-1)");
   EXPECT_EQ(printed(nn::Dropout()), "Dropout(p=0.5, inplace=False)");
   EXPECT_EQ(printed(nn::Dropout(0.25)), "Dropout(p=0.25, inplace=False)");
