@@ -1,9 +1,12 @@
 #include "modules/optim/lr_scheduler.h"
 
+#include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <numbers>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lucid::optim {
@@ -19,7 +22,8 @@ void LRScheduler::step() {
 }
 
 namespace {
-constexpr const char* kStateKeys[] = {"last_epoch", "last_lr", "base_lr"};
+// The keys of state_dict(), in the order of load_state_dict's values.
+constexpr std::string_view kStateKeys[] = {"last_epoch", "last_lr", "base_lr"};
 }  // namespace
 
 nn::StateDict LRScheduler::state_dict() const {
@@ -32,26 +36,25 @@ nn::StateDict LRScheduler::state_dict() const {
 
 void LRScheduler::load_state_dict(const nn::StateDict& dict) {
   std::vector<std::string> missing, unexpected, invalid;
-  double values[3] = {};
-  for (std::size_t k = 0; k < 3; ++k) {
-    const std::string key = kStateKeys[k];
+  double values[std::size(kStateKeys)] = {};  // last_epoch, last_lr, base_lr
+  for (std::size_t k = 0; k < std::size(kStateKeys); ++k) {
+    const std::string key(kStateKeys[k]);
     const Tensor* t = dict.find(key);
     if (!t) {
       missing.push_back(key);
-    } else if (!t->defined() || t->numel() != 1) {
-      invalid.push_back(key + ": expected one element, got " +
-                        (t->defined() ? "shape " + t->shape().str() : std::string("an undefined tensor")));
+    } else if (std::string error = detail::shape_mismatch(key, *t, Shape()); !error.empty()) {
+      invalid.push_back(std::move(error));
     } else {
-      values[k] = t->to(float64).item<double>();
-      const bool whole = k != 0 || values[k] == std::floor(values[k]);
-      if (!detail::non_negative_finite(values[k]) || !whole) {
-        invalid.push_back(key + ": expected " + (k == 0 ? "a whole number >= 0" : "a non-negative finite lr") +
+      values[k] = t->item();
+      const bool is_epoch = k == 0;
+      if (is_epoch ? !detail::whole_non_negative(values[k]) : !detail::non_negative_finite(values[k])) {
+        invalid.push_back(key + ": expected " + (is_epoch ? "a whole number >= 0" : "a non-negative finite lr") +
                           ", got " + detail::format_value(values[k]));
       }
     }
   }
   for (const auto& [key, value] : dict) {
-    if (key != kStateKeys[0] && key != kStateKeys[1] && key != kStateKeys[2]) unexpected.push_back(key);
+    if (std::ranges::find(kStateKeys, std::string_view(key)) == std::end(kStateKeys)) unexpected.push_back(key);
   }
   if (!missing.empty() || !unexpected.empty() || !invalid.empty()) {
     std::ostringstream msg;

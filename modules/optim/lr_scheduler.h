@@ -39,7 +39,7 @@ class LRScheduler {
   // T_max, eta_min) are the constructor's. Save it beside the optimizer's state_dict to resume.
   nn::StateDict state_dict() const;
   // Restores what state_dict() returned: ValueError naming every missing, unexpected or invalid key
-  // (one-element tensors; last_epoch a whole number >= 0, the lrs non-negative and finite), and the
+  // (0-d tensors; last_epoch a whole number >= 0, the lrs non-negative and finite), and the
   // scheduler is then unchanged. The optimizer's lr is left alone: it belongs to the optimizer's own
   // state_dict, as in PyTorch.
   void load_state_dict(const nn::StateDict& dict);

@@ -17,13 +17,6 @@ constexpr std::string_view kStatePrefix = "state.";
 // A copy of t with its own storage, converted to dtype.
 Tensor copy_as(const Tensor& t, DType dtype) { return Tensor::empty(t.shape(), dtype).copy_(t); }
 
-// "name: expected shape (2,), got (3,)" when t is undefined or shaped otherwise; empty when it fits.
-std::string shape_mismatch(const std::string& name, const Tensor& t, const Shape& expected) {
-  if (t.defined() && t.shape() == expected) return {};
-  return name + ": expected shape " + expected.str() + ", got " +
-         (t.defined() ? t.shape().str() : std::string("an undefined tensor"));
-}
-
 // Splits "state.<i>.<name>" into (i, name); false for any other form (including "state.01.x").
 bool parse_state_key(const std::string& key, std::size_t& index, std::string& name) {
   if (!key.starts_with(kStatePrefix)) return false;
@@ -53,6 +46,14 @@ std::string format_value(double v) {
 Tensor scalar(double v) { return scalar_tensor(v, float64); }
 
 bool non_negative_finite(double v) { return v >= 0.0 && std::isfinite(v); }
+
+bool whole_non_negative(double v) { return non_negative_finite(v) && v == std::floor(v); }
+
+std::string shape_mismatch(const std::string& name, const Tensor& t, const Shape& expected) {
+  if (t.defined() && t.shape() == expected) return {};
+  return name + ": expected shape " + expected.str() + ", got " +
+         (t.defined() ? t.shape().str() : std::string("an undefined tensor"));
+}
 
 }  // namespace detail
 
@@ -117,7 +118,7 @@ void Optimizer::load_state_dict(const nn::StateDict& dict) {
     const Tensor* source = dict.find(key);
     if (!source) {
       missing.push_back(key);
-    } else if (std::string error = shape_mismatch(key, *source, current.shape()); !error.empty()) {
+    } else if (std::string error = detail::shape_mismatch(key, *source, current.shape()); !error.empty()) {
       mismatched.push_back(std::move(error));
     } else {
       loaded_hyperparameters.insert_or_assign(name, copy_as(*source, float64));
@@ -145,10 +146,10 @@ void Optimizer::load_state_dict(const nn::StateDict& dict) {
     has_state[index] = true;
     const Tensor& param = parameters_[index];
     const Shape expected = slot->per_element ? param.shape() : Shape();
-    if (std::string error = shape_mismatch(key, source, expected); !error.empty()) {
+    if (std::string error = detail::shape_mismatch(key, source, expected); !error.empty()) {
       mismatched.push_back(std::move(error));
     } else if (const double count = slot->per_element ? 0.0 : source.item();
-               !(detail::non_negative_finite(count) && count == std::floor(count))) {
+               !detail::whole_non_negative(count)) {
       mismatched.push_back(key + ": expected a whole number >= 0, got " + detail::format_value(count));
     } else {
       loaded_state[index].insert_or_assign(name, copy_as(source, slot->per_element ? param.dtype() : float64));

@@ -96,8 +96,12 @@ namespace detail {
 std::string format_value(double v);
 // Whether v is a finite number >= 0 (false for NaN and ±inf): what lr and the decay factors must be.
 bool non_negative_finite(double v);
+// Whether v is a whole number >= 0 (finite): what step counters and epoch counts must be.
+bool whole_non_negative(double v);
 // A 0-d float64 tensor holding v.
 Tensor scalar(double v);
+// "name: expected shape (2,), got (3,)" when t is undefined or shaped otherwise; empty when it fits.
+std::string shape_mismatch(const std::string& name, const Tensor& t, const Shape& expected);
 
 }  // namespace detail
 

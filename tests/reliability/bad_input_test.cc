@@ -1033,7 +1033,7 @@ TEST(BadInput, LRSchedulerLoadStateDictInvalidValue) {
   expect_rejects([&] { s.schedule.load_state_dict(with("base_lr", full({}, -0.1, float64))); },
                  {"base_lr: expected a non-negative finite lr, got -0.1"});
   expect_rejects([&] { s.schedule.load_state_dict(with("base_lr", ones({2}, float64))); },
-                 {"base_lr: expected one element, got shape (2,)"});
+                 {"base_lr: expected shape (), got (2,)"});
   EXPECT_EQ(s.snapshot(), before);
 }
 
