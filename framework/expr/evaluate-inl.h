@@ -253,18 +253,21 @@ class WideSums {
 
 }  // namespace detail
 
-// sums[r] = Σᵢ Eᵣ(in[·][i], scalars) for every expression Eᵣ, in one pass. Each expression keeps
-// kUnroll independent vector accumulators in T (so the adds pipeline instead of waiting on each
-// other); every kBlockVectors vectors they are folded and added into float64 lanes, which are summed
-// once at the end. T-precision partial sums thus cover at most kBlockVectors terms per lane: a float32 sum of 10⁷ values stays within 1e-6 of the float64 sum
-// (tests/framework/reduce_precision_test.cc). The order of every addition depends on n alone, so
-// results are deterministic.
+// sums[r] = Σᵢ Eᵣ(in[·][i], scalars) for every expression Eᵣ, in one pass. The R expressions share
+// four independent vector accumulators in T (kUnroll each, so the adds pipeline instead of waiting
+// on each other); every kBlockVectors vectors they are folded and added into float64 lanes, which
+// are summed once at the end. Folding and widening cost about R·(kUnroll + 4) vector instructions
+// per block, so blocks are 8·R vectors long: with 8-vector blocks for R = 2, GroupNorm's statistics
+// pass was compute-bound, 20-30 % slower than a plain float loop on L3-resident data (AVX-512,
+// measured 2026-12). T-precision partial sums cover at most kBlockVectors terms per lane: a float32
+// sum of 10⁷ values stays within 1e-6 of the float64 sum (tests/framework/reduce_precision_test.cc).
+// The order of every addition depends on n alone, so results are deterministic.
 template <class... Es, class T>
 HWY_INLINE void SumReduce(const T* const* HWY_RESTRICT in, const T* HWY_RESTRICT scalars, std::size_t n,
                           double* HWY_RESTRICT sums) {
   constexpr std::size_t R = sizeof...(Es);
   constexpr std::size_t NS = std::max({num_streams<Es>...}), NP = std::max({num_scalars<Es>...});
-  constexpr std::size_t kUnroll = 4, kBlockVectors = 8;
+  constexpr std::size_t kUnroll = std::max<std::size_t>(1, 4 / R), kBlockVectors = 8 * R;
   const hn::ScalableTag<T> d;
   using V = hn::Vec<decltype(d)>;
   const std::size_t lanes = hn::Lanes(d);
