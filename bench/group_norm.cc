@@ -5,6 +5,7 @@
 //   lucid_forward_backward   y = gn(x); y.backward(dy); grads reset to none
 //   stream_forward           the forward's memory roofline: read one tensor, write one (Highway copy)
 //   stream_backward          the backward's: read two tensors, write one (Highway add)
+//   read_one, read_two       read one tensor (x) or two (dy, x) and sum them: a statistics pass alone
 // and, when CMake found LibTorch, torch_forward / torch_backward / torch_forward_backward, the same
 // cases through torch::group_norm (bench/group_norm_torch.cc, registered into this program).
 // bench/group_norm.sh builds and runs it and prints the table of times and ratios.
@@ -22,6 +23,8 @@ namespace group_norm_bench {
 namespace e = lucid::expr;
 using Copy = e::Stream<0>;                         // out = a: read one, write one
 using Add = decltype(e::stream<0> + e::stream<1>);  // out = a + b: read two, write one
+using First = e::Stream<0>;                        // Σa (read one; with Second: Σa, Σb, read two)
+using Second = e::Stream<1>;
 }  // namespace group_norm_bench
 #endif
 
@@ -29,6 +32,8 @@ HWY_BEFORE_NAMESPACE();
 namespace group_norm_bench::HWY_NAMESPACE {
 LUCID_MAP_TARGET_KERNEL(StreamCopy, Copy)
 LUCID_MAP_TARGET_KERNEL(StreamAdd, Add)
+LUCID_REDUCE_TARGET_KERNEL(SumOne, First)
+LUCID_REDUCE_TARGET_KERNEL(SumTwo, First, Second)
 }  // namespace group_norm_bench::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 
@@ -36,6 +41,7 @@ HWY_AFTER_NAMESPACE();
 #include <omp.h>
 
 #include <chrono>
+#include <vector>
 
 #include "bench/group_norm_shapes.h"
 #include "bench/group_norm_torch.h"
@@ -44,6 +50,8 @@ HWY_AFTER_NAMESPACE();
 namespace group_norm_bench {
 LUCID_MAP_EXPORT_KERNEL(StreamCopy)
 LUCID_MAP_EXPORT_KERNEL(StreamAdd)
+LUCID_MAP_EXPORT_KERNEL(SumOne)
+LUCID_MAP_EXPORT_KERNEL(SumTwo)
 
 namespace {
 
@@ -106,41 +114,59 @@ void lucid_forward_backward(benchmark::State& state) {
   SetTraffic(state, 5);
 }
 
-void stream_forward(benchmark::State& state) {
+// Runs kernel(streams, out, begin, end) on each OpenMP thread's share of `tensors` (all of the case's
+// size), split as GroupNorm splits its items so that 2-thread runs compare like with like. `out` is
+// one more tensor of that size, or undefined for a read-only pass.
+template <class Kernel>
+void RunBaseline(benchmark::State& state, int inputs, bool writes, Kernel kernel) {
   lucid::set_num_threads(ThreadsOf(state));
   const auto n = static_cast<std::size_t>(Elements(CaseOf(state)));
-  const lucid::Tensor a = lucid::randn({static_cast<std::int64_t>(n)});
-  lucid::Tensor out = lucid::zeros({static_cast<std::int64_t>(n)});
+  std::vector<lucid::Tensor> in;
+  for (int k = 0; k < inputs; ++k) in.push_back(lucid::randn({static_cast<std::int64_t>(n)}));
+  lucid::Tensor out = writes ? lucid::zeros({static_cast<std::int64_t>(n)}) : lucid::Tensor();
   for (auto _ : state) {
-    // Split over the threads as GroupNorm is, so that 2-thread runs compare like with like.
 #pragma omp parallel num_threads(ThreadsOf(state))
     {
       const auto t = static_cast<std::size_t>(omp_get_thread_num()), nt = static_cast<std::size_t>(omp_get_num_threads());
       const std::size_t begin = n * t / nt, end = n * (t + 1) / nt;
-      const float* streams[] = {a.data<float>() + begin};
-      HWY_DYNAMIC_DISPATCH(StreamCopy_f32)(streams, nullptr, out.data<float>() + begin, end - begin);
+      const float* streams[2] = {};
+      for (int k = 0; k < inputs; ++k) streams[k] = in[static_cast<std::size_t>(k)].data<float>() + begin;
+      kernel(streams, writes ? out.data<float>() + begin : nullptr, end - begin);
     }
     benchmark::ClobberMemory();
   }
-  SetTraffic(state, 2);
+  SetTraffic(state, inputs + (writes ? 1 : 0));
+}
+
+void stream_forward(benchmark::State& state) {
+  RunBaseline(state, 1, true, [](const float* const* in, float* out, std::size_t n) {
+    HWY_DYNAMIC_DISPATCH(StreamCopy_f32)(in, nullptr, out, n);
+  });
 }
 
 void stream_backward(benchmark::State& state) {
-  lucid::set_num_threads(ThreadsOf(state));
-  const auto n = static_cast<std::size_t>(Elements(CaseOf(state)));
-  const lucid::Tensor a = lucid::randn({static_cast<std::int64_t>(n)}), b = lucid::randn({static_cast<std::int64_t>(n)});
-  lucid::Tensor out = lucid::zeros({static_cast<std::int64_t>(n)});
-  for (auto _ : state) {
-#pragma omp parallel num_threads(ThreadsOf(state))
-    {
-      const auto t = static_cast<std::size_t>(omp_get_thread_num()), nt = static_cast<std::size_t>(omp_get_num_threads());
-      const std::size_t begin = n * t / nt, end = n * (t + 1) / nt;
-      const float* streams[] = {a.data<float>() + begin, b.data<float>() + begin};
-      HWY_DYNAMIC_DISPATCH(StreamAdd_f32)(streams, nullptr, out.data<float>() + begin, end - begin);
-    }
-    benchmark::ClobberMemory();
-  }
-  SetTraffic(state, 3);
+  RunBaseline(state, 2, true, [](const float* const* in, float* out, std::size_t n) {
+    HWY_DYNAMIC_DISPATCH(StreamAdd_f32)(in, nullptr, out, n);
+  });
+}
+
+// The statistics passes alone read x (forward) or dy and x (backward) once; added to the stream of
+// the same row they give the time of two passes that do not overlap, the floor of a two-pass
+// GroupNorm whose second pass re-reads its group from cache for free.
+void read_one(benchmark::State& state) {
+  RunBaseline(state, 1, false, [](const float* const* in, float*, std::size_t n) {
+    double sums[1];
+    HWY_DYNAMIC_DISPATCH(SumOne_f32)(in, nullptr, n, sums);
+    benchmark::DoNotOptimize(sums);
+  });
+}
+
+void read_two(benchmark::State& state) {
+  RunBaseline(state, 2, false, [](const float* const* in, float*, std::size_t n) {
+    double sums[2];
+    HWY_DYNAMIC_DISPATCH(SumTwo_f32)(in, nullptr, n, sums);
+    benchmark::DoNotOptimize(sums);
+  });
 }
 
 BENCHMARK(lucid_forward)->Apply(AllCases)->UseRealTime();
@@ -148,6 +174,8 @@ BENCHMARK(lucid_backward)->Apply(AllCases)->UseManualTime();
 BENCHMARK(lucid_forward_backward)->Apply(AllCases)->UseRealTime();
 BENCHMARK(stream_forward)->Apply(AllCases)->UseRealTime();
 BENCHMARK(stream_backward)->Apply(AllCases)->UseRealTime();
+BENCHMARK(read_one)->Apply(AllCases)->UseRealTime();
+BENCHMARK(read_two)->Apply(AllCases)->UseRealTime();
 
 }  // namespace
 }  // namespace group_norm_bench
