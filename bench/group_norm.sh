@@ -7,12 +7,13 @@
 #   bash bench/group_norm.sh [--build-dir DIR] [--reps N] [--min-time SECONDS]
 #
 # Times are medians over the repetitions (wall clock; the backward alone is timed inside each
-# iteration). LibTorch columns appear when CMake found LibTorch (scripts/install-deps.sh --with-torch).
+# iteration). The repetitions of all benchmarks run in random interleaved order, so that lucid, the
+# baselines and LibTorch share the host's slow and fast spells instead of each meeting its own. LibTorch columns appear when CMake found LibTorch (scripts/install-deps.sh --with-torch).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 build_dir="$repo/build"
-reps=5
-min_time=0.3
+reps=10
+min_time=0.15
 while [ $# -gt 0 ]; do
   case "$1" in
     --build-dir) build_dir="$(realpath -m "$2")"; shift 2 ;;
@@ -27,6 +28,7 @@ cmake --build "$build_dir" --target group_norm
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 "$build_dir/bench/group_norm" --benchmark_repetitions="$reps" --benchmark_min_time="$min_time" \
+  --benchmark_enable_random_interleaving=true \
   --benchmark_display_aggregates_only=true --benchmark_out="$out/result.json" --benchmark_out_format=json >/dev/null
 
 python3 - "$out/result.json" <<'PY'

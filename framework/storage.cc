@@ -1,6 +1,7 @@
 #include "framework/storage.h"
 
 #include <algorithm>
+#include <iterator>
 #include <mutex>
 #include <new>
 #include <vector>
@@ -29,13 +30,16 @@ void deallocate(std::byte* p, std::size_t nbytes) {
 // AddressSanitizer a use of a freed tensor's data is still reported.
 class Recycler {
  public:
+  // The most recently kept buffer of the size: the one most likely still in cache. (Taking the
+  // oldest would rotate a loop's tensor through every kept buffer of its size, each step touching
+  // memory that has left the cache.)
   std::byte* take(std::size_t nbytes) {
     const std::lock_guard lock(mutex_);
-    const auto it = std::find_if(kept_.begin(), kept_.end(), [&](const Block& b) { return b.nbytes == nbytes; });
-    if (it == kept_.end()) return nullptr;
+    const auto it = std::find_if(kept_.rbegin(), kept_.rend(), [&](const Block& b) { return b.nbytes == nbytes; });
+    if (it == kept_.rend()) return nullptr;
     std::byte* p = it->data;
     bytes_ -= nbytes;
-    kept_.erase(it);
+    kept_.erase(std::next(it).base());
     ASAN_UNPOISON_MEMORY_REGION(p, nbytes);
     return p;
   }

@@ -1,5 +1,6 @@
 // Storage's recycling of large buffers (framework/storage.h): a freed buffer of kRecycleFrom bytes
-// or more serves the next request of its size, small ones are not kept, the total kept stays under
+// or more serves the next request of its size (the most recently freed one first), small ones are
+// not kept, the total kept stays under
 // kRecycleLimit (oldest given back first), and release_cached_memory empties the cache.
 #include <gtest/gtest.h>
 
@@ -26,6 +27,23 @@ TEST(Storage, AFreedLargeBufferServesTheNextRequestOfItsSize) {
   const Storage same_size(kMiB);
   EXPECT_EQ(same_size.data(), address);
   EXPECT_EQ(cached_memory(), 0u);
+}
+
+TEST(Storage, TheMostRecentlyFreedBufferOfASizeIsReusedFirst) {
+  release_cached_memory();
+  std::vector<std::unique_ptr<Storage>> buffers;
+  for (int i = 0; i < 3; ++i) buffers.push_back(std::make_unique<Storage>(kMiB));
+  std::vector<const void*> addresses;
+  for (const auto& b : buffers) addresses.push_back(b->data());
+  buffers.clear();  // frees in order 0, 1, 2
+  // A loop that frees and asks again keeps getting the buffer it just freed, not the next one.
+  for (int step = 0; step < 3; ++step) {
+    const Storage again(kMiB);
+    EXPECT_EQ(again.data(), addresses[2]) << "step " << step;
+  }
+  const Storage a(kMiB), b(kMiB);
+  EXPECT_EQ(a.data(), addresses[2]);
+  EXPECT_EQ(b.data(), addresses[1]);
 }
 
 TEST(Storage, SmallBuffersAreNotKept) {
