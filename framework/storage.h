@@ -4,7 +4,8 @@
 // are the graph engine's hot path. The kernels use unaligned loads, so both are valid inputs.
 //
 // Buffers of kRecycleFrom bytes and more are recycled: a freed one is kept (kRecycleLimit bytes in
-// all, the oldest given back first) for the next request of exactly its size. A training loop asks
+// all, the oldest given back first) for the next request of exactly its size, the most recently
+// freed of that size first (still in cache). A training loop asks
 // for the same sizes every step; glibc would return such blocks to the system and fault the same
 // pages in again, zero-filled, the next step.
 #pragma once
