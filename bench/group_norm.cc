@@ -40,8 +40,8 @@ HWY_AFTER_NAMESPACE();
 #if HWY_ONCE
 #include <omp.h>
 
+#include <array>
 #include <chrono>
-#include <vector>
 
 #include "bench/group_norm_shapes.h"
 #include "bench/group_norm_torch.h"
@@ -114,38 +114,38 @@ void lucid_forward_backward(benchmark::State& state) {
   SetTraffic(state, 5);
 }
 
-// Runs kernel(streams, out, begin, end) on each OpenMP thread's share of `tensors` (all of the case's
-// size), split as GroupNorm splits its items so that 2-thread runs compare like with like. `out` is
-// one more tensor of that size, or undefined for a read-only pass.
-template <class Kernel>
-void RunBaseline(benchmark::State& state, int inputs, bool writes, Kernel kernel) {
+// Runs kernel(streams, out, count) on each OpenMP thread's share of kInputs tensors of the case's
+// size, split as GroupNorm splits its items so that 2-thread runs compare like with like; `out` is
+// that share of one more such tensor when `writes`, else null (a read-only pass).
+template <std::size_t kInputs, class Kernel>
+void RunBaseline(benchmark::State& state, bool writes, Kernel kernel) {
   lucid::set_num_threads(ThreadsOf(state));
   const auto n = static_cast<std::size_t>(Elements(CaseOf(state)));
-  std::vector<lucid::Tensor> in;
-  for (int k = 0; k < inputs; ++k) in.push_back(lucid::randn({static_cast<std::int64_t>(n)}));
+  std::array<lucid::Tensor, kInputs> in;
+  for (lucid::Tensor& t : in) t = lucid::randn({static_cast<std::int64_t>(n)});
   lucid::Tensor out = writes ? lucid::zeros({static_cast<std::int64_t>(n)}) : lucid::Tensor();
   for (auto _ : state) {
 #pragma omp parallel num_threads(ThreadsOf(state))
     {
       const auto t = static_cast<std::size_t>(omp_get_thread_num()), nt = static_cast<std::size_t>(omp_get_num_threads());
       const std::size_t begin = n * t / nt, end = n * (t + 1) / nt;
-      const float* streams[2] = {};
-      for (int k = 0; k < inputs; ++k) streams[k] = in[static_cast<std::size_t>(k)].data<float>() + begin;
-      kernel(streams, writes ? out.data<float>() + begin : nullptr, end - begin);
+      std::array<const float*, kInputs> streams;
+      for (std::size_t k = 0; k < kInputs; ++k) streams[k] = in[k].template data<float>() + begin;
+      kernel(streams.data(), writes ? out.data<float>() + begin : nullptr, end - begin);
     }
     benchmark::ClobberMemory();
   }
-  SetTraffic(state, inputs + (writes ? 1 : 0));
+  SetTraffic(state, static_cast<int>(kInputs) + (writes ? 1 : 0));
 }
 
 void stream_forward(benchmark::State& state) {
-  RunBaseline(state, 1, true, [](const float* const* in, float* out, std::size_t n) {
+  RunBaseline<1>(state, true, [](const float* const* in, float* out, std::size_t n) {
     HWY_DYNAMIC_DISPATCH(StreamCopy_f32)(in, nullptr, out, n);
   });
 }
 
 void stream_backward(benchmark::State& state) {
-  RunBaseline(state, 2, true, [](const float* const* in, float* out, std::size_t n) {
+  RunBaseline<2>(state, true, [](const float* const* in, float* out, std::size_t n) {
     HWY_DYNAMIC_DISPATCH(StreamAdd_f32)(in, nullptr, out, n);
   });
 }
@@ -154,7 +154,7 @@ void stream_backward(benchmark::State& state) {
 // the same row they give the time of two passes that do not overlap, the floor of a two-pass
 // GroupNorm whose second pass re-reads its group from cache for free.
 void read_one(benchmark::State& state) {
-  RunBaseline(state, 1, false, [](const float* const* in, float*, std::size_t n) {
+  RunBaseline<1>(state, false, [](const float* const* in, float*, std::size_t n) {
     double sums[1];
     HWY_DYNAMIC_DISPATCH(SumOne_f32)(in, nullptr, n, sums);
     benchmark::DoNotOptimize(sums);
@@ -162,7 +162,7 @@ void read_one(benchmark::State& state) {
 }
 
 void read_two(benchmark::State& state) {
-  RunBaseline(state, 2, false, [](const float* const* in, float*, std::size_t n) {
+  RunBaseline<2>(state, false, [](const float* const* in, float*, std::size_t n) {
     double sums[2];
     HWY_DYNAMIC_DISPATCH(SumTwo_f32)(in, nullptr, n, sums);
     benchmark::DoNotOptimize(sums);
