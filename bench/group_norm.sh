@@ -8,7 +8,8 @@
 #
 # Times are medians over the repetitions (wall clock; the backward alone is timed inside each
 # iteration). The repetitions of all benchmarks run in random interleaved order, so that lucid, the
-# baselines and LibTorch share the host's slow and fast spells instead of each meeting its own. LibTorch columns appear when CMake found LibTorch (scripts/install-deps.sh --with-torch).
+# baselines and LibTorch share the host's slow and fast spells instead of each meeting its own.
+# LibTorch columns appear when CMake found LibTorch (scripts/install-deps.sh --with-torch).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 build_dir="$repo/build"

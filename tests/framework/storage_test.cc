@@ -1,7 +1,7 @@
 // Storage's recycling of large buffers (framework/storage.h): a freed buffer of kRecycleFrom bytes
 // or more serves the next request of its size (the most recently freed one first), small ones are
-// not kept, the total kept stays under
-// kRecycleLimit (oldest given back first), and release_cached_memory empties the cache.
+// not kept, the total kept stays under kRecycleLimit (oldest given back first), and
+// release_cached_memory empties the cache.
 #include <gtest/gtest.h>
 
 #include <algorithm>
