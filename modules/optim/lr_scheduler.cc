@@ -22,15 +22,16 @@ void LRScheduler::step() {
 }
 
 namespace {
-// The keys of state_dict(), in the order of load_state_dict's values.
+// The keys of state_dict(), in the order of its values array and of load_state_dict's.
 constexpr std::string_view kStateKeys[] = {"last_epoch", "last_lr", "base_lr"};
 }  // namespace
 
 nn::StateDict LRScheduler::state_dict() const {
+  const double values[std::size(kStateKeys)] = {static_cast<double>(last_epoch_), last_lr_, base_lr_};
   nn::StateDict dict;
-  dict.insert_or_assign("last_epoch", detail::scalar(static_cast<double>(last_epoch_)));
-  dict.insert_or_assign("last_lr", detail::scalar(last_lr_));
-  dict.insert_or_assign("base_lr", detail::scalar(base_lr_));
+  for (std::size_t k = 0; k < std::size(kStateKeys); ++k) {
+    dict.insert_or_assign(std::string(kStateKeys[k]), detail::scalar(values[k]));
+  }
   return dict;
 }
 
