@@ -145,6 +145,11 @@ void backward_pass(const Tensor& root, const Tensor& grad_root, bool retain_grap
     if (node->pending_grad.defined()) {
       const Tensor grad = std::move(node->pending_grad);
       node->pending_grad = Tensor();
+      if (!sink.capture_inputs) {
+        if (const std::shared_ptr<TensorImpl> retained = node->retained.lock()) {
+          accumulate(retained->grad, grad, create_graph);  // grad stays shared: accumulate copies it
+        }
+      }
       grads = node->apply(grad);
       if (!retain) node->release();
     }
@@ -187,14 +192,6 @@ std::vector<Tensor> grad(const Tensor& root, const std::vector<Tensor>& inputs, 
     grads[k] = sink.captured[k] ? Tensor(sink.captured[k]) : zeros_like(inputs[k]);
   }
   return grads;
-}
-
-Tensor unpack_output(const Tensor& saved, Node& node) {
-  if (!is_grad_enabled()) return saved;
-  auto impl = std::make_shared<TensorImpl>(*saved.impl());
-  impl->requires_grad = true;
-  impl->grad_fn = node.shared_from_this();
-  return Tensor(std::move(impl));
 }
 
 }  // namespace lucid::autograd

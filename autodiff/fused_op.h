@@ -8,6 +8,7 @@
 #pragma once
 
 #include <array>
+#include <utility>
 #include <string>
 
 #include "autodiff/node.h"
@@ -20,6 +21,8 @@
 namespace lucid::autograd {
 
 namespace fused_detail {
+
+using expr::FusedKernels;
 
 // Evaluates an expression with differentiable tensor ops, node by node.
 template <std::size_t N, std::size_t P>
@@ -73,20 +76,19 @@ struct TensorEvaluator {
   }
 };
 
-// The tensors as the kernels read them, at the output's shape: broadcast ones expanded (recorded in
-// the graph when differentiable).
+// The tensors as the forward kernel reads them, at the output's shape: broadcast ones expanded.
 template <std::size_t N>
-std::array<Tensor, N> at_shape(const std::array<Tensor, N>& tensors, const Shape& shape, bool differentiable) {
+std::array<Tensor, N> at_shape(const std::array<Tensor, N>& tensors, const Shape& shape) {
   std::array<Tensor, N> streams = tensors;
   for (Tensor& t : streams) {
-    if (t.shape() != shape) t = differentiable ? expand(t, shape) : kernels::expand_copy(t, shape);
+    if (t.shape() != shape) t = kernels::expand_copy(t, shape);
   }
   return streams;
 }
 
 // out = kernel(streams...; scalars), all streams contiguous with out's shape.
 template <std::size_t N, std::size_t P>
-Tensor run_kernel(const expr::FusedKernels& kernels, int which, const std::array<Tensor, N>& streams,
+Tensor run_kernel(const FusedKernels& kernels, int which, const std::array<Tensor, N>& streams,
                   const std::array<double, P>& scalars, const Shape& shape, DType dtype) {
   Tensor out = Tensor::empty(shape, dtype);
   visit_dtype(dtype, [&](auto tag) {
@@ -101,8 +103,36 @@ Tensor run_kernel(const expr::FusedKernels& kernels, int which, const std::array
   return out;
 }
 
+// g·∂E/∂xᵢ from `with_grad` = (x₀ … x_{N−1}, g), all at the output's shape: the derived kernel, or
+// differentiable ops under create_graph (`differentiable`); g itself when the derivative is 1.
+template <class E, std::size_t I, std::size_t N, std::size_t P>
+Tensor input_gradient(const FusedKernels& kernels, const std::array<Tensor, N + 1>& with_grad,
+                      const std::array<double, P>& scalars, bool differentiable) {
+  using Formula = expr::input_gradient_t<E, I>;
+  const Tensor& g = with_grad[N];
+  if constexpr (std::is_same_v<Formula, expr::Stream<N>>) {
+    return g;  // the gradient passes through unchanged (e.g. addition)
+  } else if (differentiable) {
+    return TensorEvaluator<N + 1, P>{with_grad, scalars, g.dtype()}(Formula{});
+  } else {
+    return run_kernel(kernels, static_cast<int>(I), with_grad, scalars, g.shape(), g.dtype());
+  }
+}
+
+// kReads<E>[I][J]: whether input I's gradient formula reads input J's values.
+template <class E>
+inline constexpr auto kReads = []<std::size_t... I>(std::index_sequence<I...>) {
+  constexpr std::size_t N = expr::num_streams<E>;
+  auto row = []<std::size_t Row, std::size_t... J>(std::integral_constant<std::size_t, Row>, std::index_sequence<J...>) {
+    return std::array<bool, N>{expr::contains<expr::input_gradient_t<E, Row>, expr::Stream<J>>::value...};
+  };
+  return std::array<std::array<bool, N>, N>{row(std::integral_constant<std::size_t, I>{}, std::make_index_sequence<N>())...};
+}(std::make_index_sequence<expr::num_streams<E>>());
+
 }  // namespace fused_detail
 
+// The backward keeps (as SavedTensor, version-checked) only the inputs that the gradient formulas of
+// the inputs needing a gradient read: x·y saves y for x's gradient, x + y saves nothing.
 template <class E>
 Tensor fused(const expr::FusedKernels& kernels, const std::array<Tensor, expr::num_streams<E>>& inputs,
              const std::array<double, expr::num_scalars<E>>& scalars = {}) {
@@ -118,33 +148,35 @@ Tensor fused(const expr::FusedKernels& kernels, const std::array<Tensor, expr::n
     }
     shape = broadcast_shapes(shape, inputs[k].shape());
   }
-  Tensor out = fused_detail::run_kernel(kernels, -1, fused_detail::at_shape(inputs, shape, false), scalars, shape, dtype);
+  Tensor out = fused_detail::run_kernel(kernels, -1, fused_detail::at_shape(inputs, shape), scalars, shape, dtype);
 
   std::array<const Tensor*, N> input_ptrs{};
   for (std::size_t k = 0; k < N; ++k) input_ptrs[k] = &inputs[k];
   if (!std::apply([](auto... p) { return should_record({p...}); }, input_ptrs)) return out;
 
-  auto backward = [&kernels, inputs, scalars, shape, dtype](const Tensor& g, Node& node) {
+  std::array<SavedTensor, N> saved;
+  std::array<Shape, N> input_shapes;
+  for (std::size_t j = 0; j < N; ++j) {
+    input_shapes[j] = inputs[j].shape();
+    for (std::size_t i = 0; i < N; ++i) {
+      if (inputs[i].requires_grad() && fused_detail::kReads<E>[i][j]) saved[j] = SavedTensor(inputs[j]);
+    }
+  }
+  auto backward = [&kernels, saved, input_shapes, scalars, shape](const Tensor& g, Node& node) {
     const bool differentiable = is_grad_enabled();  // create_graph: record the backward itself
     std::array<Tensor, N + 1> with_grad;             // what the gradient formulas read: (x₀ … x_{N−1}, g)
-    const std::array<Tensor, N> streams = fused_detail::at_shape(inputs, shape, differentiable);
-    std::copy(streams.begin(), streams.end(), with_grad.begin());
+    for (std::size_t j = 0; j < N; ++j) {
+      // An input no formula reads stands in as g: a valid buffer of the right size, never read.
+      const Tensor& x = saved[j].defined() ? saved[j].unpack(node) : g;
+      with_grad[j] = x.shape() == shape ? x : differentiable ? expand(x, shape) : kernels::expand_copy(x, shape);
+    }
     with_grad[N] = g;
     TensorList grads(N);
     [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (([&] {
-         if (!node.needs_input_grad(I)) return;
-         using Formula = expr::input_gradient_t<E, I>;
-         Tensor grad;
-         if constexpr (std::is_same_v<Formula, expr::Stream<N>>) {
-           grad = g;  // the gradient passes through unchanged (e.g. addition)
-         } else if (differentiable) {
-           grad = fused_detail::TensorEvaluator<N + 1, P>{with_grad, scalars, dtype}(Formula{});
-         } else {
-           grad = fused_detail::run_kernel(kernels, static_cast<int>(I), with_grad, scalars, shape, dtype);
-         }
-         grads[I] = sum_to(grad, inputs[I].shape());  // undo broadcasting
-       }()),
+      ((node.needs_input_grad(I) ? void(grads[I] = sum_to(fused_detail::input_gradient<E, I, N, P>(
+                                                              kernels, with_grad, scalars, differentiable),
+                                                          input_shapes[I]))  // undo broadcasting
+                                 : void()),
        ...);
     }(std::make_index_sequence<N>());
     return grads;

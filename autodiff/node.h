@@ -12,6 +12,7 @@
 #include <boost/container/small_vector.hpp>
 
 #include "autodiff/grad_mode.h"
+#include "autodiff/saved_tensor.h"
 #include "framework/tensor.h"
 
 namespace lucid::autograd {
@@ -52,6 +53,9 @@ class Node : public std::enable_shared_from_this<Node> {
 
   boost::container::small_vector<Edge, 2> edges;
 
+  // The non-leaf tensor whose retain_grad() asks for the gradient this node receives.
+  std::weak_ptr<TensorImpl> retained;
+
   // Scratch space of the engine during one backward pass (see engine.cc).
   Tensor pending_grad;
   int dependencies = 0;
@@ -76,14 +80,25 @@ class FunctionNode final : public Node {
   std::optional<Backward> backward_;
 };
 
+// A view whose base was given a new grad_fn by an in-place op (through the base or another view)
+// takes its grad_fn afresh from the base (inplace_ops.cc). Every lucid view is a reshape of its
+// whole base, so the re-derived history is exact.
+void refresh_stale_view(TensorImpl& view);
+inline void refresh_if_stale_view(const Tensor& t) {
+  TensorImpl* impl = t.impl().get();
+  if (impl && impl->view_base && impl->base_history_seen != impl->view_base->history) refresh_stale_view(*impl);
+}
+
 // True when an op on these inputs must record a node. Undefined inputs (an optional operand left
 // out, e.g. GroupNorm's weight with affine=false) need no gradient.
 inline bool should_record(std::initializer_list<const Tensor*> inputs) {
   if (!is_grad_enabled()) return false;
+  bool any = false;
   for (const Tensor* t : inputs) {
-    if (t->defined() && t->requires_grad()) return true;
+    refresh_if_stale_view(*t);
+    any = any || (t->defined() && t->requires_grad());
   }
-  return false;
+  return any;
 }
 
 // Makes `out` the output of a new node with the given backward when should_record(inputs).
@@ -107,10 +122,5 @@ void record(const char* name, Tensor& out, std::initializer_list<const Tensor*> 
   out.impl()->requires_grad = true;
   out.impl()->grad_fn = std::move(node);
 }
-
-// An op's own output, saved inside its backward function without a grad_fn (saving it with one
-// would be a reference cycle). Unpacked while the backward is itself recorded (create_graph), it is
-// re-linked to its node so that double backward sees it as the op's output.
-Tensor unpack_output(const Tensor& saved, Node& node);
 
 }  // namespace lucid::autograd

@@ -33,6 +33,8 @@ Tensor exp(const Tensor& x);
 Tensor log(const Tensor& x);
 Tensor sqrt(const Tensor& x);
 Tensor rsqrt(const Tensor& x);  // 1/√x
+// min(max(x, min), max); the gradient passes where min ≤ x ≤ max (bounds included, as PyTorch).
+Tensor clamp(const Tensor& x, double min, double max);
 Tensor relu(const Tensor& x);   // max(x, 0), gradient 0 at 0
 Tensor sigmoid(const Tensor& x);
 Tensor tanh(const Tensor& x);

@@ -5,6 +5,7 @@
 #include <sstream>
 #include <string>
 
+#include "framework/kernels/layout.h"
 #include "framework/random.h"
 
 namespace lucid {
@@ -53,7 +54,7 @@ Tensor scalar_tensor(double value, DType dtype, bool requires_grad) { return ful
 
 Tensor full(const Shape& shape, double value, DType dtype, bool requires_grad) {
   Tensor t = Tensor::empty(shape, dtype);
-  t.fill_(value);
+  kernels::fill(t, value);
   t.requires_grad_(requires_grad);
   return t;
 }

@@ -74,4 +74,13 @@ Shape broadcast_shapes(const Shape& a, const Shape& b) {
   return Shape(std::move(out));
 }
 
+bool broadcasts_to(const Shape& from, const Shape& to) {
+  if (from.size() > to.size()) return false;
+  const std::size_t lead = to.size() - from.size();
+  for (std::size_t i = 0; i < from.size(); ++i) {
+    if (from.dims()[i] != to.dims()[lead + i] && from.dims()[i] != 1) return false;
+  }
+  return true;
+}
+
 }  // namespace lucid

@@ -48,5 +48,7 @@ std::ostream& operator<<(std::ostream& os, const Shape& shape);
 // NumPy broadcasting: aligns trailing dimensions; sizes must match or be 1.
 // Throws ValueError naming both shapes when they do not broadcast.
 Shape broadcast_shapes(const Shape& a, const Shape& b);
+// Whether `from` broadcasts to `to` itself (trailing dimensions aligned, each equal or 1 in from).
+bool broadcasts_to(const Shape& from, const Shape& to);
 
 }  // namespace lucid

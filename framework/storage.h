@@ -10,7 +10,9 @@
 // pages in again, zero-filled, the next step.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 
 namespace lucid {
@@ -31,6 +33,11 @@ class Storage {
   const void* data() const { return data_.get(); }
   std::size_t nbytes() const { return nbytes_; }
 
+  // How many times the buffer has been written in place (Tensor::_version(): views and detach()
+  // share it). A backward that saved a tensor checks it is unchanged (autodiff/saved_tensor.h).
+  std::uint64_t version() const { return version_.load(std::memory_order_relaxed); }
+  void bump_version() { version_.fetch_add(1, std::memory_order_relaxed); }
+
  private:
   struct Delete {
     std::size_t nbytes;
@@ -38,6 +45,7 @@ class Storage {
   };
   std::unique_ptr<std::byte[], Delete> data_;
   std::size_t nbytes_;
+  std::atomic<std::uint64_t> version_{0};
 };
 
 // Gives every recycled buffer kept for reuse back to the system; returns the bytes released.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <iostream>
 #include <limits>
 #include <string>
 
@@ -34,7 +35,17 @@ Tensor& Tensor::requires_grad_(bool requires_grad) {
   return *this;
 }
 
-Tensor Tensor::grad() const { return Tensor(checked().grad); }
+Tensor Tensor::grad() const {
+  const TensorImpl& impl = checked();
+  if (impl.grad_fn && !impl.retains_grad && !impl.warned_grad_access) {
+    impl_->warned_grad_access = true;
+    std::cerr << "lucid warning: the .grad() of a tensor that is not a leaf is being accessed. It is not filled "
+                 "by backward(); call .retain_grad() on the non-leaf tensor before backward() if you want it, "
+                 "or use .detach() to get a leaf.\n";
+  }
+  return Tensor(impl.grad);
+}
+
 
 void Tensor::set_grad(const Tensor& grad) const {
   checked();
@@ -54,29 +65,6 @@ Tensor Tensor::detach() const {
   impl->shape = self.shape;
   impl->dtype = self.dtype;
   return Tensor(std::move(impl));
-}
-
-Tensor& Tensor::fill_(double value) {
-  visit_dtype(dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    std::fill_n(data<T>(), numel(), static_cast<T>(value));
-  });
-  return *this;
-}
-
-Tensor& Tensor::copy_(const Tensor& src) {
-  if (src.shape() != shape()) {
-    throw ValueError("copy_: source shape " + src.shape().str() + " does not match destination shape " +
-                     shape().str());
-  }
-  visit_dtype(dtype(), [&](auto dst_tag) {
-    using D = decltype(dst_tag);
-    visit_dtype(src.dtype(), [&](auto src_tag) {
-      using S = decltype(src_tag);
-      std::copy_n(src.data<S>(), numel(), data<D>());  // converts S -> D element-wise
-    });
-  });
-  return *this;
 }
 
 }  // namespace lucid

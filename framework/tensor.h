@@ -34,6 +34,14 @@ struct TensorImpl {
   std::shared_ptr<TensorImpl> grad;               // accumulated gradient of a leaf
   std::shared_ptr<autograd::Node> grad_fn;        // node that produced this tensor (null for leaves)
   std::shared_ptr<autograd::LeafHooks> hooks;     // post-accumulate-grad hooks of a leaf (autodiff/hooks.h)
+  // Views (reshape/view share storage with their base): the tensor viewed, and the base's `history`
+  // when this view's grad_fn was last derived from it. `history` counts the in-place ops that gave
+  // this tensor a new grad_fn; a view whose base moved on is re-derived before use (autodiff/node.h).
+  std::shared_ptr<TensorImpl> view_base;
+  std::uint32_t history = 0;
+  std::uint32_t base_history_seen = 0;
+  bool retains_grad = false;        // retain_grad(): a non-leaf keeps its .grad after backward
+  bool warned_grad_access = false;  // grad() on a non-leaf warned once
 };
 
 class Tensor {
@@ -67,8 +75,18 @@ class Tensor {
   // Marks a leaf as requiring gradients. Throws RuntimeError on a non-leaf.
   Tensor& requires_grad_(bool requires_grad = true);
   bool is_leaf() const { return checked().grad_fn == nullptr; }
-  // Accumulated gradient (undefined until a backward pass reaches this leaf).
+  // Accumulated gradient (undefined until a backward pass reaches this leaf). On a non-leaf it is
+  // undefined unless retain_grad() was called, and the first such access warns on stderr, as
+  // PyTorch's warning does.
   Tensor grad() const;
+  // A non-leaf keeps its gradient in grad() after backward (no effect on a leaf).
+  Tensor& retain_grad();
+  bool retains_grad() const { return checked().retains_grad; }
+  // The storage's write count: every in-place write (copy_, fill_, add_, an optimizer step, ...)
+  // bumps it, and views and detach() share it. A backward whose saved tensor moved on raises.
+  std::uint64_t _version() const { return checked().storage->version(); }
+  // For code that writes through data<T>() directly (kernels, optimizers): counts one write.
+  void bump_version() const { checked().storage->bump_version(); }
   void set_grad(const Tensor& grad) const;
   const std::shared_ptr<autograd::Node>& grad_fn() const { return checked().grad_fn; }
 
@@ -103,11 +121,29 @@ class Tensor {
   Tensor sigmoid() const;
   Tensor tanh() const;
 
-  // ---- in-place updates, outside autograd (for optimizers and initialisers) ----
+  // ---- in-place ops (autodiff/ops/inplace_ops.cc) ----
+  // PyTorch's rules: in grad mode, writing into a leaf that requires grad (or a view of one) raises
+  // RuntimeError; under no_grad it is allowed (optimizers, initialisers). On other tensors the op
+  // is recorded: the tensor's grad_fn becomes the in-place op's node, and the gradient equals the
+  // out-of-place op's. Each bumps _version(). `other` broadcasts to this tensor's shape and is
+  // converted to its dtype.
   Tensor& fill_(double value);
   Tensor& zero_() { return fill_(0.0); }
-  // Copies src's values (same shape, any dtype) into this tensor's storage.
+  // Copies src's values (broadcast to this shape, any dtype) into this tensor's storage.
   Tensor& copy_(const Tensor& src);
+  Tensor& add_(const Tensor& other);
+  Tensor& add_(double other);
+  Tensor& sub_(const Tensor& other);
+  Tensor& sub_(double other);
+  Tensor& mul_(const Tensor& other);
+  Tensor& mul_(double other);
+  Tensor& div_(const Tensor& other);
+  Tensor& div_(double other);
+  Tensor& clamp_(double min, double max);
+  Tensor& relu_();
+  Tensor& sigmoid_();
+  Tensor& tanh_();
+  Tensor& silu_();
 
   const std::shared_ptr<TensorImpl>& impl() const { return impl_; }
 

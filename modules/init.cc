@@ -3,6 +3,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "autodiff/grad_mode.h"
 #include "framework/factories.h"
 
 namespace lucid::nn::init {
@@ -13,6 +14,7 @@ void uniform_(Tensor& t, double low, double high) {
     msg << "uniform_: need finite bounds with low <= high, got low " << low << " and high " << high;
     throw ValueError(msg.str());
   }
+  autograd::no_grad guard;  // an initialiser writes parameters outside the graph, as torch.nn.init
   t.copy_(rand(t.shape(), float64) * (high - low) + low);
 }
 

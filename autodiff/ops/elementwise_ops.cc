@@ -38,6 +38,9 @@ Tensor exp(const Tensor& x) { return fused<ex::Exp>(kernels::Exp_kernels, {x}); 
 Tensor log(const Tensor& x) { return fused<ex::Log>(kernels::Log_kernels, {x}); }
 Tensor sqrt(const Tensor& x) { return fused<ex::Sqrt>(kernels::Sqrt_kernels, {x}); }
 Tensor rsqrt(const Tensor& x) { return fused<ex::Rsqrt>(kernels::Rsqrt_kernels, {x}); }
+Tensor clamp(const Tensor& x, double min, double max) {
+  return fused<ex::Clamp>(kernels::Clamp_kernels, {x}, {min, max});
+}
 Tensor relu(const Tensor& x) { return fused<ex::Relu>(kernels::Relu_kernels, {x}); }
 Tensor sigmoid(const Tensor& x) { return fused<ex::Sigmoid>(kernels::Sigmoid_kernels, {x}); }
 Tensor tanh(const Tensor& x) { return fused<ex::Tanh>(kernels::Tanh_kernels, {x}); }
@@ -61,9 +64,10 @@ Tensor greater(const Tensor& a, const Tensor& b) {
 // d(xᵖ) = g·p·xᵖ⁻¹
 Tensor pow(const Tensor& x, double exponent) {
   Tensor out = kernels::pow_scalar(x, exponent);
-  autograd::record("PowBackward", out, {&x}, [x, exponent](const Tensor& g, autograd::Node&) {
-    if (exponent == 0.0) return autograd::TensorList{zeros_like(x)};
-    return autograd::TensorList{mul(g, mul(pow(x, exponent - 1.0), exponent))};
+  autograd::record("PowBackward", out, {&x}, [saved = autograd::SavedTensor(x), exponent](const Tensor& g, autograd::Node& node) {
+    const Tensor& base = saved.unpack(node);
+    if (exponent == 0.0) return autograd::TensorList{zeros_like(base)};
+    return autograd::TensorList{mul(g, mul(pow(base, exponent - 1.0), exponent))};
   });
   return out;
 }

@@ -10,6 +10,7 @@ namespace lucid {
 
 using autograd::Node;
 using autograd::record;
+using autograd::SavedTensor;
 using autograd::TensorList;
 
 // C = A·B; dA = g·Bᵀ, dB = Aᵀ·g
@@ -23,9 +24,12 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   }
   ops_detail::check_same_dtype("matmul", a, b);
   Tensor out = kernels::matmul(a, b);
-  record("MmBackward", out, {&a, &b}, [a, b](const Tensor& g, Node& n) {
-    return TensorList{n.needs_input_grad(0) ? matmul(g, transpose(b, 0, 1)) : Tensor(),
-                      n.needs_input_grad(1) ? matmul(transpose(a, 0, 1), g) : Tensor()};
+  if (!autograd::should_record({&a, &b})) return out;
+  // Saves a only for b's gradient and b only for a's, as PyTorch does.
+  const SavedTensor saved_a(b.requires_grad() ? a : Tensor()), saved_b(a.requires_grad() ? b : Tensor());
+  record("MmBackward", out, {&a, &b}, [saved_a, saved_b](const Tensor& g, Node& n) {
+    return TensorList{n.needs_input_grad(0) ? matmul(g, transpose(saved_b.unpack(n), 0, 1)) : Tensor(),
+                      n.needs_input_grad(1) ? matmul(transpose(saved_a.unpack(n), 0, 1), g) : Tensor()};
   });
   return out;
 }

@@ -86,10 +86,7 @@ Tensor sum_to(const Tensor& x, const Shape& shape) {
 
 // out = x broadcast to shape; d = sum_to(g, x.shape)
 Tensor expand(const Tensor& x, const Shape& shape) {
-  // Broadcastable to `shape` itself: trailing dimensions aligned, each equal or 1 in x.
-  bool fits = x.dim() <= shape.dim();
-  for (std::int64_t d = -1; fits && d >= -x.dim(); --d) fits = x.size(d) == shape[d] || x.size(d) == 1;
-  if (!fits) throw ValueError("expand: shape " + x.shape().str() + " cannot be broadcast to " + shape.str());
+  if (!broadcasts_to(x.shape(), shape)) throw ValueError("expand: shape " + x.shape().str() + " cannot be broadcast to " + shape.str());
   if (x.shape() == shape) return x;
   Tensor out = kernels::expand_copy(x, shape);
   record("ExpandBackward", out, {&x}, [x_shape = x.shape()](const Tensor& g, Node&) {

@@ -63,6 +63,9 @@ Tensor reshape(const Tensor& x, const std::vector<std::int64_t>& shape) {
   impl->offset = x.impl()->offset;
   impl->shape = new_shape;
   impl->dtype = x.dtype();
+  // The view remembers its base (a view's view, the base's) for in-place ops (inplace_ops.cc).
+  impl->view_base = x.impl()->view_base ? x.impl()->view_base : x.impl();
+  impl->base_history_seen = impl->view_base->history;
   Tensor out(std::move(impl));
   record("ReshapeBackward", out, {&x}, [x_shape = x.shape()](const Tensor& g, Node&) {
     return TensorList{reshape(g, {x_shape.begin(), x_shape.end()})};

@@ -32,6 +32,8 @@ using Exp = decltype(e::exp(x));
 using Log = decltype(e::log(x));
 using Sqrt = decltype(e::sqrt(x));
 using Rsqrt = decltype(e::rsqrt(x));
+// clamp(x, lo = s₀, hi = s₁): the gradient passes where lo ≤ x ≤ hi (bounds included, as PyTorch).
+using Clamp = decltype(e::select(x < s, s, e::select(x > e::scalar<1>, e::scalar<1>, x)));
 // Activations.
 using Relu = decltype(e::max(x, e::constant<0.0>));
 using Sigmoid = decltype(e::sigmoid(x));

@@ -12,7 +12,7 @@ extern const FusedKernels Add_kernels, Sub_kernels, Mul_kernels, Div_kernels, Ma
 extern const FusedKernels Where_kernels;
 extern const FusedKernels AddScalar_kernels, MulScalar_kernels, DivScalar_kernels, ScalarSub_kernels, ScalarDiv_kernels;
 // math_kernels.cc
-extern const FusedKernels Neg_kernels, Abs_kernels, Exp_kernels, Log_kernels, Sqrt_kernels, Rsqrt_kernels;
+extern const FusedKernels Neg_kernels, Abs_kernels, Exp_kernels, Log_kernels, Sqrt_kernels, Rsqrt_kernels, Clamp_kernels;
 // activation_kernels.cc
 extern const FusedKernels Relu_kernels, Sigmoid_kernels, Tanh_kernels, Silu_kernels, Gelu_kernels;
 

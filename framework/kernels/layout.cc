@@ -1,5 +1,7 @@
 #include "framework/kernels/layout.h"
 
+#include <algorithm>
+
 #include "framework/kernels/strided_loop.h"
 
 namespace lucid::kernels {
@@ -39,8 +41,25 @@ Tensor expand_copy(const Tensor& x, const Shape& shape) {
 
 Tensor cast(const Tensor& x, DType dtype) {
   Tensor out = Tensor::empty(x.shape(), dtype);
-  out.copy_(x);
+  copy_into(out, x);
   return out;
+}
+
+void copy_into(const Tensor& dst, const Tensor& src) {
+  visit_dtype(dst.dtype(), [&](auto dst_tag) {
+    using D = decltype(dst_tag);
+    visit_dtype(src.dtype(), [&](auto src_tag) {
+      using S = decltype(src_tag);
+      std::copy_n(src.data<S>(), dst.numel(), dst.data<D>());  // converts S -> D element-wise
+    });
+  });
+}
+
+void fill(const Tensor& dst, double value) {
+  visit_dtype(dst.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    std::fill_n(dst.data<T>(), dst.numel(), static_cast<T>(value));
+  });
 }
 
 }  // namespace lucid::kernels

@@ -1,4 +1,5 @@
-// Data-movement kernels (no autograd): permuting dimensions, expanding by broadcasting, dtype casts.
+// Data-movement kernels (no autograd): permuting dimensions, expanding by broadcasting, dtype casts,
+// copies and fills.
 #pragma once
 
 #include <cstdint>
@@ -14,5 +15,9 @@ Tensor permute_copy(const Tensor& x, const std::vector<std::size_t>& perm);
 Tensor expand_copy(const Tensor& x, const Shape& shape);
 // x's values converted to dtype.
 Tensor cast(const Tensor& x, DType dtype);
+// dst[i] = src[i] converted to dst's dtype (same shape), and dst[i] = value. Raw writes: no autograd,
+// no version bump (Tensor::copy_ / fill_ add those).
+void copy_into(const Tensor& dst, const Tensor& src);
+void fill(const Tensor& dst, double value);
 
 }  // namespace lucid::kernels

@@ -17,6 +17,7 @@ LUCID_FUSED_TARGET_KERNELS_1(Exp, exprs::Exp)
 LUCID_FUSED_TARGET_KERNELS_1(Log, exprs::Log)
 LUCID_FUSED_TARGET_KERNELS_1(Sqrt, exprs::Sqrt)
 LUCID_FUSED_TARGET_KERNELS_1(Rsqrt, exprs::Rsqrt)
+LUCID_FUSED_TARGET_KERNELS_1(Clamp, exprs::Clamp)
 }  // namespace lucid::kernels::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 
@@ -28,5 +29,6 @@ LUCID_FUSED_EXPORT_KERNELS_1(Exp, exprs::Exp)
 LUCID_FUSED_EXPORT_KERNELS_1(Log, exprs::Log)
 LUCID_FUSED_EXPORT_KERNELS_1(Sqrt, exprs::Sqrt)
 LUCID_FUSED_EXPORT_KERNELS_1(Rsqrt, exprs::Rsqrt)
+LUCID_FUSED_EXPORT_KERNELS_1(Clamp, exprs::Clamp)
 }  // namespace lucid::kernels
 #endif  // HWY_ONCE

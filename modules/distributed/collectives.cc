@@ -73,6 +73,7 @@ void broadcast(const Tensor& tensor, int root) {
   MPI_Ibcast(buffer(tensor, "broadcast"), count(tensor), detail::mpi_datatype(tensor.dtype()), root, MPI_COMM_WORLD,
              &request);
   detail::wait(request, "broadcast of " + tensor.shape().str() + " from rank " + std::to_string(root));
+  tensor.bump_version();
 }
 
 void allreduce_sum(const Tensor& tensor) {
@@ -80,6 +81,7 @@ void allreduce_sum(const Tensor& tensor) {
   MPI_Iallreduce(MPI_IN_PLACE, buffer(tensor, "allreduce_sum"), count(tensor), detail::mpi_datatype(tensor.dtype()),
                  MPI_SUM, MPI_COMM_WORLD, &request);
   detail::wait(request, "allreduce_sum of " + tensor.shape().str());
+  tensor.bump_version();
 }
 
 Tensor allgather(const Tensor& tensor) {

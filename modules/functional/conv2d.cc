@@ -57,20 +57,24 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const C
     using T = decltype(tag);
     kernels::conv2d_forward(x.data<T>(), weight.data<T>(), bias.defined() ? bias.data<T>() : nullptr, y.data<T>(), g);
   });
-  autograd::record("Conv2dBackward", y, {&x, &weight, &bias}, [x, weight, g](const Tensor& gy, autograd::Node& node) {
+  autograd::record("Conv2dBackward", y, {&x, &weight, &bias},
+                   [saved_x = autograd::SavedTensor(x), saved_weight = autograd::SavedTensor(weight), g](
+                       const Tensor& gy, autograd::Node& node) {
     if (autograd::is_grad_enabled()) {
       throw RuntimeError("conv2d: double backward (create_graph=true through a convolution) is not supported");
     }
+    const Tensor& input = saved_x.unpack(node);
+    const Tensor& filters = saved_weight.unpack(node);
     autograd::TensorList grads(3);
     for (std::size_t i = 0; i < 3; ++i) {
       if (node.needs_input_grad(i)) {
-        grads[i] = Tensor::empty(i == 0 ? x.shape() : (i == 1 ? weight.shape() : Shape{weight.size(0)}), x.dtype());
+        grads[i] = Tensor::empty(i == 0 ? input.shape() : (i == 1 ? filters.shape() : Shape{filters.size(0)}), input.dtype());
       }
     }
-    visit_dtype(x.dtype(), [&](auto tag) {
+    visit_dtype(input.dtype(), [&](auto tag) {
       using T = decltype(tag);
       auto ptr = [&](std::size_t i) { return grads[i].defined() ? grads[i].template data<T>() : nullptr; };
-      kernels::conv2d_backward(gy.data<T>(), x.data<T>(), weight.data<T>(), ptr(0), ptr(1), ptr(2), g);
+      kernels::conv2d_backward(gy.data<T>(), input.data<T>(), filters.data<T>(), ptr(0), ptr(1), ptr(2), g);
     });
     return grads;
   });

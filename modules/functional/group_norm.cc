@@ -131,10 +131,13 @@ Tensor group_norm(const Tensor& x, std::int64_t num_groups, const Tensor& weight
         y.data<T>(), mean.data<double>(), rstd.data<double>(), n, c, groups, spatial, eps});
   });
   autograd::record("GroupNormBackward", y, {&x, &weight, &bias},
-                   [x, num_groups, weight, eps, mean, rstd](const Tensor& g, Node& node) {
-                     if (autograd::is_grad_enabled()) return composite_backward(g, x, num_groups, weight, eps, node);
-                     return visit_dtype(x.dtype(), [&](auto tag) {
-                       return fused_backward<decltype(tag)>(g, x, num_groups, weight, mean, rstd, node);
+                   [saved_x = autograd::SavedTensor(x), num_groups, saved_weight = autograd::SavedTensor(weight), eps,
+                    mean, rstd](const Tensor& g, Node& node) {
+                     const Tensor& input = saved_x.unpack(node);
+                     const Tensor& gamma = saved_weight.unpack(node);
+                     if (autograd::is_grad_enabled()) return composite_backward(g, input, num_groups, gamma, eps, node);
+                     return visit_dtype(input.dtype(), [&](auto tag) {
+                       return fused_backward<decltype(tag)>(g, input, num_groups, gamma, mean, rstd, node);
                      });
                    });
   return y;

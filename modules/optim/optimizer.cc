@@ -86,7 +86,10 @@ void Optimizer::set_lr(double lr) {
 void Optimizer::step() {
   for (std::size_t i = 0; i < parameters_.size(); ++i) {
     const Tensor grad = parameters_[i].grad();
-    if (grad.defined()) update(parameters_[i], grad, state_[i]);
+    if (grad.defined()) {
+      update(parameters_[i], grad, state_[i]);
+      parameters_[i].bump_version();  // a graph that saved the old value must not run backward on it
+    }
   }
 }
 

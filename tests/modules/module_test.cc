@@ -27,6 +27,7 @@ std::vector<Module*> all_modules(Module& root) {
 
 TEST(Module, CallOperatorRunsForward) {
   Affine m(3);
+  lucid::autograd::no_grad guard;  // writing a parameter outside the graph, as PyTorch requires
   m.weight.copy_(lucid::tensor({2.0f, 3.0f, 4.0f}, {3}));
   m.bias.copy_(lucid::tensor({1.0f, 0.0f, -1.0f}, {3}));
   const lucid::Tensor y = m(lucid::tensor({1.0f, 2.0f, 3.0f}, {3}));
@@ -100,6 +101,7 @@ TEST(Module, ApplyVisitsChildrenBeforeParents) {
 TEST(Module, ApplyCanInitialiseParameters) {
   Net net(2);
   net.apply([](Module& m) {
+    lucid::autograd::no_grad guard;
     for (auto& p : m.parameters(/*recurse=*/false)) p.fill_(0.25);
   });
   for (const auto& [name, p] : net.named_parameters()) {

@@ -74,8 +74,11 @@ TEST(Sequential, PushBackNullThrowsAndAddsNothing) {
 
 TEST(Sequential, ForwardChainsInOrder) {
   auto first = std::make_shared<Affine>(3);
-  first->weight.copy_(lucid::tensor({2.0f, -1.0f, 0.5f}, {3}));
-  first->bias.copy_(lucid::tensor({1.0f, 1.0f, 1.0f}, {3}));
+  {
+    lucid::autograd::no_grad guard;
+    first->weight.copy_(lucid::tensor({2.0f, -1.0f, 0.5f}, {3}));
+    first->bias.copy_(lucid::tensor({1.0f, 1.0f, 1.0f}, {3}));
+  }
   Sequential seq(first, Scale(3, 10.0), Tanh());
   const std::vector<float> x = {0.01f, 0.02f, -0.1f};
   const std::vector<float> y = seq(lucid::tensor(x, {3})).to_vector<float>();

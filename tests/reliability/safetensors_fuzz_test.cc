@@ -298,6 +298,7 @@ TEST(SafetensorsFuzz, EveryInputLoadsOrThrowsValueError) {
   ASSERT_GE(corpus.size(), 5u);
   nn::Linear module(3, 2);  // the layout of corpus/linear.safetensors, for load()
   const auto reset_module = [&module] {
+    autograd::no_grad guard;
     module.weight.fill_(7.0);
     module.bias.fill_(-3.0);
   };
