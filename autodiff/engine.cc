@@ -50,6 +50,7 @@ void accumulate(std::shared_ptr<TensorImpl>& slot, Tensor grad, bool create_grap
     slot = (current + grad).impl();
   } else {
     kernels::add_inplace(current, grad);
+    current.bump_version();
   }
 }
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <utility>
 #include <string>
 
@@ -155,14 +156,14 @@ Tensor fused(const expr::FusedKernels& kernels, const std::array<Tensor, expr::n
   if (!std::apply([](auto... p) { return should_record({p...}); }, input_ptrs)) return out;
 
   std::array<SavedTensor, N> saved;
-  std::array<Shape, N> input_shapes;
+  std::array<std::optional<Shape>, N> broadcast_from;  // an input's shape, kept only when broadcast
   for (std::size_t j = 0; j < N; ++j) {
-    input_shapes[j] = inputs[j].shape();
+    if (inputs[j].shape() != shape) broadcast_from[j] = inputs[j].shape();
     for (std::size_t i = 0; i < N; ++i) {
       if (inputs[i].requires_grad() && fused_detail::kReads<E>[i][j]) saved[j] = SavedTensor(inputs[j]);
     }
   }
-  auto backward = [&kernels, saved, input_shapes, scalars, shape](const Tensor& g, Node& node) {
+  auto backward = [&kernels, saved, broadcast_from, scalars, shape](const Tensor& g, Node& node) {
     const bool differentiable = is_grad_enabled();  // create_graph: record the backward itself
     std::array<Tensor, N + 1> with_grad;             // what the gradient formulas read: (x₀ … x_{N−1}, g)
     for (std::size_t j = 0; j < N; ++j) {
@@ -173,10 +174,11 @@ Tensor fused(const expr::FusedKernels& kernels, const std::array<Tensor, expr::n
     with_grad[N] = g;
     TensorList grads(N);
     [&]<std::size_t... I>(std::index_sequence<I...>) {
-      ((node.needs_input_grad(I) ? void(grads[I] = sum_to(fused_detail::input_gradient<E, I, N, P>(
-                                                              kernels, with_grad, scalars, differentiable),
-                                                          input_shapes[I]))  // undo broadcasting
-                                 : void()),
+      (([&] {
+         if (!node.needs_input_grad(I)) return;
+         grads[I] = fused_detail::input_gradient<E, I, N, P>(kernels, with_grad, scalars, differentiable);
+         if (broadcast_from[I]) grads[I] = sum_to(grads[I], *broadcast_from[I]);  // undo broadcasting
+       }()),
        ...);
     }(std::make_index_sequence<N>());
     return grads;

@@ -160,6 +160,7 @@ void DistributedDataParallel::finish() {
       const nn::Parameter& p = m.params[b.params[slot]];
       if (!p.grad().defined()) p.set_grad(Tensor::empty(p.shape(), p.dtype()));
       copy_elements(p.grad(), 0, b.buffer, b.offsets[slot], p.numel());
+      p.grad().bump_version();
     }
     b.pending = b.params.size();
     b.launched = false;

@@ -178,6 +178,48 @@ TEST(BadInput, CopyShapeMismatch) {
   EXPECT_EQ(dst.to_vector<double>(), std::vector<double>(6, 7.0));
 }
 
+TEST(BadInput, InplaceOperandShapeMismatch) {
+  Tensor h = full({2, 3}, 2.0, float64);
+  for (const char* op : {"add_", "sub_", "mul_", "div_"}) {
+    const std::string name(op);
+    expect_rejects([&] {
+      const Tensor other = ones({3, 3}, float64);
+      if (name == "add_") h.add_(other);
+      if (name == "sub_") h.sub_(other);
+      if (name == "mul_") h.mul_(other);
+      if (name == "div_") h.div_(other);
+    }, {name + ": the operand of shape (3, 3) does not broadcast to this tensor's shape (2, 3)"});
+  }
+  EXPECT_EQ(h.to_vector<double>(), std::vector<double>(6, 2.0));
+  EXPECT_EQ(h._version(), 0u);
+}
+
+TEST(BadInput, InplaceOnLeafRequiringGrad) {
+  Tensor w = tensor(std::vector<double>{1, 2}, {2}, true);
+  expect_rejects<RuntimeError>([&] { w.copy_(zeros({2}, float64)); },
+                               {"a leaf Variable that requires grad is being used in an in-place operation."});
+  expect_rejects<RuntimeError>([&] { w.relu_(); }, {"a leaf Variable that requires grad"});
+  Tensor view = w.reshape({2, 1});
+  expect_rejects<RuntimeError>([&] { view.fill_(0.0); },
+                               {"a view of a leaf Variable that requires grad is being used in an in-place operation."});
+  EXPECT_EQ(w.to_vector<double>(), (std::vector<double>{1, 2}));
+  EXPECT_EQ(w._version(), 0u);
+}
+
+TEST(BadInput, BackwardAfterSavedTensorWritten) {
+  Tensor x = tensor(std::vector<double>{1, 2, 3}, {3});
+  const Tensor w = tensor(std::vector<double>{4, 5, 6}, {3}, true);
+  const Tensor y = (x * w).sum();
+  {
+    autograd::no_grad guard;
+    x.copy_(x * 2.0);
+  }
+  expect_rejects<RuntimeError>([&] { y.backward(); },
+                               {"modified by an inplace operation",
+                                "[MulBackward, shape (3,)] is at version 1; expected version 0 instead", "clone"});
+  EXPECT_FALSE(w.grad().defined());
+}
+
 TEST(BadInput, CopyConvertsDtype) {
   Tensor dst = zeros({2}, float32);
   dst.copy_(tensor(std::vector<double>{0.1, -2.5}, {2}));
