@@ -157,19 +157,22 @@ Tensor fused(const expr::FusedKernels& kernels, const std::array<Tensor, expr::n
 
   std::array<SavedTensor, N> saved;
   std::array<std::optional<Shape>, N> broadcast_from;  // an input's shape, kept only when broadcast
+  std::array<bool, N> needs_grad{};
+  for (std::size_t i = 0; i < N; ++i) needs_grad[i] = inputs[i].requires_grad();
   for (std::size_t j = 0; j < N; ++j) {
     if (inputs[j].shape() != shape) broadcast_from[j] = inputs[j].shape();
-    for (std::size_t i = 0; i < N; ++i) {
-      if (inputs[i].requires_grad() && fused_detail::kReads<E>[i][j]) saved[j] = SavedTensor(inputs[j]);
-    }
+    bool read = false;
+    for (std::size_t i = 0; i < N; ++i) read = read || (needs_grad[i] && fused_detail::kReads<E>[i][j]);
+    if (read) saved[j] = SavedTensor(inputs[j]);
   }
-  auto backward = [&kernels, saved, broadcast_from, scalars, shape](const Tensor& g, Node& node) {
+  auto backward = [&kernels, saved, broadcast_from, scalars](const Tensor& g, Node& node) {
+    const Shape& out_shape = g.shape();
     const bool differentiable = is_grad_enabled();  // create_graph: record the backward itself
     std::array<Tensor, N + 1> with_grad;             // what the gradient formulas read: (x₀ … x_{N−1}, g)
     for (std::size_t j = 0; j < N; ++j) {
       // An input no formula reads stands in as g: a valid buffer of the right size, never read.
       const Tensor& x = saved[j].defined() ? saved[j].unpack(node) : g;
-      with_grad[j] = x.shape() == shape ? x : differentiable ? expand(x, shape) : kernels::expand_copy(x, shape);
+      with_grad[j] = x.shape() == out_shape ? x : differentiable ? expand(x, out_shape) : kernels::expand_copy(x, out_shape);
     }
     with_grad[N] = g;
     TensorList grads(N);
