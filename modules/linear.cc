@@ -7,14 +7,15 @@
 
 namespace lucid::nn {
 
-Linear::Linear(std::int64_t in_features, std::int64_t out_features, bool with_bias, DType dtype)
-    : in_features_(in_features), out_features_(out_features) {
+Linear::Linear(std::int64_t in_features, std::int64_t out_features, const LinearOptions& opts)
+    : options(opts), in_features_(in_features), out_features_(out_features) {
   if (in_features < 0 || out_features < 0) {
     throw ValueError("Linear: in_features (" + std::to_string(in_features) + ") and out_features (" +
                      std::to_string(out_features) + ") must be non-negative");
   }
+  const DType dtype = opts.dtype.value_or(float32);
   weight = register_parameter("weight", zeros({out_features, in_features}, dtype));
-  bias = register_parameter("bias", with_bias ? zeros({out_features}, dtype) : Tensor());
+  bias = register_parameter("bias", opts.bias ? zeros({out_features}, dtype) : Tensor());
   reset_parameters();
 }
 

@@ -3,32 +3,25 @@
 namespace lucid::nn {
 namespace {
 
-functional::Pool2dParams square(std::int64_t kernel, std::optional<std::int64_t> stride, std::int64_t padding) {
-  const std::int64_t s = stride.value_or(kernel);
-  return {{kernel, kernel}, {s, s}, {padding, padding}};
-}
-
-std::string describe(const functional::Pool2dParams& p) {
-  return "kernel_size=" + std::to_string(p.kernel_size[0]) + ", stride=" + std::to_string(p.stride[0]) +
-         ", padding=" + std::to_string(p.padding[0]);
+std::string describe(const Size2& kernel_size, const MaxPool2dOptions& options) {
+  return "kernel_size=" + kernel_size.str() + ", stride=" + options.stride.value_or(kernel_size).str() +
+         ", padding=" + options.padding.str();
 }
 
 }  // namespace
 
-MaxPool2d::MaxPool2d(std::int64_t kernel_size, std::optional<std::int64_t> stride, std::int64_t padding)
-    : params_(square(kernel_size, stride, padding)) {}
-Tensor MaxPool2d::forward(const Tensor& input) { return functional::max_pool2d(input, params_); }
-std::string MaxPool2d::extra_repr() const { return describe(params_) + ", dilation=1, ceil_mode=False"; }
-
-AvgPool2d::AvgPool2d(std::int64_t kernel_size, std::optional<std::int64_t> stride, std::int64_t padding)
-    : params_(square(kernel_size, stride, padding)) {}
-Tensor AvgPool2d::forward(const Tensor& input) { return functional::avg_pool2d(input, params_); }
-std::string AvgPool2d::extra_repr() const { return describe(params_); }
-
-Tensor AdaptiveAvgPool2d::forward(const Tensor& input) { return functional::adaptive_avg_pool2d(input, output_size_); }
-std::string AdaptiveAvgPool2d::extra_repr() const {
-  if (given_as_one_number_) return "output_size=" + std::to_string(output_size_[0]);
-  return "output_size=(" + std::to_string(output_size_[0]) + ", " + std::to_string(output_size_[1]) + ")";
+MaxPool2d::MaxPool2d(Size2 kernel, const MaxPool2dOptions& opts) : kernel_size(kernel), options(opts) {}
+Tensor MaxPool2d::forward(const Tensor& input) {
+  return functional::max_pool2d(input, {kernel_size, options.stride, options.padding});
 }
+std::string MaxPool2d::extra_repr() const { return describe(kernel_size, options) + ", dilation=1, ceil_mode=False"; }
+
+AvgPool2d::AvgPool2d(Size2 kernel, const AvgPool2dOptions& opts) : kernel_size(kernel), options(opts) {}
+Tensor AvgPool2d::forward(const Tensor& input) {
+  return functional::avg_pool2d(input, {kernel_size, options.stride, options.padding});
+}
+std::string AvgPool2d::extra_repr() const { return describe(kernel_size, options); }
+
+Tensor AdaptiveAvgPool2d::forward(const Tensor& input) { return functional::adaptive_avg_pool2d(input, output_size); }
 
 }  // namespace lucid::nn

@@ -143,7 +143,7 @@ void col2im(const T* col, T* dx, const Conv2dGeometry& g) {
 // Samples in parallel (when there are several), each thread with its own column matrix.
 template <typename T>
 void forward_impl(const T* x, const T* w, const T* b, T* y, const Conv2dGeometry& g) {
-  const std::size_t rows = g.col_rows(), cols = g.col_cols();
+  const std::size_t rows = g.col_rows(), cols = g.col_cols(), gr = g.group_rows(), og = g.group_outputs();
   const std::size_t in_sample = g.in_channels * g.height * g.width, out_sample = g.out_channels * cols;
 #pragma omp parallel if (g.batch > 1)
   {
@@ -155,7 +155,10 @@ void forward_impl(const T* x, const T* w, const T* b, T* y, const Conv2dGeometry
       if (b) {  // y[n] = b broadcast over (oh, ow), then += W·col
         for (std::size_t o = 0; o < g.out_channels; ++o) std::fill_n(out + o * cols, cols, b[o]);
       }
-      gemm(w, col.get(), out, g.out_channels, cols, rows, false, false, /*accumulate=*/b != nullptr);
+      for (std::size_t k = 0; k < g.groups; ++k) {  // y[n] block k += W block k · col block k
+        gemm(w + k * og * gr, col.get() + k * gr * cols, out + k * og * cols, og, cols, gr, false, false,
+             /*accumulate=*/b != nullptr);
+      }
     }
   }
 }
@@ -167,7 +170,7 @@ constexpr std::size_t kSamplesPerChunk = 4;
 
 template <typename T>
 void backward_impl(const T* gy, const T* x, const T* w, T* dx, T* dw, T* db, const Conv2dGeometry& g) {
-  const std::size_t rows = g.col_rows(), cols = g.col_cols();
+  const std::size_t rows = g.col_rows(), cols = g.col_cols(), gr = g.group_rows(), og = g.group_outputs();
   const std::size_t in_sample = g.in_channels * g.height * g.width, out_sample = g.out_channels * cols;
   if (db) {  // db[o] = Σ_n Σ_(oh,ow) gy[n, o], summed over n in order
 #pragma omp parallel for schedule(static)
@@ -177,7 +180,7 @@ void backward_impl(const T* gy, const T* x, const T* w, T* dx, T* dw, T* db, con
       db[o] = static_cast<T>(total);
     }
   }
-  const std::size_t weights = g.out_channels * rows;
+  const std::size_t weights = g.out_channels * gr;  // elements of W
   if (dw && g.batch == 0) std::fill_n(dw, weights, T(0));
   const std::size_t chunks = (g.batch + kSamplesPerChunk - 1) / kSamplesPerChunk;
   // One chunk writes dW directly; several write partials that are summed below (in a recycled
@@ -196,10 +199,15 @@ void backward_impl(const T* gy, const T* x, const T* w, T* dx, T* dw, T* db, con
         const T* gy_n = gy + n * out_sample;  // o × (oh, ow)
         if (dw) {  // dW_chunk (+)= gy[n]·col[n]ᵀ
           im2col(x + n * in_sample, col.get(), g);
-          gemm(gy_n, col.get(), dw_chunk, g.out_channels, rows, cols, false, true, /*accumulate=*/n > first);
+          for (std::size_t k = 0; k < g.groups; ++k) {
+            gemm(gy_n + k * og * cols, col.get() + k * gr * cols, dw_chunk + k * og * gr, og, gr, cols, false, true,
+                 /*accumulate=*/n > first);
+          }
         }
         if (dx) {  // dx[n] = col2im(Wᵀ·gy[n])
-          gemm(w, gy_n, col.get(), rows, cols, g.out_channels, true, false);
+          for (std::size_t k = 0; k < g.groups; ++k) {
+            gemm(w + k * og * gr, gy_n + k * og * cols, col.get() + k * gr * cols, gr, cols, og, true, false);
+          }
           col2im(col.get(), dx + n * in_sample, g);
         }
       }

@@ -6,7 +6,9 @@
 // values, so y[n] (as o × (oh,ow), its memory layout) = W (o × (c,i,j)) · col. The column matrix of
 // one sample stays in cache between im2col and the GEMM, and no output needs reordering. Backward:
 // dW = Σ_n gy[n]·col[n]ᵀ (accumulated in sample order within fixed chunks of samples, then over the
-// chunks in order: the same result on any thread count), dx[n] = col2im(Wᵀ·gy[n]).
+// chunks in order: the same result on any thread count), dx[n] = col2im(Wᵀ·gy[n]). With groups,
+// col's rows for group k's channels are contiguous, and each product above runs once per group on
+// the matching blocks of W, col and y.
 #pragma once
 
 #include <cstddef>
@@ -19,7 +21,10 @@ struct Conv2dGeometry {
   std::size_t stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w;
   std::size_t out_h, out_w;  // (height + 2p − d·(k − 1) − 1) / s + 1
 
+  std::size_t groups = 1;    // w is (O, C / groups, KH, KW); output group k reads input group k only
   std::size_t col_rows() const { return in_channels * kernel_h * kernel_w; }
+  std::size_t group_rows() const { return col_rows() / groups; }  // the rows of col one group reads
+  std::size_t group_outputs() const { return out_channels / groups; }
   std::size_t col_cols() const { return out_h * out_w; }  // per sample
 };
 

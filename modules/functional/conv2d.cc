@@ -9,12 +9,38 @@
 namespace lucid::nn::functional {
 namespace {
 
+// The padding `same` stands for: half the dilated kernel's extent on each side.
+std::array<std::int64_t, 2> resolve_padding(const Tensor& weight, const Conv2dParams& p) {
+  if (!p.padding.is_same()) return p.padding.values();
+  if (p.stride != Size2(1)) {
+    throw ValueError("conv2d: padding='same' needs stride 1, got stride " + pair_str(p.stride));
+  }
+  std::array<std::int64_t, 2> padding{};
+  for (int d = 0; d < 2; ++d) {
+    const std::int64_t total = p.dilation[d] * (weight.size(2 + d) - 1);
+    if (total % 2 != 0) {
+      throw ValueError("conv2d: padding='same' with kernel " + weight.shape().str() + " and dilation " +
+                       pair_str(p.dilation) + " needs uneven padding (" + std::to_string(total) +
+                       " in all), which lucid does not support; pad the input explicitly");
+    }
+    padding[d] = total / 2;
+  }
+  return padding;
+}
+
 kernels::Conv2dGeometry geometry(const Tensor& x, const Tensor& weight, const Conv2dParams& p) {
   if (x.dim() != 4) throw ValueError("conv2d: expected input of shape (N, C, H, W), got " + x.shape().str());
-  if (weight.dim() != 4) throw ValueError("conv2d: expected weight of shape (O, C, KH, KW), got " + weight.shape().str());
-  if (x.size(1) != weight.size(1)) {
+  if (weight.dim() != 4) {
+    throw ValueError("conv2d: expected weight of shape (O, C / groups, KH, KW), got " + weight.shape().str());
+  }
+  if (p.groups < 1 || x.size(1) % p.groups != 0 || weight.size(0) % p.groups != 0) {
+    throw ValueError("conv2d: groups (" + std::to_string(p.groups) + ") must be ≥ 1 and divide the input channels (" +
+                     std::to_string(x.size(1)) + ") and the output channels (" + std::to_string(weight.size(0)) + ")");
+  }
+  if (x.size(1) != weight.size(1) * p.groups) {
     throw ValueError("conv2d: input has " + std::to_string(x.size(1)) + " channels but weight " +
-                     weight.shape().str() + " expects " + std::to_string(weight.size(1)));
+                     weight.shape().str() + " with groups=" + std::to_string(p.groups) + " expects " +
+                     std::to_string(weight.size(1) * p.groups));
   }
   for (int d = 0; d < 2; ++d) {
     if (p.stride[d] < 1 || p.dilation[d] < 1 || p.padding[d] < 0) {
@@ -22,10 +48,11 @@ kernels::Conv2dGeometry geometry(const Tensor& x, const Tensor& weight, const Co
                        " must be ≥ 1 and padding " + pair_str(p.padding) + " ≥ 0");
     }
   }
+  const std::array<std::int64_t, 2> padding = resolve_padding(weight, p);
   std::array<std::int64_t, 2> out{};
   for (int d = 0; d < 2; ++d) {
     const std::int64_t span = p.dilation[d] * (weight.size(2 + d) - 1) + 1;
-    const std::int64_t padded = x.size(2 + d) + 2 * p.padding[d];
+    const std::int64_t padded = x.size(2 + d) + 2 * padding[d];
     if (padded < span) {
       throw ValueError("conv2d: kernel " + weight.shape().str() + " (dilated extent " + std::to_string(span) +
                        ") is larger than the padded input " + x.shape().str());
@@ -34,8 +61,8 @@ kernels::Conv2dGeometry geometry(const Tensor& x, const Tensor& weight, const Co
   }
   auto u = [](std::int64_t v) { return static_cast<std::size_t>(v); };
   return {u(x.size(0)), u(x.size(1)), u(x.size(2)), u(x.size(3)), u(weight.size(0)), u(weight.size(2)),
-          u(weight.size(3)), u(p.stride[0]), u(p.stride[1]), u(p.padding[0]), u(p.padding[1]), u(p.dilation[0]),
-          u(p.dilation[1]), u(out[0]), u(out[1])};
+          u(weight.size(3)), u(p.stride[0]), u(p.stride[1]), u(padding[0]), u(padding[1]), u(p.dilation[0]),
+          u(p.dilation[1]), u(out[0]), u(out[1]), u(p.groups)};
 }
 
 }  // namespace

@@ -8,12 +8,15 @@
 #include <cstdlib>
 #include <string>
 
+#include "modules/size2.h"
+
 namespace lucid::nn::functional {
 
 // "(3, 3)"
 inline std::string pair_str(const std::array<std::int64_t, 2>& p) {
   return "(" + std::to_string(p[0]) + ", " + std::to_string(p[1]) + ")";
 }
+inline std::string pair_str(const Size2& p) { return pair_str(p.values()); }
 
 // v as Python's repr(float) writes it: the shortest digits that read back exactly, in positional
 // notation when the decimal exponent lies in [-4, 16) ("1e-05", "0.001", "10.0", "1e+16").

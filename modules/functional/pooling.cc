@@ -13,11 +13,12 @@ namespace {
 
 kernels::Pool2dGeometry geometry(const char* op, const Tensor& x, const Pool2dParams& p) {
   if (x.dim() != 4) throw ValueError(std::string(op) + ": expected input of shape (N, C, H, W), got " + x.shape().str());
+  const Size2 stride = p.stride.value_or(p.kernel_size);
   std::array<std::int64_t, 2> out{};
   for (int d = 0; d < 2; ++d) {
-    if (p.kernel_size[d] < 1 || p.stride[d] < 1 || p.padding[d] < 0 || p.padding[d] > p.kernel_size[d] / 2) {
+    if (p.kernel_size[d] < 1 || stride[d] < 1 || p.padding[d] < 0 || p.padding[d] > p.kernel_size[d] / 2) {
       throw ValueError(std::string(op) + ": kernel_size " + pair_str(p.kernel_size) + " and stride " +
-                       pair_str(p.stride) + " must be ≥ 1, padding " + pair_str(p.padding) +
+                       pair_str(stride) + " must be ≥ 1, padding " + pair_str(p.padding) +
                        " between 0 and half the kernel size");
     }
     const std::int64_t padded = x.size(2 + d) + 2 * p.padding[d];
@@ -25,11 +26,11 @@ kernels::Pool2dGeometry geometry(const char* op, const Tensor& x, const Pool2dPa
       throw ValueError(std::string(op) + ": kernel_size " + pair_str(p.kernel_size) + " is larger than the padded input " +
                        x.shape().str());
     }
-    out[d] = (padded - p.kernel_size[d]) / p.stride[d] + 1;
+    out[d] = (padded - p.kernel_size[d]) / stride[d] + 1;
   }
   auto u = [](std::int64_t v) { return static_cast<std::size_t>(v); };
   return {u(x.size(0) * x.size(1)), u(x.size(2)), u(x.size(3)), u(p.kernel_size[0]), u(p.kernel_size[1]),
-          u(p.stride[0]), u(p.stride[1]), u(p.padding[0]), u(p.padding[1]), u(out[0]), u(out[1])};
+          u(stride[0]), u(stride[1]), u(p.padding[0]), u(p.padding[1]), u(out[0]), u(out[1])};
 }
 
 Shape output_shape(const Tensor& x, const kernels::Pool2dGeometry& g) {
@@ -84,7 +85,7 @@ Tensor avg_pool_with(const Tensor& x, const kernels::Pool2dGeometry& g) {
 
 Tensor avg_pool2d(const Tensor& x, const Pool2dParams& params) { return avg_pool_with(x, geometry("avg_pool2d", x, params)); }
 
-Tensor adaptive_avg_pool2d(const Tensor& x, const std::array<std::int64_t, 2>& output_size) {
+Tensor adaptive_avg_pool2d(const Tensor& x, Size2 output_size) {
   if (x.dim() != 4) throw ValueError("adaptive_avg_pool2d: expected input of shape (N, C, H, W), got " + x.shape().str());
   if (output_size[0] < 1 || output_size[1] < 1) {
     throw ValueError("adaptive_avg_pool2d: output_size " + pair_str(output_size) + " must be positive");

@@ -3,15 +3,17 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 
 #include "framework/tensor.h"
+#include "modules/size2.h"
 
 namespace lucid::nn::functional {
 
 struct Pool2dParams {
-  std::array<std::int64_t, 2> kernel_size;
-  std::array<std::int64_t, 2> stride;   // PyTorch's default is the kernel size: pass it explicitly
-  std::array<std::int64_t, 2> padding{0, 0};
+  Size2 kernel_size;
+  OptionalSize2 stride = {};  // the kernel size when unset, as PyTorch
+  Size2 padding = 0;
 };
 
 // Max over each window; the gradient goes to the (first) maximum of each window.
@@ -19,6 +21,6 @@ Tensor max_pool2d(const Tensor& x, const Pool2dParams& params);
 // Mean over each window, zero padding counted (count_include_pad=True).
 Tensor avg_pool2d(const Tensor& x, const Pool2dParams& params);
 // Mean over PyTorch's adaptive windows [⌊i·H/OH⌋, ⌈(i+1)·H/OH⌉) for an output of `output_size`.
-Tensor adaptive_avg_pool2d(const Tensor& x, const std::array<std::int64_t, 2>& output_size);
+Tensor adaptive_avg_pool2d(const Tensor& x, Size2 output_size);
 
 }  // namespace lucid::nn::functional

@@ -36,11 +36,12 @@ def run(fn, inputs, gy_scale=1.0):
     return y.detach(), gy, [None if t is None else t.grad for t in leaves]
 
 
-def conv_case(name, n, c, o, size, kernel, stride, padding, dilation, bias):
-    x, w = randn(n, c, *size), randn(o, c, *kernel)
+def conv_case(name, n, c, o, size, kernel, stride, padding, dilation, bias, groups=1):
+    x, w = randn(n, c, *size), randn(o, c // groups, *kernel)
     b = randn(o) if bias else None
-    y, gy, (dx, dw, db) = run(lambda x_, w_, b_: F.conv2d(x_, w_, b_, stride, padding, dilation), [x, w, b])
-    attrs = {"op": "conv2d", "stride": list(stride), "padding": list(padding), "dilation": list(dilation)}
+    y, gy, (dx, dw, db) = run(lambda x_, w_, b_: F.conv2d(x_, w_, b_, stride, padding, dilation, groups), [x, w, b])
+    attrs = {"op": "conv2d", "stride": list(stride), "padding": list(padding), "dilation": list(dilation),
+             "groups": groups}
     return case(name, attrs, x=x, weight=w, bias=b, gy=gy, y=y, dx=dx, dweight=dw, dbias=db)
 
 
@@ -173,6 +174,11 @@ cases = [
     # read padding only (kernel wider than the image).
     conv_case("conv_same_width_dilation2", 2, 2, 3, (7, 6), (3, 3), (1, 1), (2, 2), (2, 2), True),
     conv_case("conv_same_width_kernel_wider_than_image", 1, 2, 2, (3, 2), (5, 5), (1, 1), (2, 2), (1, 1), True),
+    # Grouped and depthwise convolutions (groups = in_channels), one with a channel multiplier.
+    conv_case("conv_groups2", 2, 4, 6, (6, 5), (3, 3), (1, 1), (1, 1), (1, 1), True, groups=2),
+    conv_case("conv_groups3_stride2_nobias", 3, 6, 3, (7, 7), (3, 2), (2, 1), (1, 0), (1, 1), False, groups=3),
+    conv_case("conv_depthwise", 2, 4, 4, (6, 6), (3, 3), (1, 1), (1, 1), (1, 1), True, groups=4),
+    conv_case("conv_depthwise_multiplier2_dilation2", 5, 3, 6, (8, 7), (3, 3), (1, 1), (2, 2), (2, 2), True, groups=3),
 ]
 
 write("layers.json", cases,

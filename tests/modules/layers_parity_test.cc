@@ -55,8 +55,9 @@ const std::vector<golden::Case>& cases() {
   return golden::all_close(got, want, rtol, rtol * scale);
 }
 
-std::array<std::int64_t, 2> pair_attr(const golden::Case& c, const char* key) {
-  return c.attrs.at(key).get<std::array<std::int64_t, 2>>();
+lucid::nn::Size2 pair_attr(const golden::Case& c, const char* key) {
+  const auto pair = c.attrs.at(key).get<std::array<std::int64_t, 2>>();
+  return {pair[0], pair[1]};
 }
 
 F::Reduction reduction_attr(const golden::Case& c) {
@@ -98,8 +99,10 @@ std::shared_ptr<lucid::nn::Module> activation(const std::string& kind) {
 Tensor pool(const golden::Case& c, const std::string& op, const Tensor& x) {
   const auto k = pair_attr(c, "kernel_size"), s = pair_attr(c, "stride"), p = pair_attr(c, "padding");
   const bool square = k[0] == k[1] && s[0] == s[1] && p[0] == p[1];
-  if (op == "max_pool2d") return square ? lucid::nn::MaxPool2d(k[0], s[0], p[0])(x) : F::max_pool2d(x, {k, s, p});
-  return square ? lucid::nn::AvgPool2d(k[0], s[0], p[0])(x) : F::avg_pool2d(x, {k, s, p});
+  if (op == "max_pool2d") {
+    return square ? lucid::nn::MaxPool2d(k[0], {.stride = s[0], .padding = p[0]})(x) : F::max_pool2d(x, {k, s, p});
+  }
+  return square ? lucid::nn::AvgPool2d(k[0], {.stride = s[0], .padding = p[0]})(x) : F::avg_pool2d(x, {k, s, p});
 }
 
 // Runs the case's op in dtype: returns y, and fills `parameters` with the module parameters whose
@@ -109,10 +112,12 @@ Tensor forward(const golden::Case& c, const Leaves& in, DType dtype, Leaves& par
   const Tensor& x = in.at("x");
   if (op == "conv2d") {
     const Tensor w = c.tensor("weight");
-    lucid::nn::Conv2d conv(w.size(1), w.size(0), {w.size(2), w.size(3)},
+    const auto groups = c.attrs.at("groups").get<std::int64_t>();
+    lucid::nn::Conv2d conv(w.size(1) * groups, w.size(0), {w.size(2), w.size(3)},
                            {.stride = pair_attr(c, "stride"),
                             .padding = pair_attr(c, "padding"),
                             .dilation = pair_attr(c, "dilation"),
+                            .groups = groups,
                             .bias = c.has("bias"),
                             .dtype = dtype});
     load_parameter(conv.weight, c, "weight", dtype);
@@ -122,7 +127,7 @@ Tensor forward(const golden::Case& c, const Leaves& in, DType dtype, Leaves& par
   }
   if (op == "linear") {
     const Tensor w = c.tensor("weight");
-    lucid::nn::Linear linear(w.size(1), w.size(0), c.has("bias"), dtype);
+    lucid::nn::Linear linear(w.size(1), w.size(0), {.bias = c.has("bias"), .dtype = dtype});
     load_parameter(linear.weight, c, "weight", dtype);
     if (c.has("bias")) load_parameter(linear.bias, c, "bias", dtype);
     parameters = {{"weight", linear.weight}, {"bias", linear.bias}};
@@ -202,11 +207,13 @@ TEST(LayersParityFile, CoversTheCaseSpread) {
       const Tensor w = c.tensor("weight"), x = c.tensor("x");
       const auto s = pair_attr(c, "stride"), pad = pair_attr(c, "padding"), d = pair_attr(c, "dilation");
       if (s[0] == 2 || s[1] == 2) conv.insert("stride2");
-      for (std::int64_t v : pad) conv.insert("padding" + std::to_string(v));
+      for (std::int64_t v : pad.values()) conv.insert("padding" + std::to_string(v));
       if (d[0] == 2 || d[1] == 2) conv.insert("dilation2");
       conv.insert(c.has("bias") ? "bias" : "nobias");
       if (w.size(2) != w.size(3)) conv.insert("nonsquare");
       if (w.size(1) > 1 && w.size(0) > 1) conv.insert("channels");
+      const auto groups = c.attrs.at("groups").get<std::int64_t>();
+      if (groups > 1) conv.insert(groups == x.size(1) ? "depthwise" : "groups");
       conv.insert(x.size(0) == 1 ? "batch1" : "batch>1");
     }
     if (c.attrs.contains("reduction")) reductions.insert(op + ":" + c.attrs.at("reduction").get<std::string>());
@@ -214,7 +221,7 @@ TEST(LayersParityFile, CoversTheCaseSpread) {
     if (op == "activation") activations.insert(c.attrs.at("kind").get<std::string>());
   }
   EXPECT_EQ(conv, (std::set<std::string>{"stride2", "padding0", "padding1", "padding2", "dilation2", "bias", "nobias",
-                                         "nonsquare", "channels", "batch1", "batch>1"}));
+                                         "nonsquare", "channels", "batch1", "batch>1", "groups", "depthwise"}));
   for (const char* op : {"max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "linear"}) {
     EXPECT_GE(ops.count(op), 3u) << op;
   }

@@ -65,7 +65,7 @@ TEST_F(LayersGradcheck, Linear) {
                    {randn64({4, 5}), randn64({3, 5}), randn64({3})});
   EXPECT_GRADCHECK([](const Inputs& in) { return F::linear(in[0], in[1]); }, {randn64({2, 3, 4}), randn64({6, 4})});
   // The module routes the same computation through its parameters.
-  auto linear = std::make_shared<nn::Linear>(5, 2, true, lucid::float64);
+  auto linear = std::make_shared<nn::Linear>(5, 2, nn::LinearOptions{.dtype = lucid::float64});
   EXPECT_GRADCHECK([linear](const Inputs& in) { return (*linear)(in[0]); }, {randn64({3, 5})});
 }
 
@@ -103,7 +103,7 @@ TEST_F(LayersGradcheck, Conv2d) {
 
 TEST_F(LayersGradcheck, Conv2dModule) {
   const nn::Conv2dOptions options{.stride = {1, 2}, .padding = {1, 1}, .dtype = lucid::float64};
-  auto conv = std::make_shared<nn::Conv2d>(2, 3, std::array<std::int64_t, 2>{2, 3}, options);
+  auto conv = std::make_shared<nn::Conv2d>(2, 3, nn::Size2(2, 3), options);
   EXPECT_GRADCHECK([conv](const Inputs& in) { return (*conv)(in[0]); }, {randn64({2, 2, 5, 6})});
 }
 
@@ -115,7 +115,7 @@ TEST_F(LayersGradcheck, MaxPool2d) {
   for (const Config& k : {Config{2, 2, 0}, Config{3, 1, 1}, Config{3, 2, 1}, Config{2, 1, 0}, Config{3, 3, 0}}) {
     SCOPED_TRACE("kernel " + std::to_string(k.kernel) + " stride " + std::to_string(k.stride) + " padding " +
                  std::to_string(k.padding));
-    auto pool = std::make_shared<nn::MaxPool2d>(k.kernel, k.stride, k.padding);
+    auto pool = std::make_shared<nn::MaxPool2d>(k.kernel, nn::MaxPool2dOptions{.stride = k.stride, .padding = k.padding});
     EXPECT_GRADCHECK([pool](const Inputs& in) { return (*pool)(in[0]); }, {distinct_values({2, 2, 7, 6}, ++seed)});
   }
   // Non-square windows through the functional.
@@ -130,7 +130,7 @@ TEST_F(LayersGradcheck, AvgPool2d) {
   for (const Config& k : {Config{2, 2, 0}, Config{3, 1, 1}, Config{3, 2, 1}, Config{2, 1, 1}}) {
     SCOPED_TRACE("kernel " + std::to_string(k.kernel) + " stride " + std::to_string(k.stride) + " padding " +
                  std::to_string(k.padding));
-    auto pool = std::make_shared<nn::AvgPool2d>(k.kernel, k.stride, k.padding);
+    auto pool = std::make_shared<nn::AvgPool2d>(k.kernel, nn::AvgPool2dOptions{.stride = k.stride, .padding = k.padding});
     EXPECT_GRADCHECK([pool](const Inputs& in) { return (*pool)(in[0]); }, {randn64({2, 2, 7, 6})});
   }
   EXPECT_GRADCHECK([](const Inputs& in) { return F::avg_pool2d(in[0], {{2, 3}, {1, 2}, {1, 1}}); },
@@ -142,7 +142,7 @@ TEST_F(LayersGradcheck, AdaptiveAvgPool2d) {
   for (const auto& [shape, out] : std::vector<std::pair<Shape, std::array<std::int64_t, 2>>>{
            {{2, 2, 6, 6}, {3, 3}}, {{1, 2, 7, 5}, {3, 2}}, {{2, 1, 5, 7}, {1, 1}}, {{1, 2, 3, 3}, {4, 5}}}) {
     SCOPED_TRACE("input " + shape.str() + " output (" + std::to_string(out[0]) + ", " + std::to_string(out[1]) + ")");
-    auto pool = std::make_shared<nn::AdaptiveAvgPool2d>(out);
+    auto pool = std::make_shared<nn::AdaptiveAvgPool2d>(nn::Size2(out[0], out[1]));
     Tensor x = randn64(shape);
     EXPECT_GRADCHECK([pool](const Inputs& in) { return (*pool)(in[0]); }, {x});
   }
@@ -223,7 +223,7 @@ TEST_F(LayersGradcheck, MSELossInInputAndTarget) {
 TEST_F(LayersGradcheck, ASmallNetworkEndToEnd) {
   auto net = std::make_shared<nn::Sequential>(
       nn::Conv2d(1, 3, 3, {.padding = {1, 1}, .dtype = lucid::float64}), nn::ReLU(), nn::MaxPool2d(2), nn::Flatten(),
-      nn::Dropout(0.5), nn::Linear(3 * 4 * 4, 3, true, lucid::float64));
+      nn::Dropout(0.5), nn::Linear(3 * 4 * 4, 3, {.dtype = lucid::float64}));
   net->eval();
   const Tensor targets = class_ids(2, 3);
   EXPECT_GRADCHECK([net, targets](const Inputs& in) { return F::cross_entropy((*net)(in[0]), targets); },
@@ -318,7 +318,7 @@ TEST_F(LayersTest, InitFollowsTheSeed) {
 }
 
 TEST_F(LayersTest, NoBiasLeavesAnUnregisteredSlot) {
-  nn::Linear linear(3, 2, false);
+  nn::Linear linear(3, 2, {.bias = false});
   nn::Conv2d conv(3, 2, 3, {.bias = false});
   EXPECT_FALSE(linear.bias.defined());
   EXPECT_FALSE(conv.bias.defined());
@@ -335,22 +335,21 @@ std::string printed(const nn::Module& m) {
 }
 
 TEST_F(LayersTest, PrintedFormsMatchPyTorch) {
-  using Pair = std::array<std::int64_t, 2>;
   EXPECT_EQ(printed(nn::Conv2d(1, 32, 3, {.padding = {1, 1}})),
             "Conv2d(1, 32, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))");
   const nn::Conv2dOptions all{.stride = {2, 2}, .padding = {1, 0}, .dilation = {2, 2}, .bias = false};
-  EXPECT_EQ(printed(nn::Conv2d(3, 8, Pair{2, 3}, all)),
+  EXPECT_EQ(printed(nn::Conv2d(3, 8, {2, 3}, all)),
             "Conv2d(3, 8, kernel_size=(2, 3), stride=(2, 2), padding=(1, 0), dilation=(2, 2), bias=False)");
   EXPECT_EQ(printed(nn::Conv2d(3, 8, 3, {.stride = {2, 1}})), "Conv2d(3, 8, kernel_size=(3, 3), stride=(2, 1))");
   EXPECT_EQ(printed(nn::Linear(3136, 10)), "Linear(in_features=3136, out_features=10, bias=True)");
-  EXPECT_EQ(printed(nn::Linear(3, 4, false)), "Linear(in_features=3, out_features=4, bias=False)");
+  EXPECT_EQ(printed(nn::Linear(3, 4, {.bias = false})), "Linear(in_features=3, out_features=4, bias=False)");
   EXPECT_EQ(printed(nn::MaxPool2d(2)), "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)");
-  EXPECT_EQ(printed(nn::MaxPool2d(3, 1, 1)),
+  EXPECT_EQ(printed(nn::MaxPool2d(3, {.stride = 1, .padding = 1})),
             "MaxPool2d(kernel_size=3, stride=1, padding=1, dilation=1, ceil_mode=False)");
   EXPECT_EQ(printed(nn::AvgPool2d(2)), "AvgPool2d(kernel_size=2, stride=2, padding=0)");
-  EXPECT_EQ(printed(nn::AvgPool2d(3, 2, 1)), "AvgPool2d(kernel_size=3, stride=2, padding=1)");
-  EXPECT_EQ(printed(nn::AdaptiveAvgPool2d(std::array<std::int64_t, 2>{1, 1})), "AdaptiveAvgPool2d(output_size=(1, 1))");
-  EXPECT_EQ(printed(nn::AdaptiveAvgPool2d(std::array<std::int64_t, 2>{2, 3})), "AdaptiveAvgPool2d(output_size=(2, 3))");
+  EXPECT_EQ(printed(nn::AvgPool2d(3, {.stride = 2, .padding = 1})), "AvgPool2d(kernel_size=3, stride=2, padding=1)");
+  EXPECT_EQ(printed(nn::AdaptiveAvgPool2d({1, 1})), "AdaptiveAvgPool2d(output_size=(1, 1))");
+  EXPECT_EQ(printed(nn::AdaptiveAvgPool2d({2, 3})), "AdaptiveAvgPool2d(output_size=(2, 3))");
   EXPECT_EQ(printed(nn::AdaptiveAvgPool2d(1)), "AdaptiveAvgPool2d(output_size=1)");  // as PyTorch's AdaptiveAvgPool2d(1)
   EXPECT_EQ(printed(nn::Flatten()), "Flatten(start_dim=1, end_dim=-1)");
   EXPECT_EQ(printed(nn::Dropout()), "Dropout(p=0.5, inplace=False)");
@@ -479,7 +478,7 @@ TEST_F(LayersTest, Conv2dErrorsNameTheValues) {
   EXPECT_TRUE(contains(channels, "(4, 3, 3, 3)"));
   EXPECT_TRUE(contains(error_message<ValueError>([&] { conv(lucid::zeros({1, 3, 2, 2})); }), "(1, 3, 2, 2)"));
   EXPECT_TRUE(contains(error_message<ValueError>([&] { conv(lucid::zeros({1, 3, 5, 5}, lucid::float64)); }), "dtype"));
-  EXPECT_TRUE(contains(error_message<ValueError>([] { nn::Conv2d(3, 4, std::array<std::int64_t, 2>{0, 3}); }),
+  EXPECT_TRUE(contains(error_message<ValueError>([] { nn::Conv2d(3, 4, {0, 3}); }),
                        "kernel_size (0, 3)"));
   EXPECT_TRUE(contains(error_message<ValueError>([] { nn::Conv2d(0, 4, 3); }), "in_channels (0)"));
   // Stride and padding are checked when the convolution runs (PyTorch checks them there too).
@@ -531,11 +530,11 @@ TEST(MaxPool2dSimd, MatchesTheScalarKernelOnTiesAndNaN) {
 TEST_F(LayersTest, PoolingErrorsNameTheValues) {
   const Tensor x = lucid::zeros({1, 1, 4, 4});
   EXPECT_TRUE(contains(error_message<ValueError>([&] { nn::MaxPool2d(0)(x); }), "kernel_size (0, 0)"));
-  EXPECT_TRUE(contains(error_message<ValueError>([&] { nn::AvgPool2d(3, 1, 2)(x); }), "padding (2, 2)"));
-  EXPECT_TRUE(contains(error_message<ValueError>([&] { nn::MaxPool2d(2, 0)(x); }), "stride (0, 0)"));
+  EXPECT_TRUE(contains(error_message<ValueError>([&] { nn::AvgPool2d(3, {.stride = 1, .padding = 2})(x); }), "padding (2, 2)"));
+  EXPECT_TRUE(contains(error_message<ValueError>([&] { nn::MaxPool2d(2, {.stride = 0})(x); }), "stride (0, 0)"));
   EXPECT_TRUE(contains(error_message<ValueError>([&] { nn::MaxPool2d(2)(lucid::zeros({4, 4})); }), "(4, 4)"));
   EXPECT_TRUE(contains(error_message<ValueError>([&] { nn::AvgPool2d(5)(x); }), "(1, 1, 4, 4)"));
-  EXPECT_TRUE(contains(error_message<ValueError>([&] { nn::AdaptiveAvgPool2d(std::array<std::int64_t, 2>{0, 2})(x); }),
+  EXPECT_TRUE(contains(error_message<ValueError>([&] { nn::AdaptiveAvgPool2d({0, 2})(x); }),
                        "(0, 2)"));
 }
 

@@ -503,7 +503,7 @@ TEST(OptimizerTraining, FitsALinearModel) {
   const Tensor true_w = lucid::tensor(std::vector<double>{1.5, -2.0, 0.5}, {3, 1});
   const Tensor y = x.matmul(true_w) + 0.25;
   for (int kind = 0; kind < 2; ++kind) {
-    lucid::nn::Linear model(3, 1, true, lucid::float64);
+    lucid::nn::Linear model(3, 1, {.dtype = lucid::float64});
     std::unique_ptr<Optimizer> opt;
     if (kind == 0)
       opt = std::make_unique<Adam>(model.parameters(), AdamOptions{.lr = 0.05});

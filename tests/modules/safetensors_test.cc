@@ -264,7 +264,7 @@ TEST(Safetensors, MismatchedModuleIsLeftUnchanged) {
   EXPECT_TRUE(contains(message, "linear.safetensors"));
   EXPECT_TRUE(contains(message, "weight: expected shape (2, 4), got (2, 3)"));
   EXPECT_EQ(snapshot(wider), before);
-  nn::Linear no_bias(3, 2, /*bias=*/false);
+  nn::Linear no_bias(3, 2, {.bias = false});
   const Snapshot before_no_bias = snapshot(no_bias);
   EXPECT_TRUE(contains(error_message<ValueError>([&] { load(no_bias, dir / "linear.safetensors"); }),
                        "Unexpected keys: bias"));

@@ -713,7 +713,7 @@ TEST(BadInput, LinearFunctionalBiasShape) {
 
 TEST(BadInput, Conv2dNonPositiveSizes) {
   expect_rejects([] { (void)nn::Conv2d(0, 4, 3); }, {"in_channels (0)", "must be positive"});
-  expect_rejects([] { (void)nn::Conv2d(1, 4, std::array<std::int64_t, 2>{3, 0}); }, {"kernel_size (3, 0)"});
+  expect_rejects([] { (void)nn::Conv2d(1, 4, {3, 0}); }, {"kernel_size (3, 0)"});
 }
 
 TEST(BadInput, Conv2dBadStrideOrPadding) {
@@ -762,14 +762,14 @@ TEST(BadInput, Conv2dOutputElementCountOverflowsInt64) {
 TEST(BadInput, PoolingNonPositiveKernelOrStride) {
   nn::MaxPool2d zero_kernel(0);
   expect_rejects([&] { zero_kernel(ones({1, 1, 4, 4})); }, {"max_pool2d", "kernel_size (0, 0)"});
-  nn::AvgPool2d zero_stride(2, 0);
+  nn::AvgPool2d zero_stride(2, {.stride = 0});
   expect_rejects([&] { zero_stride(ones({1, 1, 4, 4})); }, {"avg_pool2d", "stride (0, 0)"});
 }
 
 TEST(BadInput, PoolingPaddingOverHalfKernel) {
-  nn::MaxPool2d pool(2, 2, 2);
+  nn::MaxPool2d pool(2, {.stride = 2, .padding = 2});
   expect_rejects([&] { pool(ones({1, 1, 4, 4})); }, {"padding (2, 2)", "half the kernel size"});
-  nn::AvgPool2d huge(2, 2, kInt64Max);  // rejected without overflowing 2·padding
+  nn::AvgPool2d huge(2, {.stride = 2, .padding = kInt64Max});  // rejected without overflowing 2·padding
   expect_rejects([&] { huge(ones({1, 1, 4, 4})); }, {"padding (9223372036854775807, 9223372036854775807)"});
 }
 
@@ -788,7 +788,7 @@ TEST(BadInput, PoolingKernelLargerThanInput) {
 }
 
 TEST(BadInput, AdaptiveAvgPool2dNonPositiveOutputSize) {
-  nn::AdaptiveAvgPool2d pool(std::array<std::int64_t, 2>{2, 0});
+  nn::AdaptiveAvgPool2d pool({2, 0});
   expect_rejects([&] { pool(ones({1, 1, 4, 4})); }, {"output_size (2, 0)"});
 }
 
