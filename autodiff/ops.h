@@ -27,19 +27,12 @@ Tensor maximum(const Tensor& a, const Tensor& b);  // ties send the gradient to 
 Tensor minimum(const Tensor& a, const Tensor& b);  // ties send the gradient to a
 // a where condition > ½ (condition holds 0/1, e.g. from greater), else b; no gradient to condition.
 Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b);
-Tensor neg(const Tensor& x);
-Tensor abs(const Tensor& x);  // gradient sign(x), 0 at 0
-Tensor exp(const Tensor& x);
-Tensor log(const Tensor& x);
-Tensor sqrt(const Tensor& x);
-Tensor rsqrt(const Tensor& x);  // 1/√x
+// neg, abs, exp, log, sqrt, rsqrt, relu, sigmoid, tanh, silu, gelu: one per line of
+// framework/kernels/unary_ops.inc, which gives each formula.
+#define LUCID_UNARY_OP(name, Name, group, ...) Tensor name(const Tensor& x);
+#include "framework/kernels/unary_ops.inc"
 // min(max(x, min), max); the gradient passes where min ≤ x ≤ max (bounds included, as PyTorch).
 Tensor clamp(const Tensor& x, double min, double max);
-Tensor relu(const Tensor& x);   // max(x, 0), gradient 0 at 0
-Tensor sigmoid(const Tensor& x);
-Tensor tanh(const Tensor& x);
-Tensor silu(const Tensor& x);  // x·σ(x)
-Tensor gelu(const Tensor& x);  // ½x(1 + tanh(√(2/π)(x + 0.044715x³))), PyTorch's approximate="tanh"
 // xᵖ (std::pow per element; not fused).
 Tensor pow(const Tensor& x, double exponent);
 // a > b as 0/1 values of a's dtype; not differentiable (a constant to the graph).

@@ -38,13 +38,11 @@ Tensor Tensor::reshape(const std::vector<std::int64_t>& shape) const { return lu
 Tensor Tensor::permute(const std::vector<std::int64_t>& dims) const { return lucid::permute(*this, dims); }
 Tensor Tensor::transpose(std::int64_t dim0, std::int64_t dim1) const { return lucid::transpose(*this, dim0, dim1); }
 Tensor Tensor::matmul(const Tensor& other) const { return lucid::matmul(*this, other); }
-Tensor Tensor::exp() const { return lucid::exp(*this); }
-Tensor Tensor::log() const { return lucid::log(*this); }
-Tensor Tensor::sqrt() const { return lucid::sqrt(*this); }
 Tensor Tensor::pow(double exponent) const { return lucid::pow(*this, exponent); }
-Tensor Tensor::relu() const { return lucid::relu(*this); }
-Tensor Tensor::sigmoid() const { return lucid::sigmoid(*this); }
-Tensor Tensor::tanh() const { return lucid::tanh(*this); }
+Tensor Tensor::clamp(double min, double max) const { return lucid::clamp(*this, min, max); }
+#define LUCID_UNARY_OP(name, Name, group, ...) \
+  Tensor Tensor::name() const { return lucid::name(*this); }
+#include "framework/kernels/unary_ops.inc"
 
 Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
 Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }

@@ -113,13 +113,11 @@ class Tensor {
   Tensor permute(const std::vector<std::int64_t>& dims) const;
   Tensor transpose(std::int64_t dim0, std::int64_t dim1) const;
   Tensor matmul(const Tensor& other) const;
-  Tensor exp() const;
-  Tensor log() const;
-  Tensor sqrt() const;
   Tensor pow(double exponent) const;
-  Tensor relu() const;
-  Tensor sigmoid() const;
-  Tensor tanh() const;
+  Tensor clamp(double min, double max) const;
+  // x.exp(), x.silu(), ...: one per line of framework/kernels/unary_ops.inc (the free functions' forms).
+#define LUCID_UNARY_OP(name, Name, group, ...) Tensor name() const;
+#include "framework/kernels/unary_ops.inc"
 
   // ---- in-place ops (autodiff/ops/inplace_ops.cc) ----
   // PyTorch's rules: in grad mode, writing into a leaf that requires grad (or a view of one) raises

@@ -32,20 +32,13 @@ Tensor div(const Tensor& a, double b) { return fused<ex::DivScalar>(kernels::Div
 Tensor sub(double a, const Tensor& b) { return fused<ex::ScalarSub>(kernels::ScalarSub_kernels, {b}, {a}); }
 Tensor div(double a, const Tensor& b) { return fused<ex::ScalarDiv>(kernels::ScalarDiv_kernels, {b}, {a}); }
 
-Tensor neg(const Tensor& x) { return fused<ex::Neg>(kernels::Neg_kernels, {x}); }
-Tensor abs(const Tensor& x) { return fused<ex::Abs>(kernels::Abs_kernels, {x}); }
-Tensor exp(const Tensor& x) { return fused<ex::Exp>(kernels::Exp_kernels, {x}); }
-Tensor log(const Tensor& x) { return fused<ex::Log>(kernels::Log_kernels, {x}); }
-Tensor sqrt(const Tensor& x) { return fused<ex::Sqrt>(kernels::Sqrt_kernels, {x}); }
-Tensor rsqrt(const Tensor& x) { return fused<ex::Rsqrt>(kernels::Rsqrt_kernels, {x}); }
+#define LUCID_UNARY_OP(name, Name, group, ...) \
+  Tensor name(const Tensor& x) { return fused<ex::Name>(kernels::Name##_kernels, {x}); }
+#include "framework/kernels/unary_ops.inc"
+
 Tensor clamp(const Tensor& x, double min, double max) {
   return fused<ex::Clamp>(kernels::Clamp_kernels, {x}, {min, max});
 }
-Tensor relu(const Tensor& x) { return fused<ex::Relu>(kernels::Relu_kernels, {x}); }
-Tensor sigmoid(const Tensor& x) { return fused<ex::Sigmoid>(kernels::Sigmoid_kernels, {x}); }
-Tensor tanh(const Tensor& x) { return fused<ex::Tanh>(kernels::Tanh_kernels, {x}); }
-Tensor silu(const Tensor& x) { return fused<ex::Silu>(kernels::Silu_kernels, {x}); }
-Tensor gelu(const Tensor& x) { return fused<ex::Gelu>(kernels::Gelu_kernels, {x}); }
 
 Tensor greater(const Tensor& a, const Tensor& b) {
   ops_detail::check_same_dtype("greater", a, b);

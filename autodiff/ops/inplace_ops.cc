@@ -187,7 +187,7 @@ Tensor& Tensor::div_(double other) {
   return apply_inplace(*this, false, [&](const Tensor& in) { return div(in, other); });
 }
 Tensor& Tensor::clamp_(double min, double max) {
-  return apply_inplace(*this, true, [&](const Tensor& in) { return clamp(in, min, max); });
+  return apply_inplace(*this, true, [&](const Tensor& in) { return lucid::clamp(in, min, max); });
 }
 Tensor& Tensor::sigmoid_() {
   return apply_inplace(*this, true, [](const Tensor& in) { return lucid::sigmoid(in); });

@@ -1,4 +1,4 @@
-// Fused kernels of the activations (formulas in elementwise_exprs.h), compiled per SIMD target.
+// Fused kernels of the activations (unary_ops.inc's "activation" group), compiled per SIMD target.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "framework/kernels/activation_kernels.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
@@ -11,20 +11,19 @@
 
 HWY_BEFORE_NAMESPACE();
 namespace lucid::kernels::HWY_NAMESPACE {
-LUCID_FUSED_TARGET_KERNELS_1(Relu, exprs::Relu)
-LUCID_FUSED_TARGET_KERNELS_1(Sigmoid, exprs::Sigmoid)
-LUCID_FUSED_TARGET_KERNELS_1(Tanh, exprs::Tanh)
-LUCID_FUSED_TARGET_KERNELS_1(Silu, exprs::Silu)
-LUCID_FUSED_TARGET_KERNELS_1(Gelu, exprs::Gelu)
+// The "activation" group of unary_ops.inc.
+#define LUCID_UNARY_OP(name, Name, group, ...) LUCID_UNARY_IN_##group(Name)
+#define LUCID_UNARY_IN_math(Name)
+#define LUCID_UNARY_IN_activation(Name) LUCID_FUSED_TARGET_KERNELS_1(Name, exprs::Name)
+#include "framework/kernels/unary_ops.inc"
 }  // namespace lucid::kernels::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
 namespace lucid::kernels {
-LUCID_FUSED_EXPORT_KERNELS_1(Relu, exprs::Relu)
-LUCID_FUSED_EXPORT_KERNELS_1(Sigmoid, exprs::Sigmoid)
-LUCID_FUSED_EXPORT_KERNELS_1(Tanh, exprs::Tanh)
-LUCID_FUSED_EXPORT_KERNELS_1(Silu, exprs::Silu)
-LUCID_FUSED_EXPORT_KERNELS_1(Gelu, exprs::Gelu)
+#define LUCID_UNARY_OP(name, Name, group, ...) LUCID_UNARY_IN_##group(Name)
+#undef LUCID_UNARY_IN_activation
+#define LUCID_UNARY_IN_activation(Name) LUCID_FUSED_EXPORT_KERNELS_1(Name, exprs::Name)
+#include "framework/kernels/unary_ops.inc"
 }  // namespace lucid::kernels
 #endif  // HWY_ONCE

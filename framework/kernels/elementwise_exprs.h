@@ -25,23 +25,11 @@ using MulScalar = decltype(x * s);
 using DivScalar = decltype(x / s);
 using ScalarSub = decltype(s - x);
 using ScalarDiv = decltype(s / x);
-// Math.
-using Neg = decltype(-x);
-using Abs = decltype(e::abs(x));
-using Exp = decltype(e::exp(x));
-using Log = decltype(e::log(x));
-using Sqrt = decltype(e::sqrt(x));
-using Rsqrt = decltype(e::rsqrt(x));
 // clamp(x, lo = s₀, hi = s₁): the gradient passes where lo ≤ x ≤ hi (bounds included, as PyTorch).
 using Clamp = decltype(e::select(x < s, s, e::select(x > e::scalar<1>, e::scalar<1>, x)));
-// Activations.
-using Relu = decltype(e::max(x, e::constant<0.0>));
-using Sigmoid = decltype(e::sigmoid(x));
-using Tanh = decltype(e::tanh(x));
-using Silu = decltype(x * e::sigmoid(x));
-// GELU, tanh approximation: ½x(1 + tanh(√(2/π)(x + 0.044715x³)))
-using Gelu = decltype(e::constant<0.5> * x *
-                      (e::One{} + e::tanh(e::constant<0.7978845608028654> * (x + e::constant<0.044715> * x * x * x))));
+// The unary ops of unary_ops.inc.
+#define LUCID_UNARY_OP(name, Name, group, ...) using Name = decltype(__VA_ARGS__);
+#include "framework/kernels/unary_ops.inc"
 // where(c, y, z): y where c > ½ (c holds 0/1), else z; no gradient flows into c.
 using Where = decltype(e::select(x > e::constant<0.5>, y, e::stream<2>));
 // Not differentiable: 1 where x > y, else 0.

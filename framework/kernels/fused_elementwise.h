@@ -12,9 +12,10 @@ extern const FusedKernels Add_kernels, Sub_kernels, Mul_kernels, Div_kernels, Ma
 extern const FusedKernels Where_kernels;
 extern const FusedKernels AddScalar_kernels, MulScalar_kernels, DivScalar_kernels, ScalarSub_kernels, ScalarDiv_kernels;
 // math_kernels.cc
-extern const FusedKernels Neg_kernels, Abs_kernels, Exp_kernels, Log_kernels, Sqrt_kernels, Rsqrt_kernels, Clamp_kernels;
-// activation_kernels.cc
-extern const FusedKernels Relu_kernels, Sigmoid_kernels, Tanh_kernels, Silu_kernels, Gelu_kernels;
+extern const FusedKernels Clamp_kernels;
+// math_kernels.cc and activation_kernels.cc: one table per line of unary_ops.inc (Exp_kernels, ...).
+#define LUCID_UNARY_OP(name, Name, group, ...) extern const FusedKernels Name##_kernels;
+#include "framework/kernels/unary_ops.inc"
 
 // out[i] = in[0][i] > in[1][i] ? 1 : 0 (not differentiable)
 void greater(const float* const* in, float* out, std::size_t n);

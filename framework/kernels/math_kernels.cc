@@ -1,4 +1,4 @@
-// Fused kernels of the math ops (formulas in elementwise_exprs.h), compiled per SIMD target.
+// Fused kernels of the math ops (unary_ops.inc's "math" group, and clamp), compiled per SIMD target.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "framework/kernels/math_kernels.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
@@ -11,24 +11,21 @@
 
 HWY_BEFORE_NAMESPACE();
 namespace lucid::kernels::HWY_NAMESPACE {
-LUCID_FUSED_TARGET_KERNELS_1(Neg, exprs::Neg)
-LUCID_FUSED_TARGET_KERNELS_1(Abs, exprs::Abs)
-LUCID_FUSED_TARGET_KERNELS_1(Exp, exprs::Exp)
-LUCID_FUSED_TARGET_KERNELS_1(Log, exprs::Log)
-LUCID_FUSED_TARGET_KERNELS_1(Sqrt, exprs::Sqrt)
-LUCID_FUSED_TARGET_KERNELS_1(Rsqrt, exprs::Rsqrt)
+// The "math" group of unary_ops.inc.
+#define LUCID_UNARY_OP(name, Name, group, ...) LUCID_UNARY_IN_##group(Name)
+#define LUCID_UNARY_IN_math(Name) LUCID_FUSED_TARGET_KERNELS_1(Name, exprs::Name)
+#define LUCID_UNARY_IN_activation(Name)
+#include "framework/kernels/unary_ops.inc"
 LUCID_FUSED_TARGET_KERNELS_1(Clamp, exprs::Clamp)
 }  // namespace lucid::kernels::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
 namespace lucid::kernels {
-LUCID_FUSED_EXPORT_KERNELS_1(Neg, exprs::Neg)
-LUCID_FUSED_EXPORT_KERNELS_1(Abs, exprs::Abs)
-LUCID_FUSED_EXPORT_KERNELS_1(Exp, exprs::Exp)
-LUCID_FUSED_EXPORT_KERNELS_1(Log, exprs::Log)
-LUCID_FUSED_EXPORT_KERNELS_1(Sqrt, exprs::Sqrt)
-LUCID_FUSED_EXPORT_KERNELS_1(Rsqrt, exprs::Rsqrt)
+#define LUCID_UNARY_OP(name, Name, group, ...) LUCID_UNARY_IN_##group(Name)
+#undef LUCID_UNARY_IN_math
+#define LUCID_UNARY_IN_math(Name) LUCID_FUSED_EXPORT_KERNELS_1(Name, exprs::Name)
+#include "framework/kernels/unary_ops.inc"
 LUCID_FUSED_EXPORT_KERNELS_1(Clamp, exprs::Clamp)
 }  // namespace lucid::kernels
 #endif  // HWY_ONCE

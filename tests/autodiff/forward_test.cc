@@ -150,8 +150,21 @@ TEST(MethodForms, AgreeWithFreeFunctions) {
       {x.exp(), exp(x)},   {x.log(), log(x)},         {x.sqrt(), sqrt(x)},         {x.relu(), relu(x)},
       {x.tanh(), tanh(x)}, {x.sigmoid(), sigmoid(x)}, {x.pow(1.5), pow(x, 1.5)}, {x.sum(), sum(x)},
       {x.mean(), mean(x)},  {x + 2.0, add(x, 2.0)},   {x - 2.0, sub(x, 2.0)},     {x * 2.0, mul(x, 2.0)},
-      {x / 2.0, div(x, 2.0)}, {2.0 - x, sub(2.0, x)},   {2.0 / x, div(2.0, x)},     {2.0 * x, mul(x, 2.0)}};
+      {x / 2.0, div(x, 2.0)}, {2.0 - x, sub(2.0, x)},   {2.0 / x, div(2.0, x)},     {2.0 * x, mul(x, 2.0)},
+      {x.clamp(0.7, 1.5), clamp(x, 0.7, 1.5)}};
   for (const auto& [method, free] : pairs) EXPECT_EQ(method.to_vector<double>(), free.to_vector<double>());
+}
+
+// Every op of framework/kernels/unary_ops.inc has its method, computing what the free function does.
+TEST(MethodForms, EveryUnaryOpOfTheListHasOne) {
+  const Tensor x = uniform({7}, 0.5, 2.0, false);
+  std::vector<std::string> names;
+#define LUCID_UNARY_OP(name, Name, group, ...)                                               \
+  EXPECT_EQ(x.name().to_vector<double>(), lucid::name(x).to_vector<double>()) << #name; \
+  names.push_back(#name);
+#include "framework/kernels/unary_ops.inc"
+  EXPECT_EQ(names, (std::vector<std::string>{"neg", "abs", "exp", "log", "sqrt", "rsqrt", "relu", "sigmoid", "tanh",
+                                             "silu", "gelu"}));
 }
 
 }  // namespace
