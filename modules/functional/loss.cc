@@ -44,6 +44,14 @@ Tensor class_weights(const char* op, const Tensor& targets, std::int64_t n, std:
   return q;
 }
 
+// Σ_c q[i, c]·log p[i, c] per row, the terms with q = 0 left out: a masked class (logit −inf, so
+// log p = −inf) that carries no weight adds nothing, as in PyTorch, instead of 0·(−inf) = NaN. Its
+// gradient is 0 as well.
+Tensor weighted_log_likelihood(const Tensor& q, const Tensor& log_probs) {
+  const Tensor zero = zeros({}, q.dtype());
+  return (q * where(greater(q, zero), log_probs, zero)).sum({1});
+}
+
 Tensor reduce(const Tensor& per_element, Reduction reduction) {
   switch (reduction) {
     case Reduction::kMean: return per_element.mean();
@@ -88,13 +96,13 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets, double label_s
   const double off = label_smoothing / static_cast<double>(classes);
   const Tensor q = class_weights("cross_entropy", targets, logits.size(0), classes, 1.0 - label_smoothing + off, off,
                                  logits.dtype());
-  return reduce(-(q * log_softmax(logits)).sum({1}), reduction);
+  return reduce(-weighted_log_likelihood(q, log_softmax(logits)), reduction);
 }
 
 Tensor nll_loss(const Tensor& log_probs, const Tensor& targets, Reduction reduction) {
   check_logits("nll_loss", log_probs);
   const Tensor q = class_weights("nll_loss", targets, log_probs.size(0), log_probs.size(1), 1.0, 0.0, log_probs.dtype());
-  return reduce(-(q * log_probs).sum({1}), reduction);
+  return reduce(-weighted_log_likelihood(q, log_probs), reduction);
 }
 
 Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
