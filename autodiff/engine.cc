@@ -182,6 +182,13 @@ std::vector<Tensor> grad(const Tensor& root, const std::vector<Tensor>& inputs, 
       throw ValueError("grad(): input " + std::to_string(k) + " must be a leaf tensor that requires grad");
     }
   }
+  if (!grad_root.defined()) {
+    if (root.numel() != 1) {
+      throw ValueError("grad(): without grad_root the root must have one element, got shape " + root.shape().str() +
+                       "; pass a grad_root of that shape");
+    }
+    return grad(root, inputs, ones(root.shape(), root.dtype()), retain_graph, create_graph);
+  }
   if (grad_root.shape() != root.shape() || grad_root.dtype() != root.dtype()) {
     throw ValueError("grad(): grad_root of shape " + grad_root.shape().str() + " does not match root of shape " +
                      root.shape().str());

@@ -153,7 +153,8 @@ GradcheckResult gradgradcheck(const DifferentiableFn& fn, const std::vector<Tens
     return total;
   };
   GradcheckResult result = gradcheck(projected_gradient, leaves, options);
-  if (!result.ok) result.message = "gradgradcheck (second derivatives): " + result.message;
+  result.message = result.ok ? "gradgradcheck passed for " + std::to_string(leaves.size()) + " input(s)"
+                             : "gradgradcheck (second derivatives): " + result.message;
   return result;
 }
 

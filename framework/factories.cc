@@ -66,8 +66,16 @@ Tensor ones_like(const Tensor& like) { return ones(like.shape(), like.dtype()); 
 
 Tensor arange(double start, double end, double step, DType dtype) {
   if (step == 0.0 || !std::isfinite(step) || !std::isfinite(start) || !std::isfinite(end)) {
-    throw ValueError("arange: start (" + std::to_string(start) + "), end (" + std::to_string(end) +
-                     ") and step (" + std::to_string(step) + ") must be finite and step non-zero");
+    std::ostringstream msg;
+    msg << "arange: start (" << start << "), end (" << end << ") and step (" << step
+        << ") must be finite and step non-zero";
+    throw ValueError(msg.str());
+  }
+  if ((end - start) * step < 0.0) {  // PyTorch raises too: the range never reaches end
+    std::ostringstream msg;
+    msg << "arange: end (" << end << ") lies on the other side of start (" << start << ") from where step ("
+        << step << ") goes";
+    throw ValueError(msg.str());
   }
   const double span = std::max(0.0, std::ceil((end - start) / step));  // may be inf when end − start overflows
   if (!(span < 0x1p63)) {

@@ -132,6 +132,15 @@ TEST(Gradgradcheck, PassesForCorrectSecondDerivatives) {
   EXPECT_GRADGRADCHECK([](const In& in) { return exp(in[0]); }, {x});
   const ::testing::AssertionResult r = lucid::testing::gradgradcheck_passes(exp_with_cut_backward, {x});
   EXPECT_FALSE(r);
+  EXPECT_EQ(gradgradcheck([](const In& in) { return exp(in[0]); }, {x}).message, "gradgradcheck passed for 1 input(s)");
+}
+
+TEST(GradFunction, AScalarRootNeedsNoGradRoot) {
+  const Tensor x = tensor(std::vector<double>{1.0, -2.0}, {2}, true);
+  const std::vector<Tensor> g = autograd::grad((x * x).sum(), {x});
+  EXPECT_EQ(g[0].to_vector<double>(), (std::vector<double>{2.0, -4.0}));
+  EXPECT_TRUE(contains(error_message<ValueError>([&] { autograd::grad(x * x, {x}); }),
+                       "without grad_root the root must have one element, got shape (2,)"));
 }
 
 }  // namespace

@@ -112,8 +112,15 @@ TEST(BadInput, FactoryAllocationFails) {
 #endif
 }
 
+TEST(BadInput, ArangeStepAwayFromEnd) {
+  expect_rejects([] { arange(5.0, 0.0, 1.0); }, {"end (0) lies on the other side of start (5) from where step (1) goes"});
+  expect_rejects([] { arange(0.0, 3.0, -0.5); }, {"step (-0.5)"});
+  EXPECT_EQ(arange(2.0, 2.0, 1.0).numel(), 0);  // an empty range is fine, as in PyTorch
+  EXPECT_EQ(arange(3.0, 0.0, -1.0).to_vector<float>(), (std::vector<float>{3, 2, 1}));
+}
+
 TEST(BadInput, ArangeZeroStep) {
-  expect_rejects([] { arange(0.0, 5.0, 0.0); }, {"step (0.000000)", "step non-zero"});
+  expect_rejects([] { arange(0.0, 5.0, 0.0); }, {"step (0)", "step non-zero"});
 }
 
 TEST(BadInput, ArangeNonFiniteBound) {
