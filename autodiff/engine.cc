@@ -1,8 +1,10 @@
 #include "autodiff/engine.h"
 
 #include <atomic>
+#include <string>
 #include <vector>
 
+#include "autodiff/anomaly_mode.h"
 #include "autodiff/hooks.h"
 #include "autodiff/node.h"
 #include "autodiff/ops.h"
@@ -59,55 +61,82 @@ void accumulate_into_node(Node& node, Tensor grad) {
 }
 
 // Where leaf gradients go: into each leaf's .grad, or, for grad(), into slots for chosen leaves.
-// Accumulating into .grad also runs a leaf's post-accumulate-grad hooks (hooks.h) once the last of
-// the pass's edges into it has run: expect() counts the edges, edge_done() counts them down.
+// A leaf with hooks (hooks.h) has its edges counted: expect() counts the pass's edges into it,
+// edge_done() counts them down. While it has tensor hooks, add() holds its gradients back and sums
+// them; the last edge runs the hooks on that sum and delivers the result. After the last edge the
+// post-accumulate-grad hooks run (backward() only).
 struct LeafSink {
   const std::vector<Tensor>* capture_inputs = nullptr;  // null: accumulate into .grad
   std::vector<std::shared_ptr<TensorImpl>> captured;
+  bool create_graph = false;
 
   // One more edge of pass `epoch` leads to `leaf`.
   void expect(const std::shared_ptr<TensorImpl>& leaf, std::uint64_t epoch) const {
     LeafHooks* hooks = leaf->hooks.get();
-    if (capture_inputs || !hooks) return;
+    if (!hooks) return;
     if (hooks->visit_epoch != epoch) {
       hooks->visit_epoch = epoch;
       hooks->pending_edges = 0;
       hooks->received = false;
+      hooks->pending_grad = Tensor();  // left over by a pass that threw
     }
     ++hooks->pending_edges;
   }
 
-  // An edge into `leaf` has run (with or without a gradient); the last one fires the hooks.
-  void edge_done(const std::shared_ptr<TensorImpl>& leaf) const {
-    const std::shared_ptr<LeafHooks> hooks = leaf->hooks;  // a hook may remove itself
-    if (capture_inputs || !hooks || --hooks->pending_edges > 0 || !hooks->received) return;
-    const Tensor tensor(leaf);
-    for (const auto& [handle, hook] : std::vector(hooks->hooks)) hook(tensor);
+  void add(const std::shared_ptr<TensorImpl>& leaf, Tensor grad) {
+    LeafHooks* hooks = leaf->hooks.get();
+    if (hooks && !hooks->grad_hooks.empty()) {
+      if (capture_inputs && capture_slot(leaf) < 0) return;  // grad(): only the chosen leaves' hooks run
+      hooks->pending_grad = hooks->pending_grad.defined() ? hooks->pending_grad + grad : std::move(grad);
+      return;
+    }
+    deliver(leaf, std::move(grad));
   }
 
-  void add(const std::shared_ptr<TensorImpl>& leaf, Tensor grad, bool create_graph) {
+  // An edge into `leaf` has run (with or without a gradient); the last one runs the hooks.
+  void edge_done(const std::shared_ptr<TensorImpl>& leaf) {
+    const std::shared_ptr<LeafHooks> hooks = leaf->hooks;  // a hook may remove itself
+    if (!hooks || --hooks->pending_edges > 0) return;
+    if (hooks->pending_grad.defined()) {
+      Tensor grad = std::move(hooks->pending_grad);
+      hooks->pending_grad = Tensor();
+      deliver(leaf, run_tensor_hooks(hooks->grad_hooks, std::move(grad), "a leaf tensor"));
+    }
+    if (capture_inputs || !hooks->received) return;
+    const Tensor tensor(leaf);
+    for (const auto& [id, hook] : hooks->post_accumulate.snapshot()) hook(tensor);
+  }
+
+ private:
+  std::ptrdiff_t capture_slot(const std::shared_ptr<TensorImpl>& leaf) const {
+    for (std::size_t k = 0; k < capture_inputs->size(); ++k) {
+      if ((*capture_inputs)[k].impl() == leaf) return static_cast<std::ptrdiff_t>(k);
+    }
+    return -1;
+  }
+
+  // The pass's final gradient for `leaf`: added to .grad, or to grad()'s slot when the leaf is chosen.
+  void deliver(const std::shared_ptr<TensorImpl>& leaf, Tensor grad) {
     if (!capture_inputs) {
       accumulate(leaf->grad, std::move(grad), create_graph);
       if (leaf->hooks) leaf->hooks->received = true;
       return;
     }
-    for (std::size_t k = 0; k < capture_inputs->size(); ++k) {
-      if ((*capture_inputs)[k].impl() == leaf) {
-        accumulate(captured[k], std::move(grad), create_graph);
-        return;
-      }
-    }
+    const std::ptrdiff_t k = capture_slot(leaf);
+    if (k >= 0) accumulate(captured[static_cast<std::size_t>(k)], std::move(grad), create_graph);
   }
 };
 
 void backward_pass(const Tensor& root, const Tensor& grad_root, bool retain_graph, bool create_graph,
                    LeafSink& sink) {
   const bool retain = retain_graph || create_graph;
+  const bool check_anomaly = is_anomaly_enabled();  // read once per pass
+  sink.create_graph = create_graph;
   PassScope scope(create_graph);
   const std::uint64_t epoch = next_epoch.fetch_add(1);
   if (!root.grad_fn()) {  // the root is itself a leaf
     sink.expect(root.impl(), epoch);
-    sink.add(root.impl(), grad_root, create_graph);
+    sink.add(root.impl(), grad_root);
     sink.edge_done(root.impl());
     return;
   }
@@ -144,14 +173,18 @@ void backward_pass(const Tensor& root, const Tensor& grad_root, bool retain_grap
     ready.pop_back();
     TensorList grads;
     if (node->pending_grad.defined()) {
-      const Tensor grad = std::move(node->pending_grad);
+      Tensor grad = std::move(node->pending_grad);
       node->pending_grad = Tensor();
+      if (node->grad_hooks) {  // register_hook on the non-leaf this node made
+        grad = run_tensor_hooks(*node->grad_hooks, std::move(grad), std::string("the output of ") + node->name());
+      }
       if (!sink.capture_inputs) {
         if (const std::shared_ptr<TensorImpl> retained = node->retained.lock()) {
           accumulate(retained->grad, grad, create_graph);  // grad stays shared: accumulate copies it
         }
       }
       grads = node->apply(grad);
+      if (check_anomaly) check_backward_outputs(*node, {grads.data(), grads.size()});
       if (!retain) node->release();
     }
     for (std::size_t i = 0; i < node->edges.size(); ++i) {
@@ -161,7 +194,7 @@ void backward_pass(const Tensor& root, const Tensor& grad_root, bool retain_grap
         if (has_grad) accumulate_into_node(*edge.node, std::move(grads[i]));
         if (--edge.node->dependencies == 0) ready.push_back(edge.node.get());
       } else if (edge.leaf) {
-        if (has_grad) sink.add(edge.leaf, std::move(grads[i]), create_graph);
+        if (has_grad) sink.add(edge.leaf, std::move(grads[i]));
         sink.edge_done(edge.leaf);
       }
     }

@@ -1,33 +1,86 @@
 #include "autodiff/hooks.h"
 
-#include <algorithm>
-#include <atomic>
+#include <string>
+#include <utility>
+
+#include "autodiff/node.h"
 
 namespace lucid::autograd {
 namespace {
-std::atomic<std::uint64_t> next_handle{1};
+
+// Removers (RemovableHandle::Remover): erase the id from the owner's lists and drop the owner's hook
+// storage once empty, so that the engine skips the tensor again. A leaf's storage is kept while it
+// holds a gradient of the running pass for its tensor hooks (the pass still delivers it).
+void remove_leaf_hook(void* owner, std::uint64_t id) {
+  auto& hooks = static_cast<TensorImpl*>(owner)->hooks;
+  if (!hooks) return;
+  if (!hooks->grad_hooks.erase(id)) hooks->post_accumulate.erase(id);
+  if (hooks->grad_hooks.empty() && hooks->post_accumulate.empty() && !hooks->pending_grad.defined()) hooks.reset();
+}
+
+void remove_node_hook(void* owner, std::uint64_t id) {
+  auto& hooks = static_cast<Node*>(owner)->grad_hooks;
+  if (!hooks) return;
+  hooks->erase(id);
+  if (hooks->empty()) hooks.reset();  // run_tensor_hooks works on a copy: safe while it runs
+}
+
+LeafHooks& leaf_hooks(const Tensor& leaf) {
+  auto& hooks = leaf.impl()->hooks;
+  if (!hooks) hooks = std::make_shared<LeafHooks>();
+  return *hooks;
+}
+
 }  // namespace
 
-// Appends (new handle, hook) to the leaf's list, creating the list on first use.
-std::uint64_t register_post_accumulate_grad_hook(const Tensor& leaf, PostAccumulateGradHook hook) {
+Tensor run_tensor_hooks(const HookList<TensorHook>& hooks, Tensor grad, const std::string& tensor_kind) {
+  for (const auto& [id, hook] : hooks.snapshot()) {  // `hooks` may be destroyed by a hook's remove()
+    std::optional<Tensor> replaced = hook(grad);
+    if (!replaced) continue;
+    if (!replaced->defined() || replaced->shape() != grad.shape() || replaced->dtype() != grad.dtype()) {
+      const std::string got = replaced->defined() ? "shape " + replaced->shape().str() + " and dtype " +
+                                                        std::string(dtype_name(replaced->dtype()))
+                                                  : "an undefined tensor";
+      throw RuntimeError("a hook registered with register_hook on " + tensor_kind + " returned " + got +
+                         ", but the gradient has shape " + grad.shape().str() + " and dtype " +
+                         std::string(dtype_name(grad.dtype())) + "; return a gradient of the same shape and dtype, or {} to keep it");
+    }
+    grad = std::move(*replaced);
+  }
+  return grad;
+}
+
+RemovableHandle register_post_accumulate_grad_hook(const Tensor& leaf, PostAccumulateGradHook hook) {
   if (!leaf.defined()) throw ValueError("register_post_accumulate_grad_hook: the tensor is undefined");
   if (!leaf.is_leaf() || !leaf.requires_grad()) {
     throw ValueError(std::string("register_post_accumulate_grad_hook: needs a leaf tensor that requires grad, got ") +
                      (leaf.is_leaf() ? "a leaf with requires_grad=false" : "a non-leaf tensor"));
   }
-  auto& hooks = leaf.impl()->hooks;
-  if (!hooks) hooks = std::make_shared<LeafHooks>();
-  const std::uint64_t handle = next_handle.fetch_add(1);
-  hooks->hooks.emplace_back(handle, std::move(hook));
-  return handle;
+  const std::uint64_t id = leaf_hooks(leaf).post_accumulate.add(std::move(hook));
+  return RemovableHandle(leaf.impl(), remove_leaf_hook, id);
 }
 
-// Erases the entry with `handle`; drops the list once empty, so the engine skips the leaf again.
-void remove_post_accumulate_grad_hook(const Tensor& leaf, std::uint64_t handle) {
-  auto& hooks = leaf.impl()->hooks;
-  if (!hooks) return;
-  std::erase_if(hooks->hooks, [&](const auto& entry) { return entry.first == handle; });
-  if (hooks->hooks.empty()) hooks.reset();
-}
+void remove_post_accumulate_grad_hook(const Tensor& /*leaf*/, RemovableHandle handle) { handle.remove(); }
 
 }  // namespace lucid::autograd
+
+namespace lucid {
+
+// A leaf's hook lives in TensorImpl::hooks, a non-leaf's in its grad_fn node.
+autograd::RemovableHandle Tensor::register_hook(std::function<std::optional<Tensor>(const Tensor& grad)> hook) const {
+  const TensorImpl& self = checked();
+  autograd::refresh_if_stale_view(*this);  // a view whose base was written in place: its current node
+  if (!self.requires_grad) {
+    throw RuntimeError("register_hook: cannot register a hook on a tensor that doesn't require gradient (shape " +
+                       self.shape.str() + "); call requires_grad_() on a leaf first");
+  }
+  if (const std::shared_ptr<autograd::Node>& node = self.grad_fn) {
+    if (!node->grad_hooks) node->grad_hooks = std::make_unique<autograd::HookList<autograd::TensorHook>>();
+    const std::uint64_t id = node->grad_hooks->add(std::move(hook));
+    return autograd::RemovableHandle(node, autograd::remove_node_hook, id);
+  }
+  const std::uint64_t id = autograd::leaf_hooks(*this).grad_hooks.add(std::move(hook));
+  return autograd::RemovableHandle(impl_, autograd::remove_leaf_hook, id);
+}
+
+}  // namespace lucid

@@ -11,7 +11,9 @@
 
 #include <boost/container/small_vector.hpp>
 
+#include "autodiff/anomaly_mode.h"
 #include "autodiff/grad_mode.h"
+#include "autodiff/hooks.h"
 #include "autodiff/saved_tensor.h"
 #include "framework/tensor.h"
 
@@ -55,6 +57,11 @@ class Node : public std::enable_shared_from_this<Node> {
 
   // The non-leaf tensor whose retain_grad() asks for the gradient this node receives.
   std::weak_ptr<TensorImpl> retained;
+  // Tensor::register_hook on that non-leaf (hooks.h): run on the incoming gradient before apply().
+  // Null while there are none.
+  std::unique_ptr<HookList<TensorHook>> grad_hooks;
+  // Recorded under detect_anomaly (anomaly_mode.h): the forward op's input shapes; null otherwise.
+  std::unique_ptr<AnomalyInfo> anomaly;
 
   // Scratch space of the engine during one backward pass (see engine.cc).
   Tensor pending_grad;
@@ -119,6 +126,7 @@ void record(const char* name, Tensor& out, std::initializer_list<const Tensor*> 
       node->edges.emplace_back();
     }
   }
+  if (is_anomaly_enabled()) remember_forward_op(*node, inputs);
   out.impl()->requires_grad = true;
   out.impl()->grad_fn = std::move(node);
 }

@@ -8,8 +8,16 @@
 // The counter `per_op` is the time per chain op in seconds (total / 1,000; the console shows it with
 // an SI prefix, "85n" = 85 ns). One thread. bench/op_overhead_torch.cc runs the same chain in
 // LibTorch; bench/op_overhead.sh runs both and prints the ratio.
+//
+// Module calls through Module::operator(), a Sequential of 8 layers, float32, graph recorded then freed:
+//   lucid_module_linear/hooks:H   Linear(16, 16) layers on a (1, 16) input (parameters require grad)
+//   lucid_module_tanh/hooks:H     Tanh layers on a (16,) input that requires grad (one tiny op each)
+// H = 0: no hooks, operator() is forward() behind one null-pointer test; H = 1: one forward hook
+// returning {} on every layer (none on the Sequential itself). `per_module` is the time per
+// layer call.
 #include <benchmark/benchmark.h>
 
+#include <optional>
 #include <vector>
 
 #include "bench/op_overhead_chain.h"
@@ -85,10 +93,44 @@ void lucid_forward_backward(benchmark::State& state) {
   l.b.set_grad({});
 }
 
+constexpr int kLayers = 8;
+
+// net(x) through Module::operator(), `hooks` forward hooks returning {} on every layer.
+void module_calls(benchmark::State& state, lucid::nn::Sequential& net, const Tensor& x) {
+  for (int k = 0; k < state.range(0); ++k) {
+    for (const auto& layer : net.children()) {
+      layer->register_forward_hook([](lucid::nn::Module&, const Tensor&, const Tensor&) -> std::optional<Tensor> { return {}; });
+    }
+  }
+  for (auto _ : state) {
+    Tensor y = net(x);
+    benchmark::DoNotOptimize(y.data<float>());
+    benchmark::ClobberMemory();
+  }
+  state.counters["per_module"] =
+      benchmark::Counter(kLayers, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+
+void lucid_module_linear(benchmark::State& state) {
+  lucid::set_num_threads(1);
+  lucid::nn::Sequential net;
+  for (int i = 0; i < kLayers; ++i) net.push_back(lucid::nn::Linear(16, 16));
+  module_calls(state, net, lucid::full({1, 16}, 0.5, lucid::float32));
+}
+
+void lucid_module_tanh(benchmark::State& state) {
+  lucid::set_num_threads(1);
+  lucid::nn::Sequential net;
+  for (int i = 0; i < kLayers; ++i) net.push_back(lucid::nn::Tanh());
+  module_calls(state, net, lucid::full({16}, 0.5, lucid::float32, /*requires_grad=*/true));
+}
+
 }  // namespace
 
 BENCHMARK(lucid_forward_nograd)->ArgName("numel")->Arg(1)->Arg(64);
 BENCHMARK(lucid_forward)->ArgName("numel")->Arg(1)->Arg(64);
 BENCHMARK(lucid_forward_backward)->ArgName("numel")->Arg(1)->Arg(64);
+BENCHMARK(lucid_module_linear)->ArgName("hooks")->Arg(0)->Arg(1);
+BENCHMARK(lucid_module_tanh)->ArgName("hooks")->Arg(0)->Arg(1);
 
 BENCHMARK_MAIN();

@@ -2,7 +2,7 @@
 # Per-op overhead of lucid against LibTorch: builds bench/op_overhead (and bench/op_overhead_torch
 # when CMake found LibTorch), runs both with the same settings on one thread, and prints per-op
 # times for a chain of 1,000 tiny ops (1- and 64-element float32 tensors) side by side with the
-# ratio lucid / LibTorch.
+# ratio lucid / LibTorch, then lucid's module-call rows (time per layer call, with and without hooks).
 #
 #   bash bench/op_overhead.sh [--build-dir DIR] [--reps N] [--min-time SECONDS]
 #
@@ -59,6 +59,8 @@ def medians(path):
     for b in json.load(open(path))["benchmarks"]:
         if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
             continue
+        if "/numel:" not in b["run_name"]:  # the module-call rows (lucid only), printed below
+            continue
         name, numel = b["run_name"].split("/numel:")       # e.g. lucid_forward_backward/numel:1
         mode = name.split("_", 1)[1]                       # forward_nograd | forward | forward_backward
         # With one repetition there is no aggregate: the single run is the median.
@@ -83,6 +85,17 @@ for mode, label in modes:
         tn = f"{t['per_op'] * 1e9:15.1f}" if t else f"{'n/a':>15}"
         ratio = f"{ln / (t['per_op'] * 1e9):15.3f}" if t else f"{'n/a':>15}"
         print(f"{label:<25} {numel:>5} {ln:>12.1f} {tn} {ratio}")
+
+# Module calls (lucid only): time per layer call of a Sequential of 8 layers, without and with hooks.
+module_rows = {}
+for b in json.load(open(sys.argv[1]))["benchmarks"]:
+    if "/hooks:" in b["run_name"] and (b.get("run_type") != "aggregate" or b.get("aggregate_name") == "median"):
+        module_rows[b["run_name"]] = b["per_module"] * 1e9
+if module_rows:
+    print()
+    print(f"{'module call (Sequential of 8)':<35} {'lucid ns/layer':>15}")
+    for name, ns in module_rows.items():
+        print(f"{name:<35} {ns:>15.1f}")
 
 if torch:
     # Both programs must compute the same numbers, or the comparison is meaningless.

@@ -7,7 +7,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -23,6 +25,7 @@ namespace lucid {
 namespace autograd {
 class Node;
 struct LeafHooks;
+class RemovableHandle;
 }
 
 struct TensorImpl {
@@ -33,7 +36,7 @@ struct TensorImpl {
   bool requires_grad = false;
   std::shared_ptr<TensorImpl> grad;               // accumulated gradient of a leaf
   std::shared_ptr<autograd::Node> grad_fn;        // node that produced this tensor (null for leaves)
-  std::shared_ptr<autograd::LeafHooks> hooks;     // post-accumulate-grad hooks of a leaf (autodiff/hooks.h)
+  std::shared_ptr<autograd::LeafHooks> hooks;     // a leaf's tensor and post-accumulate-grad hooks (autodiff/hooks.h)
   // Views (reshape/view share storage with their base): the tensor viewed, and the base's `history`
   // when this view's grad_fn was last derived from it. `history` counts the in-place ops that gave
   // this tensor a new grad_fn; a view whose base moved on is re-derived before use (autodiff/node.h).
@@ -89,6 +92,10 @@ class Tensor {
   void bump_version() const { checked().storage->bump_version(); }
   void set_grad(const Tensor& grad) const;
   const std::shared_ptr<autograd::Node>& grad_fn() const { return checked().grad_fn; }
+  // Registers hook(grad), run during backward on the gradient flowing into this tensor (leaf or
+  // non-leaf; it must require grad, else RuntimeError). A returned tensor replaces the gradient.
+  // remove() on the returned handle detaches it. Semantics in autodiff/hooks.h (defined there).
+  autograd::RemovableHandle register_hook(std::function<std::optional<Tensor>(const Tensor& grad)> hook) const;
 
   // Runs the reverse pass from this tensor. Without `grad` the tensor must have one element
   // (implicit gradient 1). The graph is freed unless retain_graph; create_graph records the

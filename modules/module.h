@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "framework/tensor.h"
+#include "modules/module_hooks.h"
 #include "modules/parameter.h"
 #include "modules/state_dict.h"
 
@@ -45,7 +46,14 @@ class Module {
   // losses taking input and target) add their own forward overloads; calling this one on a
   // module that does not override it throws RuntimeError naming the module.
   virtual Tensor forward(const Tensor& input);
-  Tensor operator()(const Tensor& input) { return forward(input); }
+  // forward(input), with this module's hooks around it when it has any (module_hooks.h).
+  Tensor operator()(const Tensor& input) { return hooks_ ? call_with_hooks(*this, hooks_, input) : forward(input); }
+
+  // ---- hooks (module_hooks.h; defined in module_hooks.cc) ----
+  // Each returns the handle whose remove() detaches the hook.
+  autograd::RemovableHandle register_forward_pre_hook(ForwardPreHook hook);
+  autograd::RemovableHandle register_forward_hook(ForwardHook hook);
+  autograd::RemovableHandle register_full_backward_hook(FullBackwardHook hook);
 
   // ---- registry ----
   // Names must be non-empty, contain no '.', and be unique within this module (ValueError).
@@ -99,6 +107,7 @@ class Module {
 
  private:
   void add_child(const std::string& name, std::shared_ptr<Module> module);
+  ModuleHooks& hooks();  // creates hooks_ on first use
   void check_new_name(const std::string& name) const;
   template <typename Visit>
   void visit_named(const std::string& prefix, bool recurse, Visit&& visit) const;
@@ -110,6 +119,7 @@ class Module {
   std::vector<std::pair<std::string, Parameter>> parameters_;
   std::vector<std::pair<std::string, Tensor>> buffers_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
+  std::shared_ptr<ModuleHooks> hooks_;  // null while no hook was ever registered
 };
 
 std::ostream& operator<<(std::ostream& os, const Module& module);

@@ -17,7 +17,7 @@ const std::shared_ptr<Module>& Sequential::operator[](std::size_t i) const {
 
 Tensor Sequential::forward(const Tensor& input) {
   Tensor x = input;
-  for (const auto& module : modules_) x = module->forward(x);
+  for (const auto& module : modules_) x = (*module)(x);  // operator(): runs each child's hooks
   return x;
 }
 

@@ -40,7 +40,7 @@ struct DistributedDataParallel::Impl {
   std::vector<std::size_t> bucket_of, slot_of;  // per parameter: its bucket and index in it
   std::vector<bool> ready;                      // per parameter: gradient copied into its bucket this step
   std::vector<Bucket> buckets;
-  std::vector<std::uint64_t> hook_handles;
+  std::vector<autograd::RemovableHandle> hook_handles;
   std::size_t next_launch = 0;  // buckets start in index order on every rank
 
   // Greedy packing in reverse parameter order: a new bucket when the dtype changes or the cap
@@ -137,9 +137,7 @@ DistributedDataParallel::DistributedDataParallel(const nn::Module& module, DataP
 
 DistributedDataParallel::~DistributedDataParallel() {
   impl_->wait_all();  // MPI may still write into the buffers
-  for (std::size_t k = 0; k < impl_->hook_handles.size(); ++k) {
-    autograd::remove_post_accumulate_grad_hook(impl_->params[k], impl_->hook_handles[k]);
-  }
+  for (autograd::RemovableHandle& handle : impl_->hook_handles) handle.remove();
 }
 
 // grad_k ← (Σ_ranks grad_k) / world_size for every parameter k, then a fresh step.

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -462,6 +463,36 @@ TEST(BadInput, GradcheckInvalidOptions) {
   expect_rejects([&] { autograd::gradcheck(fn, {x}, {.rtol = kNaN}); }, {"rtol nan"});
 }
 
+TEST(BadInput, RegisterHookWithoutRequiresGrad) {
+  const Tensor x = ones({3}, float64);
+  expect_rejects<RuntimeError>([&] { x.register_hook([](const Tensor&) -> std::optional<Tensor> { return std::nullopt; }); },
+                               {"cannot register a hook on a tensor that doesn't require gradient", "shape (3,)"});
+  EXPECT_FALSE(x.impl()->hooks);
+}
+
+TEST(BadInput, TensorHookReturnsAnotherShape) {
+  const Tensor x = ones({3}, float64, true);
+  const Tensor h = x * 2.0;
+  h.register_hook([](const Tensor&) -> std::optional<Tensor> { return ones({2}, float64); });
+  expect_rejects<RuntimeError>([&] { h.sum().backward(); },
+                               {"on the output of MulScalarBackward returned shape (2,) and dtype float64", "gradient has shape (3,)"});
+  EXPECT_FALSE(x.grad().defined());
+  const Tensor w = ones({3}, float64, true);
+  w.register_hook([](const Tensor& g) -> std::optional<Tensor> { return g.to(float32); });
+  expect_rejects<RuntimeError>([&] { (w * 2.0).sum().backward(); }, {"on a leaf tensor returned shape (3,) and dtype float32",
+                                                                      "dtype float64"});
+  EXPECT_FALSE(w.grad().defined());
+}
+
+TEST(BadInput, DetectAnomalyNonFiniteGradient) {
+  const Tensor x = tensor(std::vector<double>{1, 0, 2}, {3}, true);
+  autograd::detect_anomaly guard;
+  const Tensor loss = x.log().sum();
+  expect_rejects<RuntimeError>([&] { loss.backward(); }, {"Function 'LogBackward' returned inf values in its 0th output",
+                                                          "forward op 'Log' created from inputs of shape (3,)"});
+  EXPECT_FALSE(x.grad().defined());
+}
+
 // ---- Module registry and state dicts ----
 
 class Empty : public nn::Module {};
@@ -581,6 +612,37 @@ TEST(BadInput, SequentialPushNull) {
   expect_rejects([&] { net.push_back(std::shared_ptr<nn::Module>()); }, {"register_module('1')", "null"});
   EXPECT_EQ(net.size(), 1u);
   EXPECT_EQ(net.children().size(), 1u);
+}
+
+TEST(BadInput, FullBackwardHookReturnsWrongGradInput) {
+  nn::Linear fc(3, 2, true, float64);
+  const Tensor x = ones({2, 3}, float64, true);
+  auto handle = fc.register_full_backward_hook([](nn::Module&, const autograd::TensorList& gi,
+                                                  const autograd::TensorList&) -> std::optional<autograd::TensorList> {
+    return autograd::TensorList{gi[0], gi[0]};
+  });
+  expect_rejects<RuntimeError>([&] { fc(x).sum().backward(); },
+                               {"a full backward hook of Linear returned 2 tensors for grad_input", "the module has 1 input"});
+  EXPECT_FALSE(x.grad().defined());
+  handle.remove();
+  fc.register_full_backward_hook([](nn::Module&, const autograd::TensorList&,
+                                    const autograd::TensorList&) -> std::optional<autograd::TensorList> {
+    return autograd::TensorList{ones({3}, float64)};
+  });
+  expect_rejects<RuntimeError>([&] { fc(x).sum().backward(); },
+                               {"returned grad_input[0] of shape (3,) and dtype float64", "gradient has shape (2, 3)"});
+  EXPECT_FALSE(x.grad().defined());
+}
+
+TEST(BadInput, FullBackwardHookReturnsGradientForInputWithoutGrad) {
+  nn::Linear fc(3, 2, true, float64);
+  fc.register_full_backward_hook([](nn::Module&, const autograd::TensorList&,
+                                    const autograd::TensorList&) -> std::optional<autograd::TensorList> {
+    return autograd::TensorList{ones({2, 3}, float64)};
+  });
+  expect_rejects<RuntimeError>([&] { fc(ones({2, 3}, float64)).sum().backward(); },
+                               {"returned a gradient, but the module's input does not require grad"});
+  EXPECT_FALSE(fc.weight.grad().defined());
 }
 
 // ---- GroupNorm ----
