@@ -1,5 +1,5 @@
 // Argument errors of the differentiable ops: mismatched dtypes, shapes that do not broadcast and
-// bad matmul operands throw ValueError naming the values, and leave their inputs as they were.
+// bad matmul and mm operands throw ValueError naming the values, and leave their inputs as they were.
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -17,8 +17,10 @@ struct BinaryOp {
   Tensor (*f)(const Tensor&, const Tensor&);
 };
 
-const std::vector<BinaryOp> kOps{{"add", lucid::add}, {"sub", lucid::sub}, {"mul", lucid::mul},
-                                 {"div", lucid::div}, {"matmul", lucid::matmul}};
+Tensor mm_transposed_a(const Tensor& a, const Tensor& b) { return mm(a, b, /*transpose_a=*/true); }
+
+const std::vector<BinaryOp> kOps{{"add", lucid::add}, {"sub", lucid::sub},       {"mul", lucid::mul},
+                                 {"div", lucid::div}, {"matmul", lucid::matmul}, {"mm", mm_transposed_a}};
 
 // Runs op on (a, b), expects a ValueError and returns its message; checks that neither input's
 // values, requires_grad or gradient changed and that a later backward still works.
@@ -82,6 +84,13 @@ TEST(MatmulErrors, InnerDimensionMismatchNamesBothShapes) {
   EXPECT_TRUE(contains(msg, "(4, 5)"));
 }
 
+TEST(MatmulErrors, MmInnerDimensionMismatchNamesTheTransposedOperand) {
+  const Tensor a = ones({2, 3}, float64, true);  // enters as aᵀ: 3×2
+  const Tensor b = ones({3, 5}, float64, true);
+  const std::string msg = failed_op_message(kOps[5], a, b);
+  EXPECT_TRUE(contains(msg, "mm: inner dimensions differ: (2, 3).T @ (3, 5) (2 != 3)"));
+}
+
 TEST(MatmulErrors, OperandsMustBeTwoDimensional) {
   const Tensor v = ones({3}, float64, true);
   const Tensor m = ones({3, 2}, float64, true);
@@ -92,6 +101,7 @@ TEST(MatmulErrors, OperandsMustBeTwoDimensional) {
   msg = failed_op_message(kOps[4], t, m);
   EXPECT_TRUE(contains(msg, "(2, 3, 3)"));
   EXPECT_THROW(matmul(m.transpose(0, 1), scalar_tensor(1.0, float64)), ValueError);
+  EXPECT_THROW(mm(v, m, false, true), ValueError);
 }
 
 TEST(FailedOp, LeavesTheGraphWorking) {

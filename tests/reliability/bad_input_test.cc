@@ -258,14 +258,17 @@ TEST(BadInput, WhereAndGreaterDtypeMismatch) {
 TEST(BadInput, MatmulNot2D) {
   expect_rejects([] { matmul(ones({3}), ones({3, 2})); }, {"2-D", "(3,)", "(3, 2)"});
   expect_rejects([] { matmul(ones({2, 3, 3}), ones({3, 2})); }, {"(2, 3, 3)"});
+  expect_rejects([] { mm(ones({3}), ones({3, 2}), true, false); }, {"mm", "2-D", "(3,)", "(3, 2)"});
 }
 
 TEST(BadInput, MatmulInnerDimensionMismatch) {
   expect_rejects([] { matmul(ones({2, 3}), ones({4, 5})); }, {"inner dimensions differ", "(2, 3)", "(4, 5)"});
+  expect_rejects([] { mm(ones({2, 3}), ones({3, 5}), true); }, {"inner dimensions differ", "(2, 3).T @ (3, 5) (2 != 3)"});
 }
 
 TEST(BadInput, MatmulDtypeMismatch) {
   expect_rejects([] { matmul(ones({2, 3}), ones({3, 2}, float64)); }, {"matmul", "float32", "float64"});
+  expect_rejects([] { mm(ones({2, 3}), ones({2, 3}, float64), false, true); }, {"mm", "float32", "float64"});
 }
 
 TEST(BadInput, ReduceDimOutOfRange) {
