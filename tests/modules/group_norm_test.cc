@@ -190,6 +190,28 @@ TEST(GroupNormErrors, ConstructorNamesTheValues) {
   EXPECT_TRUE(contains(error_message<ValueError>([] { GroupNorm(2, 4, std::nan("")); }), "eps (nan)"));
 }
 
+// The module's constructor and the functional run one set of configuration checks: the same message
+// for the same values, but for the op's name.
+TEST(GroupNormErrors, ModuleAndFunctionalRaiseTheSameMessages) {
+  struct Config {
+    std::int64_t groups, channels;
+    double eps;
+  };
+  for (const Config& c : {Config{0, 4, 1e-5}, Config{-3, 6, 1e-5}, Config{2, 0, 1e-5}, Config{4, 6, 1e-5},
+                          Config{2, 4, -2.5e-7}, Config{2, 4, std::nan("")}, Config{0, 0, -1.0}}) {
+    const std::string module = error_message<ValueError>([&] { GroupNorm(c.groups, c.channels, c.eps); });
+    const std::string functional =
+        error_message<ValueError>([&] { F::group_norm(lucid::zeros({1, c.channels, 3}), c.groups, {}, {}, c.eps); });
+    ASSERT_EQ(module.rfind("GroupNorm: ", 0), 0u) << module;
+    ASSERT_EQ(functional.rfind("group_norm: ", 0), 0u) << functional;
+    EXPECT_EQ(module.substr(11), functional.substr(12));
+  }
+  // eps as Python prints it, in both.
+  EXPECT_TRUE(contains(error_message<ValueError>([] { GroupNorm(2, 4, -2.5e-7); }), "eps (-2.5e-07)"));
+  EXPECT_TRUE(contains(error_message<ValueError>([] { F::group_norm(lucid::zeros({1, 4}), 2, {}, {}, -10.0); }),
+                       "eps (-10.0)"));
+}
+
 TEST(GroupNormErrors, ModuleRejectsAnotherChannelCount) {
   GroupNorm gn(8, 32);
   const std::string message = error_message<ValueError>([&] { gn(lucid::randn({2, 16, 4})); });

@@ -590,7 +590,8 @@ TEST(BadInput, GroupNormNegativeGroups) {
 }
 
 TEST(BadInput, GroupNormZeroChannels) {
-  expect_rejects([] { (void)nn::GroupNorm(1, 0); }, {"num_channels (0) must be positive"});
+  expect_rejects([] { (void)nn::GroupNorm(1, 0); }, {"GroupNorm: num_channels (0) must be positive"});
+  expect_rejects([] { nn::functional::group_norm(ones({2, 0, 3}), 1); }, {"group_norm: num_channels (0) must be positive"});
 }
 
 TEST(BadInput, GroupNormChannelsNotDivisible) {
@@ -598,7 +599,9 @@ TEST(BadInput, GroupNormChannelsNotDivisible) {
 }
 
 TEST(BadInput, GroupNormNegativeEps) {
-  expect_rejects([] { (void)nn::GroupNorm(2, 4, -1e-5); }, {"eps (-1e-05) must be non-negative"});
+  expect_rejects([] { (void)nn::GroupNorm(2, 4, -1e-5); }, {"GroupNorm: eps (-1e-05) must be non-negative"});
+  expect_rejects([] { nn::functional::group_norm(ones({1, 4}), 2, {}, {}, -1e-5); },
+                 {"group_norm: eps (-1e-05) must be non-negative"});
 }
 
 TEST(BadInput, GroupNormNaNEps) {
