@@ -158,9 +158,8 @@ TEST(GroupNormModule, EpsPrintsLikePythonRepr) {
   }
 }
 
-// Python writes floats below 1e16 positionally and keeps the '+' of positive exponents. Fails at the
-// time of writing: python_float in modules/group_norm.cc prints the shortest %g form, which turns to
-// exponent notation as soon as the exponent reaches the digit count (10.0 → "1e01"), and drops the '+'.
+// Python writes floats below 1e16 positionally and keeps the '+' of positive exponents (a shortest
+// %g form would print 10.0 as "1e+01"); functional::python_float (modules/functional/format.h) does too.
 TEST(GroupNormModule, LargeEpsPrintsLikePythonRepr) {
   const std::vector<std::pair<double, std::string>> cases = {
       {10.0, "10.0"}, {100.0, "100.0"}, {1e15, "1000000000000000.0"}, {1e16, "1e+16"}};

@@ -1,7 +1,7 @@
 // The bad-input matrix (docs/BAD_INPUT.md): one test per row. Each rejection test checks the exception
 // type, that the message names the offending values, and, where the call could have changed something,
 // that nothing changed. The behaviour rows (NaN, Inf, empty inputs) check the documented outcome.
-// BadInputMatrix.EveryRowHasATest keeps the table and this file in step.
+// BadInputMatrix.EveryRowHasATestAndEveryTestARow keeps the table and this file in step.
 #include <gtest/gtest.h>
 
 #include <cmath>
