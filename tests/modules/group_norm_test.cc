@@ -1,8 +1,9 @@
 // lucid::nn::GroupNorm and functional::group_norm: construction and printing as in the reference
-// documentation (seed/GroupNorm-reference.txt) and PyTorch, argument errors, the reference's two
-// examples, gradients against central differences (first and second order), which gradients are
-// computed, no_grad, NaN isolation between groups, thread-count independence and float32 accuracy
-// under a large common offset. Values against PyTorch are in group_norm_parity_test.cc.
+// documentation of GroupNorm in Lucid, the Python library (kept outside this repository), and in
+// PyTorch, argument errors, the reference's two examples, gradients against central differences
+// (first and second order), which gradients are computed, no_grad, NaN isolation between groups,
+// thread-count independence, float32 accuracy under a large common offset, and float32 gradients
+// against the same computation in float64. Values against PyTorch are in group_norm_parity_test.cc.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -17,6 +18,7 @@
 
 #include "autodiff/gradcheck_gtest.h"
 #include "lucid.h"
+#include "tests/golden_util.h"
 #include "tests/scoped_thread_count.h"
 #include "tests/test_util.h"
 
@@ -462,6 +464,61 @@ void expect_thread_count_invariant(lucid::DType dtype) {
 
 TEST(GroupNormRobustness, ThreadCountInvariantFloat32) { expect_thread_count_invariant<float>(lucid::float32); }
 TEST(GroupNormRobustness, ThreadCountInvariantFloat64) { expect_thread_count_invariant<double>(lucid::float64); }
+
+// float32 gradients against the same computation in float64: the float32 inputs cast to float64 are
+// the very same numbers, so the float64 run gives the exact gradients (to ~1e-12) of what the float32
+// run computes, and the comparison measures float32 rounding alone. Tolerances as the PyTorch parity
+// test's for float32 gradients (golden::kFloat32, group_norm_parity_test.cc explains them).
+struct Float32GradCase {
+  const char* name;
+  Shape shape;
+  std::int64_t groups;
+  double offset;  // added to unit-normal inputs
+  bool affine;
+};
+
+class GroupNormFloat32Gradients : public ::testing::TestWithParam<Float32GradCase> {};
+
+TEST_P(GroupNormFloat32Gradients, MatchFloat64) {
+  const Float32GradCase& c = GetParam();
+  lucid::manual_seed(21);
+  const std::int64_t channels = c.shape[1];
+  const Tensor x32 = (lucid::randn(c.shape) + c.offset).detach();
+  const Tensor dy32 = lucid::randn(c.shape);
+  const Tensor w32 = c.affine ? lucid::randn({channels}) * 0.5 + 1.0 : Tensor();
+  const Tensor b32 = c.affine ? lucid::randn({channels}) * 0.5 : Tensor();
+  ASSERT_EQ(x32.dtype(), lucid::float32);
+  std::vector<Tensor> grads[2];  // float32, float64
+  for (int k = 0; k < 2; ++k) {
+    const lucid::DType dtype = k == 0 ? lucid::float32 : lucid::float64;
+    const auto leaf = [&](const Tensor& t) { return t.defined() ? t.to(dtype).detach().requires_grad_() : Tensor(); };
+    const Tensor x = leaf(x32), w = leaf(w32), b = leaf(b32);
+    F::group_norm(x, c.groups, w, b, 1e-5).backward(dy32.to(dtype));
+    grads[k] = {x.grad(), w.defined() ? w.grad() : Tensor(), b.defined() ? b.grad() : Tensor()};
+  }
+  const char* names[] = {"dx", "dweight", "dbias"};
+  for (std::size_t i = 0; i < 3; ++i) {
+    ASSERT_EQ(grads[0][i].defined(), i == 0 || c.affine) << names[i];
+    if (!grads[0][i].defined()) continue;
+    EXPECT_EQ(grads[0][i].dtype(), lucid::float32) << names[i];
+    EXPECT_TRUE(lucid::test::golden::close_scaled(grads[0][i], grads[1][i], lucid::test::golden::kFloat32.grad_rtol))
+        << names[i];
+  }
+}
+
+const Float32GradCase kFloat32GradCases[] = {
+    {"ImageAffine", {2, 6, 5, 7}, 3, 0.0, true},
+    {"ExampleShape", {4, 32, 14, 14}, 8, 0.0, true},
+    {"LargeOffsetAffine", {2, 8, 16, 16}, 4, 1e4, true},
+    {"LargeOffsetPlain", {3, 12, 10}, 4, 1e4, false},
+    {"OneGroupPlain", {2, 16, 9, 9}, 1, 0.0, false},
+    {"NoSpatialDims", {5, 6}, 2, 3.0, true},
+};
+
+INSTANTIATE_TEST_SUITE_P(Shapes, GroupNormFloat32Gradients, ::testing::ValuesIn(kFloat32GradCases),
+                         [](const ::testing::TestParamInfo<Float32GradCase>& param_info) {
+                           return std::string(param_info.param.name);
+                         });
 
 // float32 values ~1e4 + unit noise: statistics shifted by the group's first element keep the
 // normalised values accurate to float32 rounding (a naive Σx² − (Σx)²/M would lose them entirely).
