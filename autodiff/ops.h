@@ -55,6 +55,9 @@ Tensor transpose(const Tensor& x, std::int64_t dim0, std::int64_t dim1);
 
 // (M×K)·(K×N) → (M×N) through BLAS.
 Tensor matmul(const Tensor& a, const Tensor& b);
+// op(A)·op(B), op(X) = Xᵀ when its flag is set: the flags go to the GEMM, so no transposed copy is
+// made, forward or backward (mm(x, w, false, true) is x·wᵀ, a Linear layer's product).
+Tensor mm(const Tensor& a, const Tensor& b, bool transpose_a = false, bool transpose_b = false);
 
 Tensor clone(const Tensor& x);
 Tensor to_dtype(const Tensor& x, DType dtype);

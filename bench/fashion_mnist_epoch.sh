@@ -5,25 +5,15 @@
 #
 #   bash bench/fashion_mnist_epoch.sh [--build-dir DIR] [--threads N] [--epochs E] [--limit N]
 set -euo pipefail
-repo="$(cd "$(dirname "$0")/.." && pwd)"
-build_dir="$repo/build"
 threads=2
 epochs=1
 limit=0
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --build-dir) build_dir="$(realpath -m "$2")"; shift 2 ;;
-    --threads) threads="$2"; shift 2 ;;
-    --epochs) epochs="$2"; shift 2 ;;
-    --limit) limit="$2"; shift 2 ;;
-    *) echo "usage: $0 [--build-dir DIR] [--threads N] [--epochs E] [--limit N]" >&2; exit 2 ;;
-  esac
-done
-[ -f "$build_dir/CMakeCache.txt" ] || cmake -S "$repo" -B "$build_dir" -G Ninja
-cmake --build "$build_dir" --target fashion_mnist
+bench_options=("--threads threads N" "--epochs epochs E" "--limit limit N")
+source "$(dirname "$0")/common.sh"
+bench_parse_args "$@"
+bench_build fashion_mnist
 
-out="$(mktemp -d)"
-trap 'rm -rf "$out"' EXIT
+bench_scratch_dir
 echo "threads $threads, batch 128, AdamW lr 2e-3, epochs $epochs, limit $limit (0: all 60,000)"
 "$build_dir/examples/fashion_mnist" --threads "$threads" --epochs "$epochs" --limit "$limit" --out "$out" >/dev/null
 python3 - "$out/metrics.csv" <<'PY'

@@ -4,21 +4,13 @@
 #
 #   bash bench/fused_expression.sh [--build-dir DIR] [--reps N]
 set -euo pipefail
-repo="$(cd "$(dirname "$0")/.." && pwd)"
-build_dir="$repo/build"
 reps=5
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --build-dir) build_dir="$(realpath -m "$2")"; shift 2 ;;
-    --reps) reps="$2"; shift 2 ;;
-    *) echo "usage: $0 [--build-dir DIR] [--reps N]" >&2; exit 2 ;;
-  esac
-done
-[ -f "$build_dir/CMakeCache.txt" ] || cmake -S "$repo" -B "$build_dir" -G Ninja
-cmake --build "$build_dir" --target fused_expression
+bench_options=("--reps reps N")
+source "$(dirname "$0")/common.sh"
+bench_parse_args "$@"
+bench_build fused_expression
 
-out="$(mktemp -d)"
-trap 'rm -rf "$out"' EXIT
+bench_scratch_dir
 OMP_NUM_THREADS=1 "$build_dir/bench/fused_expression" --benchmark_repetitions="$reps" \
   --benchmark_display_aggregates_only=true --benchmark_out="$out/result.json" --benchmark_out_format=json >/dev/null
 

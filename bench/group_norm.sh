@@ -11,23 +11,14 @@
 # baselines and LibTorch share the host's slow and fast spells instead of each meeting its own.
 # LibTorch columns appear when CMake found LibTorch (scripts/install-deps.sh --with-torch).
 set -euo pipefail
-repo="$(cd "$(dirname "$0")/.." && pwd)"
-build_dir="$repo/build"
 reps=10
 min_time=0.15
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --build-dir) build_dir="$(realpath -m "$2")"; shift 2 ;;
-    --reps) reps="$2"; shift 2 ;;
-    --min-time) min_time="$2"; shift 2 ;;
-    *) echo "usage: $0 [--build-dir DIR] [--reps N] [--min-time SECONDS]" >&2; exit 2 ;;
-  esac
-done
-[ -f "$build_dir/CMakeCache.txt" ] || cmake -S "$repo" -B "$build_dir" -G Ninja
-cmake --build "$build_dir" --target group_norm
+bench_options=("--reps reps N" "--min-time min_time SECONDS")
+source "$(dirname "$0")/common.sh"
+bench_parse_args "$@"
+bench_build group_norm
 
-out="$(mktemp -d)"
-trap 'rm -rf "$out"' EXIT
+bench_scratch_dir
 "$build_dir/bench/group_norm" --benchmark_repetitions="$reps" --benchmark_min_time="$min_time" \
   --benchmark_enable_random_interleaving=true \
   --benchmark_display_aggregates_only=true --benchmark_out="$out/result.json" --benchmark_out_format=json >/dev/null

@@ -9,37 +9,24 @@
 # Defaults: --build-dir build (the README's), --reps 5, --min-time 0.5. Times are the median over
 # the repetitions of CPU time / 1,000. Needs python3 to read the JSON results.
 set -euo pipefail
-repo="$(cd "$(dirname "$0")/.." && pwd)"
-
-build_dir="$repo/build"
 reps=5
 min_time=0.5
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --build-dir) build_dir="$(realpath -m "$2")"; shift 2 ;;
-    --reps) reps="$2"; shift 2 ;;
-    --min-time) min_time="$2"; shift 2 ;;
-    *) echo "usage: $0 [--build-dir DIR] [--reps N] [--min-time SECONDS]" >&2; exit 2 ;;
-  esac
-done
+bench_options=("--reps reps N" "--min-time min_time SECONDS")
+source "$(dirname "$0")/common.sh"
+bench_parse_args "$@"
 command -v python3 >/dev/null || { echo "op_overhead.sh: python3 is needed to read the results" >&2; exit 1; }
 
-# Build what is missing or stale (configure first when the build directory is new).
-if [ ! -f "$build_dir/CMakeCache.txt" ]; then
-  cmake -S "$repo" -B "$build_dir" -G Ninja
-fi
-cmake --build "$build_dir" --target op_overhead
+bench_build op_overhead
 have_torch=0
 if cmake --build "$build_dir" --target help | grep -q 'op_overhead_torch'; then
-  cmake --build "$build_dir" --target op_overhead_torch
+  bench_build op_overhead_torch
   have_torch=1
 else
   echo "op_overhead.sh: no LibTorch target (install LibTorch with scripts/install-deps.sh --with-torch" \
        "and reconfigure); printing lucid alone" >&2
 fi
 
-out="$(mktemp -d)"
-trap 'rm -rf "$out"' EXIT
+bench_scratch_dir
 # The same settings for both programs: one thread, same repetitions and minimum time.
 run() {
   OMP_NUM_THREADS=1 "$build_dir/bench/$1" --benchmark_repetitions="$reps" --benchmark_min_time="$min_time" \

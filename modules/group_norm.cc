@@ -1,37 +1,21 @@
 #include "modules/group_norm.h"
 
+#include <string>
+
 #include "autodiff/grad_mode.h"
 #include "framework/factories.h"
 #include "modules/functional/format.h"
 #include "modules/functional/group_norm.h"
 
 namespace lucid::nn {
-namespace {
-
-std::int64_t checked_groups(std::int64_t num_groups, std::int64_t num_channels) {
-  if (num_groups <= 0) throw ValueError("GroupNorm: num_groups (" + std::to_string(num_groups) + ") must be positive");
-  if (num_channels <= 0) {
-    throw ValueError("GroupNorm: num_channels (" + std::to_string(num_channels) + ") must be positive");
-  }
-  if (num_channels % num_groups != 0) {
-    throw ValueError("GroupNorm: num_channels (" + std::to_string(num_channels) + ") must be divisible by num_groups (" +
-                     std::to_string(num_groups) + ")");
-  }
-  return num_groups;
-}
-
-}  // namespace
 
 GroupNorm::GroupNorm(std::int64_t num_groups, std::int64_t num_channels, double eps, bool affine, Device device,
                      std::optional<DType> dtype)
     : GroupNorm(num_groups, num_channels, GroupNormOptions{eps, affine, device, dtype}) {}
 
 GroupNorm::GroupNorm(std::int64_t num_groups, std::int64_t num_channels, const GroupNormOptions& options)
-    : num_groups_(checked_groups(num_groups, num_channels)),
-      num_channels_(num_channels),
-      eps_(options.eps),
-      affine_(options.affine) {
-  if (!(options.eps >= 0.0)) throw ValueError("GroupNorm: eps (" + functional::python_float(options.eps) + ") must be non-negative");
+    : num_groups_(num_groups), num_channels_(num_channels), eps_(options.eps), affine_(options.affine) {
+  functional::detail::check_group_norm_config("GroupNorm", num_groups, num_channels, options.eps);
   const DType dtype = options.dtype.value_or(float32);
   weight = register_parameter("weight", affine_ ? ones({num_channels}, dtype) : Tensor());
   bias = register_parameter("bias", affine_ ? zeros({num_channels}, dtype) : Tensor());

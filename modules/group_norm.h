@@ -4,8 +4,10 @@
 //   y[n, c, ...] = (x[n, c, ...] − μ[n, g]) / √(σ²[n, g] + eps) · weight[c] + bias[c],   g = c / (C/G)
 //
 // with μ and σ² (biased) over the group. Input (N, C, *) with zero or more spatial dimensions,
-// float32 or float64; output of the same shape. Matches Lucid's / PyTorch's nn.GroupNorm; invalid
-// configurations raise lucid::ValueError at construction (PyTorch does too; Lucid only at call time).
+// float32 or float64; output of the same shape. Reproduces GroupNorm of Lucid, the Python library whose
+// reference documentation (kept outside this repository) specifies this module, and PyTorch's
+// nn.GroupNorm, which computes the same. Invalid configurations raise lucid::ValueError at construction,
+// with the messages of functional::group_norm's checks (modules/functional/group_norm.h).
 //
 //   lucid::nn::GroupNorm gn(8, 32);                                   // eps 1e-5, affine
 //   lucid::nn::GroupNorm plain(8, 32, {.eps = 1e-3, .affine = false});

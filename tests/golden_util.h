@@ -4,11 +4,15 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <ostream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "lucid.h"
@@ -69,5 +73,46 @@ inline ::testing::AssertionResult all_close(const Tensor& got, const Tensor& wan
   return ::testing::AssertionFailure() << "element " << worst << ": got " << g[worst] << ", expected " << w[worst]
                                        << " (rtol " << rtol << ", atol " << atol << ")";
 }
+
+// got ≈ want within rtol·|want| + rtol·max|want|: the absolute part scaled to the tensor's largest
+// magnitude, because elements near zero (a sum whose terms cancel) carry the rounding error of the
+// larger terms they were computed from, not an error relative to themselves.
+inline ::testing::AssertionResult close_scaled(const Tensor& got, const Tensor& want, double rtol) {
+  double scale = 0;
+  for (double v : want.to_vector<double>()) scale = std::max(scale, std::abs(v));
+  return all_close(got, want, rtol, rtol * scale);
+}
+
+// The parity tests run each golden case in float64 and in float32, with close_scaled tolerances for
+// outputs and for gradients (each test file explains why they suffice for its ops).
+struct Precision {
+  DType dtype;
+  double output_rtol;
+  double grad_rtol;
+  const char* suffix;  // of the test name
+};
+
+inline void PrintTo(const Precision& p, std::ostream* os) { *os << p.suffix; }
+
+inline constexpr Precision kFloat64{float64, 1e-10, 1e-10, "f64"};
+inline constexpr Precision kFloat32{float32, 1e-5, 1e-4, "f32"};
+
+// A parity test's parameter: the index of a golden case and the precision it runs in.
+using ParityParam = std::tuple<std::size_t, Precision>;
+
+// Every (case, precision) pair of `cases` in both precisions, named "<case>_f64" / "<case>_f32" by
+// ParityName. `cases` must outlive the test run (a function-local static).
+inline auto parity_params(const std::vector<Case>& cases) {
+  std::vector<std::size_t> indices(cases.size());
+  for (std::size_t i = 0; i < indices.size(); ++i) indices[i] = i;
+  return ::testing::Combine(::testing::ValuesIn(indices), ::testing::Values(kFloat64, kFloat32));
+}
+
+struct ParityName {
+  const std::vector<Case>& cases;
+  std::string operator()(const ::testing::TestParamInfo<ParityParam>& param_info) const {
+    return cases[std::get<0>(param_info.param)].name + "_" + std::get<1>(param_info.param).suffix;
+  }
+};
 
 }  // namespace lucid::test::golden

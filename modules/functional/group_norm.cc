@@ -4,13 +4,13 @@
 #include "modules/functional/group_norm.h"
 
 #include <cmath>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "autodiff/node.h"
 #include "autodiff/ops.h"
 #include "framework/kernels/group_norm.h"
+#include "modules/functional/format.h"
 
 namespace lucid::nn::functional {
 namespace {
@@ -24,13 +24,7 @@ void check_arguments(const Tensor& x, std::int64_t num_groups, const Tensor& wei
                      x.shape().str());
   }
   const std::int64_t channels = x.size(1);
-  if (num_groups <= 0) {
-    throw ValueError("group_norm: num_groups (" + std::to_string(num_groups) + ") must be positive");
-  }
-  if (channels % num_groups != 0) {
-    throw ValueError("group_norm: num_channels (" + std::to_string(channels) + ") must be divisible by num_groups (" +
-                     std::to_string(num_groups) + ")");
-  }
+  detail::check_group_norm_config("group_norm", num_groups, channels, eps);
   auto check_affine = [&](const Tensor& t, const char* name) {
     if (!t.defined()) return;
     if (t.shape() != Shape{channels}) {
@@ -45,11 +39,6 @@ void check_arguments(const Tensor& x, std::int64_t num_groups, const Tensor& wei
   };
   check_affine(weight, "weight");
   check_affine(bias, "bias");
-  if (!(eps >= 0.0)) {  // also rejects NaN
-    std::ostringstream value;
-    value << eps;
-    throw ValueError("group_norm: eps (" + value.str() + ") must be a non-negative number");
-  }
 }
 
 // Shape (1, C, 1, ..., 1) of a per-channel tensor broadcast against x.
@@ -115,6 +104,23 @@ TensorList fused_backward(const Tensor& g, const Tensor& x, std::int64_t groups,
 }
 
 }  // namespace
+
+namespace detail {
+
+void check_group_norm_config(const char* op, std::int64_t num_groups, std::int64_t num_channels, double eps) {
+  const std::string prefix = std::string(op) + ": ";
+  if (num_groups <= 0) throw ValueError(prefix + "num_groups (" + std::to_string(num_groups) + ") must be positive");
+  if (num_channels <= 0) {
+    throw ValueError(prefix + "num_channels (" + std::to_string(num_channels) + ") must be positive");
+  }
+  if (num_channels % num_groups != 0) {
+    throw ValueError(prefix + "num_channels (" + std::to_string(num_channels) + ") must be divisible by num_groups (" +
+                     std::to_string(num_groups) + ")");
+  }
+  if (!(eps >= 0.0)) throw ValueError(prefix + "eps (" + python_float(eps) + ") must be non-negative");  // also NaN
+}
+
+}  // namespace detail
 
 Tensor group_norm(const Tensor& x, std::int64_t num_groups, const Tensor& weight, const Tensor& bias, double eps) {
   check_arguments(x, num_groups, weight, bias, eps);

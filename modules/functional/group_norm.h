@@ -13,4 +13,14 @@ namespace lucid::nn::functional {
 Tensor group_norm(const Tensor& x, std::int64_t num_groups, const Tensor& weight = {}, const Tensor& bias = {},
                   double eps = 1e-5);
 
+namespace detail {
+
+// The configuration checks nn::GroupNorm runs at construction and group_norm at each call (with the
+// input's channel count), one set of messages prefixed by `op`: ValueError "<op>: num_groups (0) must
+// be positive", "num_channels (0) must be positive", "num_channels (30) must be divisible by
+// num_groups (8)", "eps (-1e-05) must be non-negative" (eps as Python prints it; NaN is rejected).
+void check_group_norm_config(const char* op, std::int64_t num_groups, std::int64_t num_channels, double eps);
+
+}  // namespace detail
+
 }  // namespace lucid::nn::functional

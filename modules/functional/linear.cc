@@ -19,7 +19,8 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   }
   std::vector<std::int64_t> out_shape(x.shape().begin(), x.shape().end());
   out_shape.back() = weight.size(0);
-  Tensor y = matmul(x.reshape({-1, weight.size(1)}), weight.transpose(0, 1));
+  // x·Wᵀ with the transpose left to the GEMM: no copy of W, forward or backward.
+  Tensor y = mm(x.reshape({-1, weight.size(1)}), weight, /*transpose_a=*/false, /*transpose_b=*/true);
   if (bias.defined()) y = y + bias;
   return y.reshape(out_shape);
 }

@@ -6,7 +6,8 @@
 namespace lucid::nn::functional {
 
 // x (*, in_features), weight (out_features, in_features), bias (out_features,) or undefined.
-// Built from matmul/transpose/add, so it is differentiable to any order. ValueError on mismatch.
+// Built from mm (x·Wᵀ, the transpose left to the GEMM) and add, so it is differentiable to any order.
+// ValueError on mismatch.
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = {});
 
 }  // namespace lucid::nn::functional

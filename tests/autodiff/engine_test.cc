@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "autodiff/node.h"
 #include "tests/test_util.h"
 
 namespace lucid::test {
@@ -313,13 +315,31 @@ TEST(Graph, VeryDeepChainOfAdds) {
 }
 
 TEST(Graph, VeryDeepChainIsDestroyedWithoutBackward) {
-  // Dropping the last handle of a deep graph must not recurse once per node.
+  // Dropping the last handle of a deep graph must not recurse once per node (that would overflow the
+  // stack), and must free every node and every tensor the nodes saved: weak references to the first
+  // and the last node and to a saved tensor in the middle all expire, and the leaf is referenced
+  // by its own handle alone again.
   const Tensor x = leaf({1});
+  const long leaf_references = x.impl().use_count();
+  std::weak_ptr<autograd::Node> first, root;
+  std::weak_ptr<TensorImpl> middle;
   {
     Tensor y = x;
-    for (int i = 0; i < kDepth; ++i) y = exp(y * 0.0);
+    for (int i = 0; i < kDepth; ++i) {
+      const Tensor scaled = y * 0.0;
+      if (i == 0) first = scaled.grad_fn();
+      if (i == kDepth / 2) middle = scaled.impl();  // from here on kept only by ExpBackward, which saves it
+      y = exp(scaled);
+    }
+    root = y.grad_fn();
+    ASSERT_FALSE(first.expired());
+    ASSERT_FALSE(middle.expired());
+    EXPECT_GT(x.impl().use_count(), leaf_references);  // the first MulBackward's edge
   }
-  SUCCEED();
+  EXPECT_TRUE(root.expired());
+  EXPECT_TRUE(middle.expired());
+  EXPECT_TRUE(first.expired());
+  EXPECT_EQ(x.impl().use_count(), leaf_references);
 }
 
 // ---- autograd::grad ----

@@ -1,10 +1,12 @@
 // Argument errors of the differentiable ops: mismatched dtypes, shapes that do not broadcast and
-// bad matmul operands throw ValueError naming the values, and leave their inputs as they were.
+// bad matmul and mm operands throw ValueError naming the values, and leave their inputs as they were.
 #include <gtest/gtest.h>
 
 #include <cctype>
+#include <functional>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tests/test_util.h"
@@ -17,8 +19,10 @@ struct BinaryOp {
   Tensor (*f)(const Tensor&, const Tensor&);
 };
 
-const std::vector<BinaryOp> kOps{{"add", lucid::add}, {"sub", lucid::sub}, {"mul", lucid::mul},
-                                 {"div", lucid::div}, {"matmul", lucid::matmul}};
+Tensor mm_transposed_a(const Tensor& a, const Tensor& b) { return mm(a, b, /*transpose_a=*/true); }
+
+const std::vector<BinaryOp> kOps{{"add", lucid::add}, {"sub", lucid::sub},       {"mul", lucid::mul},
+                                 {"div", lucid::div}, {"matmul", lucid::matmul}, {"mm", mm_transposed_a}};
 
 // Runs op on (a, b), expects a ValueError and returns its message; checks that neither input's
 // values, requires_grad or gradient changed and that a later backward still works.
@@ -68,10 +72,34 @@ TEST(ElementwiseErrors, ShapesThatDoNotBroadcastNameBothShapes) {
   EXPECT_THROW(ones({3}) * ones({2, 1, 2}), ValueError);
 }
 
-TEST(ElementwiseErrors, ScalarOperandsAlwaysMatch) {
-  // A double operand adopts the tensor's dtype, so mixing with scalars never throws.
-  EXPECT_NO_THROW(ones({2}, float64) * 2.0);
-  EXPECT_NO_THROW(3.0 / ones({2}, float32));
+// A double operand adopts the tensor's dtype, so mixing a tensor of either dtype with scalars never
+// throws: the result has the tensor's dtype, and each element is the operation in that dtype's
+// arithmetic on the scalar rounded to it (0.1 and 1/3 are not float32 numbers, so the float32 results
+// differ from float64's).
+template <typename T>
+void expect_scalar_ops_in_dtype(DType dtype) {
+  const std::vector<double> xs{-2.0, 0.5, 3.0, 7.25};
+  const Tensor x = tensor(xs, {4}).to(dtype);
+  const double s = 0.1, r = 1.0 / 3.0;
+  const std::vector<std::pair<Tensor, std::function<T(T)>>> cases{
+      {x + s, [&](T v) { return v + T(s); }}, {x - r, [&](T v) { return v + T(-r); }},
+      {x * s, [&](T v) { return v * T(s); }}, {x / r, [&](T v) { return v / T(r); }},
+      {s - x, [&](T v) { return T(s) - v; }}, {r / x, [&](T v) { return T(r) / v; }},
+  };
+  for (std::size_t c = 0; c < cases.size(); ++c) {
+    const Tensor& y = cases[c].first;
+    ASSERT_EQ(y.dtype(), dtype) << "case " << c;
+    ASSERT_EQ(y.shape(), Shape({4})) << "case " << c;
+    const std::vector<T> got = y.to_vector<T>();
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+      EXPECT_EQ(got[i], cases[c].second(static_cast<T>(xs[i]))) << "case " << c << ", element " << i;
+    }
+  }
+}
+
+TEST(ElementwiseErrors, ScalarOperandsTakeTheTensorsDtype) {
+  expect_scalar_ops_in_dtype<float>(float32);
+  expect_scalar_ops_in_dtype<double>(float64);
 }
 
 TEST(MatmulErrors, InnerDimensionMismatchNamesBothShapes) {
@@ -80,6 +108,13 @@ TEST(MatmulErrors, InnerDimensionMismatchNamesBothShapes) {
   const std::string msg = failed_op_message(kOps[4], a, b);
   EXPECT_TRUE(contains(msg, "(2, 3)"));
   EXPECT_TRUE(contains(msg, "(4, 5)"));
+}
+
+TEST(MatmulErrors, MmInnerDimensionMismatchNamesTheTransposedOperand) {
+  const Tensor a = ones({2, 3}, float64, true);  // enters as aᵀ: 3×2
+  const Tensor b = ones({3, 5}, float64, true);
+  const std::string msg = failed_op_message(kOps[5], a, b);
+  EXPECT_TRUE(contains(msg, "mm: inner dimensions differ: (2, 3).T @ (3, 5) (2 != 3)"));
 }
 
 TEST(MatmulErrors, OperandsMustBeTwoDimensional) {
@@ -92,6 +127,7 @@ TEST(MatmulErrors, OperandsMustBeTwoDimensional) {
   msg = failed_op_message(kOps[4], t, m);
   EXPECT_TRUE(contains(msg, "(2, 3, 3)"));
   EXPECT_THROW(matmul(m.transpose(0, 1), scalar_tensor(1.0, float64)), ValueError);
+  EXPECT_THROW(mm(v, m, false, true), ValueError);
 }
 
 TEST(FailedOp, LeavesTheGraphWorking) {

@@ -1,4 +1,4 @@
-// Shape and data-movement ops (reshape, permute, transpose, clone, dtype conversion) and matmul:
+// Shape and data-movement ops (reshape, permute, transpose, clone, dtype conversion), matmul and mm:
 // gradients, and forward values against hand-computed results.
 #include <gtest/gtest.h>
 
@@ -37,13 +37,22 @@ std::vector<GradCase> layout_cases() {
 std::vector<GradCase> matmul_cases() {
   auto constant_b = [] { return In{randn({2, 3}, float64, true), randn({3, 4}, float64)}; };
   auto constant_a = [] { return In{randn({2, 3}, float64), randn({3, 4}, float64, true)}; };
-  auto mm = [](const In& in) { return matmul(in[0], in[1]); };
+  auto product = [](const In& in) { return matmul(in[0], in[1]); };
+  // mm with transpose flags: op(A) 2×3 and op(B) 3×4 stored as given by each flag.
+  auto mm_flags = [](bool ta, bool tb) { return [ta, tb](const In& in) { return mm(in[0], in[1], ta, tb); }; };
+  auto constant_b_transposed = [] { return In{randn({2, 3}, float64, true), randn({4, 3}, float64)}; };
   return {
-      {"matmul_2x3_3x4", mm, normal_inputs({{2, 3}, {3, 4}}), true},
-      {"matmul_outer", mm, normal_inputs({{3, 1}, {1, 4}}), true},
-      {"matmul_inner", mm, normal_inputs({{1, 5}, {5, 1}}), true},
-      {"matmul_constant_b", mm, constant_b, true},
-      {"matmul_constant_a", mm, constant_a, true},
+      {"matmul_2x3_3x4", product, normal_inputs({{2, 3}, {3, 4}}), true},
+      {"matmul_outer", product, normal_inputs({{3, 1}, {1, 4}}), true},
+      {"matmul_inner", product, normal_inputs({{1, 5}, {5, 1}}), true},
+      {"matmul_constant_b", product, constant_b, true},
+      {"matmul_constant_a", product, constant_a, true},
+      {"mm_no_flags", mm_flags(false, false), normal_inputs({{2, 3}, {3, 4}}), true},
+      {"mm_b_transposed", mm_flags(false, true), normal_inputs({{2, 3}, {4, 3}}), true},
+      {"mm_a_transposed", mm_flags(true, false), normal_inputs({{3, 2}, {3, 4}}), true},
+      {"mm_both_transposed", mm_flags(true, true), normal_inputs({{3, 2}, {4, 3}}), true},
+      {"mm_b_transposed_constant_b", mm_flags(false, true), constant_b_transposed, true},
+      {"mm_gram", [](const In& in) { return mm(in[0], in[0], false, true); }, normal_inputs({{3, 2}}), true},
       {"matmul_method_gram", [](const In& in) { return in[0].matmul(transpose(in[0], 0, 1)); },
        normal_inputs({{3, 2}}), true},
       // A composition: a two-layer perceptron with a reduction at the end.
@@ -70,6 +79,38 @@ TEST(MatmulValues, HandComputed2x3Times3x2) {
     EXPECT_EQ(c.dtype(), dtype);
     expect_values_near(c, {2, 2}, {58, 64, 139, 154}, 0.0);
   }
+}
+
+// mm's transpose flags give the product of the transposed copies: the same K-sums through the same
+// GEMM, with operands read in another order.
+TEST(MatmulValues, MmFlagsMatchTransposedCopies) {
+  manual_seed(5);
+  for (DType dtype : {float32, float64}) {
+    const Tensor a = randn({7, 5}, dtype), b = randn({5, 6}, dtype);
+    const Tensor at = transpose(a, 0, 1), bt = transpose(b, 0, 1);
+    const double tol = dtype == float32 ? 1e-5 : 1e-13;
+    const std::vector<double> want = matmul(a, b).to_vector<double>();
+    expect_values_near(mm(a, b), {7, 6}, want, tol);
+    expect_values_near(mm(a, bt, false, true), {7, 6}, want, tol);
+    expect_values_near(mm(at, b, true, false), {7, 6}, want, tol);
+    expect_values_near(mm(at, bt, true, true), {7, 6}, want, tol);
+  }
+  // [[1 2 3]  ·  [[7 8 9]ᵀ    [[1·7+2·8+3·9]      [[ 50]
+  //  [4 5 6]]                = [4·7+5·8+6·9]]  =   [122]]
+  expect_values_near(mm(tensor({1, 2, 3, 4, 5, 6}, {2, 3}), tensor({7, 8, 9}, {1, 3}), false, true), {2, 1},
+                     {50, 122}, 0.0);
+}
+
+// Linear's graph holds no transpose: the weight enters MmBackward directly, as a leaf.
+TEST(MatmulGraph, LinearRecordsNoTranspose) {
+  const Tensor x = randn({4, 3}, float64, true), w = randn({2, 3}, float64, true);
+  const Tensor y = nn::functional::linear(x, w);
+  ASSERT_TRUE(y.grad_fn());
+  const autograd::Node* node = y.grad_fn().get();
+  while (std::string(node->name()) == "ReshapeBackward") node = node->edges[0].node.get();
+  ASSERT_EQ(std::string(node->name()), "MmBackward");
+  EXPECT_EQ(node->edges[1].leaf, w.impl());
+  EXPECT_FALSE(node->edges[1].node);
 }
 
 TEST(MatmulValues, EmptyInnerDimensionGivesZeros) {

@@ -1,4 +1,4 @@
-// File helpers for the data and checkpoint tests: a scratch directory, raw byte files, and IDX
+// File helpers for the data, checkpoint and fuzz tests: a scratch directory, raw byte files, and IDX
 // files written independently of lucid's reader (plain, or gzip through zlib's gzopen "wb").
 #pragma once
 
@@ -17,13 +17,21 @@
 
 namespace lucid::test {
 
-// A fresh directory under the system's temporary directory, removed with its contents at scope end.
+// A fresh directory <parent>/<prefix>XXXXXX, by default under the system's temporary directory,
+// removed with its contents at scope end (but not on a crash).
 class TempDir {
  public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "lucid_test_XXXXXX").string();
+  explicit TempDir(const std::filesystem::path& parent = std::filesystem::temp_directory_path(),
+                   const std::string& prefix = "lucid_test_") {
+    std::string pattern = (parent / (prefix + "XXXXXX")).string();
     if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed for " + pattern);
     path_ = pattern;
+  }
+  // A parent in memory (/dev/shm) when the system has one, else the system's temporary directory:
+  // for files rewritten so often that disk writes would cost more than the code under test.
+  static std::filesystem::path in_memory_parent() {
+    return std::filesystem::is_directory("/dev/shm") ? std::filesystem::path("/dev/shm")
+                                                     : std::filesystem::temp_directory_path();
   }
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;

@@ -2,7 +2,8 @@
 // make_group_norm_golden.py with torch.nn.functional.group_norm in float64) runs through
 // lucid::nn::GroupNorm in float64 and in float32, forward and backward of ⟨dy, y⟩.
 //
-// Tolerances, |got − want| ≤ rtol·|want| + rtol·max|want| per tensor:
+// Tolerances (golden::kFloat64 / kFloat32 through golden::close_scaled), per tensor
+// |got − want| ≤ rtol·|want| + rtol·max|want|:
 // - The stored inputs are exact float32 numbers, so the float64 golden values are the exact answer
 //   (to ~1e-12, checked by the generator against an extended-precision closed form) for the very
 //   inputs the float32 run sees: the comparison measures lucid's arithmetic error only.
@@ -29,40 +30,18 @@
 namespace {
 
 namespace golden = lucid::test::golden;
-using lucid::DType;
 using lucid::Tensor;
-
-struct Precision {
-  DType dtype;
-  double output_rtol;
-  double grad_rtol;
-  const char* suffix;
-};
-
-void PrintTo(const Precision& p, std::ostream* os) { *os << p.suffix; }
-
-constexpr Precision kFloat64{lucid::float64, 1e-10, 1e-10, "f64"};
-constexpr Precision kFloat32{lucid::float32, 1e-5, 1e-4, "f32"};
 
 const std::vector<golden::Case>& cases() {
   static const std::vector<golden::Case> all = golden::load("group_norm.json");
   return all;
 }
 
-// got ≈ want within rtol·|want| + rtol·max|want| (see the file comment).
-::testing::AssertionResult close_scaled(const Tensor& got, const Tensor& want, double rtol) {
-  double scale = 0;
-  for (double v : want.to_vector<double>()) scale = std::max(scale, std::abs(v));
-  return golden::all_close(got, want, rtol, rtol * scale);
-}
-
-using ParityParam = std::tuple<std::size_t, Precision>;
-
-class GroupNormParity : public ::testing::TestWithParam<ParityParam> {};
+class GroupNormParity : public ::testing::TestWithParam<golden::ParityParam> {};
 
 TEST_P(GroupNormParity, ForwardAndBackwardMatchPyTorch) {
   const golden::Case& c = cases()[std::get<0>(GetParam())];
-  const Precision& p = std::get<1>(GetParam());
+  const golden::Precision& p = std::get<1>(GetParam());
   const auto groups = c.attrs.at("num_groups").get<std::int64_t>();
   const auto eps = c.attrs.at("eps").get<double>();
   const bool affine = c.attrs.at("affine").get<bool>();
@@ -77,30 +56,19 @@ TEST_P(GroupNormParity, ForwardAndBackwardMatchPyTorch) {
   }
   const Tensor y = gn(x);
   ASSERT_EQ(y.dtype(), p.dtype);
-  EXPECT_TRUE(close_scaled(y, c.tensor("y"), p.output_rtol)) << "y";
+  EXPECT_TRUE(golden::close_scaled(y, c.tensor("y"), p.output_rtol)) << "y";
 
   y.backward(c.tensor("dy", p.dtype));
   ASSERT_TRUE(x.grad().defined());
-  EXPECT_TRUE(close_scaled(x.grad(), c.tensor("dx"), p.grad_rtol)) << "dx";
+  EXPECT_TRUE(golden::close_scaled(x.grad(), c.tensor("dx"), p.grad_rtol)) << "dx";
   if (affine) {
     ASSERT_TRUE(gn.weight.grad().defined() && gn.bias.grad().defined());
-    EXPECT_TRUE(close_scaled(gn.weight.grad(), c.tensor("dweight"), p.grad_rtol)) << "dweight";
-    EXPECT_TRUE(close_scaled(gn.bias.grad(), c.tensor("dbias"), p.grad_rtol)) << "dbias";
+    EXPECT_TRUE(golden::close_scaled(gn.weight.grad(), c.tensor("dweight"), p.grad_rtol)) << "dweight";
+    EXPECT_TRUE(golden::close_scaled(gn.bias.grad(), c.tensor("dbias"), p.grad_rtol)) << "dbias";
   }
 }
 
-std::vector<std::size_t> case_indices() {
-  std::vector<std::size_t> indices(cases().size());
-  for (std::size_t i = 0; i < indices.size(); ++i) indices[i] = i;
-  return indices;
-}
-
-INSTANTIATE_TEST_SUITE_P(Golden, GroupNormParity,
-                         ::testing::Combine(::testing::ValuesIn(case_indices()), ::testing::Values(kFloat64, kFloat32)),
-                         [](const ::testing::TestParamInfo<ParityParam>& param_info) {
-                           return cases()[std::get<0>(param_info.param)].name + "_" +
-                                  std::get<1>(param_info.param).suffix;
-                         });
+INSTANTIATE_TEST_SUITE_P(Golden, GroupNormParity, golden::parity_params(cases()), golden::ParityName{cases()});
 
 // The golden file holds the spread of cases it promises (a regenerated file that lost some would
 // otherwise pass silently).

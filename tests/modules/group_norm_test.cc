@@ -1,8 +1,9 @@
 // lucid::nn::GroupNorm and functional::group_norm: construction and printing as in the reference
-// documentation (seed/GroupNorm-reference.txt) and PyTorch, argument errors, the reference's two
-// examples, gradients against central differences (first and second order), which gradients are
-// computed, no_grad, NaN isolation between groups, thread-count independence and float32 accuracy
-// under a large common offset. Values against PyTorch are in group_norm_parity_test.cc.
+// documentation of GroupNorm in Lucid, the Python library (kept outside this repository), and in
+// PyTorch, argument errors, the reference's two examples, gradients against central differences
+// (first and second order), which gradients are computed, no_grad, NaN isolation between groups,
+// thread-count independence, float32 accuracy under a large common offset, and float32 gradients
+// against the same computation in float64. Values against PyTorch are in group_norm_parity_test.cc.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -17,6 +18,7 @@
 
 #include "autodiff/gradcheck_gtest.h"
 #include "lucid.h"
+#include "tests/golden_util.h"
 #include "tests/scoped_thread_count.h"
 #include "tests/test_util.h"
 
@@ -158,9 +160,8 @@ TEST(GroupNormModule, EpsPrintsLikePythonRepr) {
   }
 }
 
-// Python writes floats below 1e16 positionally and keeps the '+' of positive exponents. Fails at the
-// time of writing: python_float in modules/group_norm.cc prints the shortest %g form, which turns to
-// exponent notation as soon as the exponent reaches the digit count (10.0 → "1e01"), and drops the '+'.
+// Python writes floats below 1e16 positionally and keeps the '+' of positive exponents (a shortest
+// %g form would print 10.0 as "1e+01"); functional::python_float (modules/functional/format.h) does too.
 TEST(GroupNormModule, LargeEpsPrintsLikePythonRepr) {
   const std::vector<std::pair<double, std::string>> cases = {
       {10.0, "10.0"}, {100.0, "100.0"}, {1e15, "1000000000000000.0"}, {1e16, "1e+16"}};
@@ -188,6 +189,28 @@ TEST(GroupNormErrors, ConstructorNamesTheValues) {
   EXPECT_TRUE(contains(not_divisible, "num_channels (30) must be divisible by num_groups (8)"));
   EXPECT_TRUE(contains(error_message<ValueError>([] { GroupNorm(2, 4, -1e-5); }), "eps (-1e-05)"));
   EXPECT_TRUE(contains(error_message<ValueError>([] { GroupNorm(2, 4, std::nan("")); }), "eps (nan)"));
+}
+
+// The module's constructor and the functional run one set of configuration checks: the same message
+// for the same values, but for the op's name.
+TEST(GroupNormErrors, ModuleAndFunctionalRaiseTheSameMessages) {
+  struct Config {
+    std::int64_t groups, channels;
+    double eps;
+  };
+  for (const Config& c : {Config{0, 4, 1e-5}, Config{-3, 6, 1e-5}, Config{2, 0, 1e-5}, Config{4, 6, 1e-5},
+                          Config{2, 4, -2.5e-7}, Config{2, 4, std::nan("")}, Config{0, 0, -1.0}}) {
+    const std::string module = error_message<ValueError>([&] { GroupNorm(c.groups, c.channels, c.eps); });
+    const std::string functional =
+        error_message<ValueError>([&] { F::group_norm(lucid::zeros({1, c.channels, 3}), c.groups, {}, {}, c.eps); });
+    ASSERT_EQ(module.rfind("GroupNorm: ", 0), 0u) << module;
+    ASSERT_EQ(functional.rfind("group_norm: ", 0), 0u) << functional;
+    EXPECT_EQ(module.substr(11), functional.substr(12));
+  }
+  // eps as Python prints it, in both.
+  EXPECT_TRUE(contains(error_message<ValueError>([] { GroupNorm(2, 4, -2.5e-7); }), "eps (-2.5e-07)"));
+  EXPECT_TRUE(contains(error_message<ValueError>([] { F::group_norm(lucid::zeros({1, 4}), 2, {}, {}, -10.0); }),
+                       "eps (-10.0)"));
 }
 
 TEST(GroupNormErrors, ModuleRejectsAnotherChannelCount) {
@@ -441,6 +464,61 @@ void expect_thread_count_invariant(lucid::DType dtype) {
 
 TEST(GroupNormRobustness, ThreadCountInvariantFloat32) { expect_thread_count_invariant<float>(lucid::float32); }
 TEST(GroupNormRobustness, ThreadCountInvariantFloat64) { expect_thread_count_invariant<double>(lucid::float64); }
+
+// float32 gradients against the same computation in float64: the float32 inputs cast to float64 are
+// the very same numbers, so the float64 run gives the exact gradients (to ~1e-12) of what the float32
+// run computes, and the comparison measures float32 rounding alone. Tolerances as the PyTorch parity
+// test's for float32 gradients (golden::kFloat32, group_norm_parity_test.cc explains them).
+struct Float32GradCase {
+  const char* name;
+  Shape shape;
+  std::int64_t groups;
+  double offset;  // added to unit-normal inputs
+  bool affine;
+};
+
+class GroupNormFloat32Gradients : public ::testing::TestWithParam<Float32GradCase> {};
+
+TEST_P(GroupNormFloat32Gradients, MatchFloat64) {
+  const Float32GradCase& c = GetParam();
+  lucid::manual_seed(21);
+  const std::int64_t channels = c.shape[1];
+  const Tensor x32 = (lucid::randn(c.shape) + c.offset).detach();
+  const Tensor dy32 = lucid::randn(c.shape);
+  const Tensor w32 = c.affine ? lucid::randn({channels}) * 0.5 + 1.0 : Tensor();
+  const Tensor b32 = c.affine ? lucid::randn({channels}) * 0.5 : Tensor();
+  ASSERT_EQ(x32.dtype(), lucid::float32);
+  std::vector<Tensor> grads[2];  // float32, float64
+  for (int k = 0; k < 2; ++k) {
+    const lucid::DType dtype = k == 0 ? lucid::float32 : lucid::float64;
+    const auto leaf = [&](const Tensor& t) { return t.defined() ? t.to(dtype).detach().requires_grad_() : Tensor(); };
+    const Tensor x = leaf(x32), w = leaf(w32), b = leaf(b32);
+    F::group_norm(x, c.groups, w, b, 1e-5).backward(dy32.to(dtype));
+    grads[k] = {x.grad(), w.defined() ? w.grad() : Tensor(), b.defined() ? b.grad() : Tensor()};
+  }
+  const char* names[] = {"dx", "dweight", "dbias"};
+  for (std::size_t i = 0; i < 3; ++i) {
+    ASSERT_EQ(grads[0][i].defined(), i == 0 || c.affine) << names[i];
+    if (!grads[0][i].defined()) continue;
+    EXPECT_EQ(grads[0][i].dtype(), lucid::float32) << names[i];
+    EXPECT_TRUE(lucid::test::golden::close_scaled(grads[0][i], grads[1][i], lucid::test::golden::kFloat32.grad_rtol))
+        << names[i];
+  }
+}
+
+const Float32GradCase kFloat32GradCases[] = {
+    {"ImageAffine", {2, 6, 5, 7}, 3, 0.0, true},
+    {"ExampleShape", {4, 32, 14, 14}, 8, 0.0, true},
+    {"LargeOffsetAffine", {2, 8, 16, 16}, 4, 1e4, true},
+    {"LargeOffsetPlain", {3, 12, 10}, 4, 1e4, false},
+    {"OneGroupPlain", {2, 16, 9, 9}, 1, 0.0, false},
+    {"NoSpatialDims", {5, 6}, 2, 3.0, true},
+};
+
+INSTANTIATE_TEST_SUITE_P(Shapes, GroupNormFloat32Gradients, ::testing::ValuesIn(kFloat32GradCases),
+                         [](const ::testing::TestParamInfo<Float32GradCase>& param_info) {
+                           return std::string(param_info.param.name);
+                         });
 
 // float32 values ~1e4 + unit noise: statistics shifted by the group's first element keep the
 // normalised values accurate to float32 rounding (a naive Σx² − (Σx)²/M would lose them entirely).

@@ -3,7 +3,8 @@
 // functional when the case has no module form (non-square pooling windows) — in float64 and in
 // float32, forward and backward of ⟨gy, y⟩, and every output and gradient is compared.
 //
-// Tolerances, |got − want| ≤ rtol·|want| + rtol·max|want| per tensor:
+// Tolerances (golden::kFloat64 / kFloat32 through golden::close_scaled), per tensor
+// |got − want| ≤ rtol·|want| + rtol·max|want|:
 // - The stored inputs are exact float32 numbers, so the float64 golden values are the exact answer
 //   (to ~1e-15) for the very inputs the float32 run sees: the comparison measures lucid's arithmetic
 //   error only.
@@ -33,26 +34,9 @@ namespace F = lucid::nn::functional;
 using lucid::DType;
 using lucid::Tensor;
 
-struct Precision {
-  DType dtype;
-  double output_rtol;
-  double grad_rtol;
-  const char* suffix;
-};
-
-constexpr Precision kFloat64{lucid::float64, 1e-10, 1e-10, "f64"};
-constexpr Precision kFloat32{lucid::float32, 1e-5, 1e-4, "f32"};
-
 const std::vector<golden::Case>& cases() {
   static const std::vector<golden::Case> all = golden::load("layers.json");
   return all;
-}
-
-// got ≈ want within rtol·|want| + rtol·max|want| (see the file comment).
-::testing::AssertionResult close_scaled(const Tensor& got, const Tensor& want, double rtol) {
-  double scale = 0;
-  for (double v : want.to_vector<double>()) scale = std::max(scale, std::abs(v));
-  return golden::all_close(got, want, rtol, rtol * scale);
 }
 
 lucid::nn::Size2 pair_attr(const golden::Case& c, const char* key) {
@@ -145,13 +129,11 @@ Tensor forward(const golden::Case& c, const Leaves& in, DType dtype, Leaves& par
   throw std::invalid_argument("golden case " + c.name + ": unknown op " + op);
 }
 
-using ParityParam = std::tuple<std::size_t, Precision>;
-
-class LayersParity : public ::testing::TestWithParam<ParityParam> {};
+class LayersParity : public ::testing::TestWithParam<golden::ParityParam> {};
 
 TEST_P(LayersParity, ForwardAndBackwardMatchPyTorch) {
   const golden::Case& c = cases()[std::get<0>(GetParam())];
-  const Precision& p = std::get<1>(GetParam());
+  const golden::Precision& p = std::get<1>(GetParam());
   Leaves in{{"x", leaf(c, "x", p.dtype, true)}};
   // Class ids are constants; an MSE target is differentiable.
   if (c.has("target")) in["target"] = leaf(c, "target", p.dtype, c.has("dtarget"));
@@ -159,7 +141,7 @@ TEST_P(LayersParity, ForwardAndBackwardMatchPyTorch) {
   Leaves parameters;
   const Tensor y = forward(c, in, p.dtype, parameters);
   ASSERT_EQ(y.dtype(), p.dtype);
-  EXPECT_TRUE(close_scaled(y, c.tensor("y"), p.output_rtol)) << "y";
+  EXPECT_TRUE(golden::close_scaled(y, c.tensor("y"), p.output_rtol)) << "y";
 
   y.backward(c.tensor("gy", p.dtype));
   std::size_t compared = 0;
@@ -170,29 +152,14 @@ TEST_P(LayersParity, ForwardAndBackwardMatchPyTorch) {
         continue;
       }
       ASSERT_TRUE(leaf.grad().defined()) << "no gradient for " << key;
-      EXPECT_TRUE(close_scaled(leaf.grad(), c.tensor("d" + key), p.grad_rtol)) << "d" << key;
+      EXPECT_TRUE(golden::close_scaled(leaf.grad(), c.tensor("d" + key), p.grad_rtol)) << "d" << key;
       ++compared;
     }
   }
   EXPECT_GE(compared, 1u);
 }
 
-std::vector<std::size_t> case_indices() {
-  std::vector<std::size_t> indices(cases().size());
-  for (std::size_t i = 0; i < indices.size(); ++i) indices[i] = i;
-  return indices;
-}
-
-// "<golden case>_f64" / "_f32".
-std::string case_name(const ParityParam& param) {
-  return cases()[std::get<0>(param)].name + "_" + std::get<1>(param).suffix;
-}
-
-INSTANTIATE_TEST_SUITE_P(Golden, LayersParity,
-                         ::testing::Combine(::testing::ValuesIn(case_indices()), ::testing::Values(kFloat64, kFloat32)),
-                         [](const ::testing::TestParamInfo<ParityParam>& param_info) {
-                           return case_name(param_info.param);
-                         });
+INSTANTIATE_TEST_SUITE_P(Golden, LayersParity, golden::parity_params(cases()), golden::ParityName{cases()});
 
 // The golden file holds the spread of cases it promises (a regenerated file that lost some would
 // otherwise pass silently).

@@ -1,7 +1,7 @@
 // The bad-input matrix (docs/BAD_INPUT.md): one test per row. Each rejection test checks the exception
 // type, that the message names the offending values, and, where the call could have changed something,
 // that nothing changed. The behaviour rows (NaN, Inf, empty inputs) check the documented outcome.
-// BadInputMatrix.EveryRowHasATest keeps the table and this file in step.
+// BadInputMatrix.EveryRowHasATestAndEveryTestARow keeps the table and this file in step.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -266,14 +266,17 @@ TEST(BadInput, WhereAndGreaterDtypeMismatch) {
 TEST(BadInput, MatmulNot2D) {
   expect_rejects([] { matmul(ones({3}), ones({3, 2})); }, {"2-D", "(3,)", "(3, 2)"});
   expect_rejects([] { matmul(ones({2, 3, 3}), ones({3, 2})); }, {"(2, 3, 3)"});
+  expect_rejects([] { mm(ones({3}), ones({3, 2}), true, false); }, {"mm", "2-D", "(3,)", "(3, 2)"});
 }
 
 TEST(BadInput, MatmulInnerDimensionMismatch) {
   expect_rejects([] { matmul(ones({2, 3}), ones({4, 5})); }, {"inner dimensions differ", "(2, 3)", "(4, 5)"});
+  expect_rejects([] { mm(ones({2, 3}), ones({3, 5}), true); }, {"inner dimensions differ", "(2, 3).T @ (3, 5) (2 != 3)"});
 }
 
 TEST(BadInput, MatmulDtypeMismatch) {
   expect_rejects([] { matmul(ones({2, 3}), ones({3, 2}, float64)); }, {"matmul", "float32", "float64"});
+  expect_rejects([] { mm(ones({2, 3}), ones({2, 3}, float64), false, true); }, {"mm", "float32", "float64"});
 }
 
 TEST(BadInput, ReduceDimOutOfRange) {
@@ -656,7 +659,8 @@ TEST(BadInput, GroupNormNegativeGroups) {
 }
 
 TEST(BadInput, GroupNormZeroChannels) {
-  expect_rejects([] { (void)nn::GroupNorm(1, 0); }, {"num_channels (0) must be positive"});
+  expect_rejects([] { (void)nn::GroupNorm(1, 0); }, {"GroupNorm: num_channels (0) must be positive"});
+  expect_rejects([] { nn::functional::group_norm(ones({2, 0, 3}), 1); }, {"group_norm: num_channels (0) must be positive"});
 }
 
 TEST(BadInput, GroupNormChannelsNotDivisible) {
@@ -664,7 +668,9 @@ TEST(BadInput, GroupNormChannelsNotDivisible) {
 }
 
 TEST(BadInput, GroupNormNegativeEps) {
-  expect_rejects([] { (void)nn::GroupNorm(2, 4, -1e-5); }, {"eps (-1e-05) must be non-negative"});
+  expect_rejects([] { (void)nn::GroupNorm(2, 4, -1e-5); }, {"GroupNorm: eps (-1e-05) must be non-negative"});
+  expect_rejects([] { nn::functional::group_norm(ones({1, 4}), 2, {}, {}, -1e-5); },
+                 {"group_norm: eps (-1e-05) must be non-negative"});
 }
 
 TEST(BadInput, GroupNormNaNEps) {

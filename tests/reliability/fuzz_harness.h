@@ -99,29 +99,6 @@ inline std::vector<std::pair<std::string, Bytes>> corpus_files(const std::string
   return out;
 }
 
-// A fresh directory for the inputs, in memory (/dev/shm) when the system has it: a disk file rewritten
-// a million times costs far more than the reads under test. Removed at scope end (but not on a crash).
-class ScratchDir {
- public:
-  ScratchDir() {
-    const bool shm = std::filesystem::is_directory("/dev/shm");
-    const auto parent = shm ? std::filesystem::path("/dev/shm") : std::filesystem::temp_directory_path();
-    std::string pattern = (parent / "lucid_fuzz_XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed for " + pattern);
-    path_ = pattern;
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  ~ScratchDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
 namespace detail {
 
 inline std::uint64_t env_u64(const char* name, std::uint64_t fallback) {
@@ -233,7 +210,7 @@ void run(const std::string& name, Iterations defaults, Generate&& generate, Chec
   const ::testing::TestInfo* test = ::testing::UnitTest::GetInstance()->current_test_info();
   const std::string filter = std::string(test->test_suite_name()) + "." + test->name();
 
-  ScratchDir scratch;
+  const TempDir scratch(TempDir::in_memory_parent(), "lucid_fuzz_");  // inputs are rewritten per iteration
   const std::filesystem::path path = scratch.path() / "input.bin";
   detail::CrashNoteScope crash_note_scope;
   std::int64_t loaded = 0, rejected = 0;

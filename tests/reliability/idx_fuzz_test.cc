@@ -137,7 +137,7 @@ Outcome check_idx(const std::filesystem::path& path, const Input& input, bool pl
 // (the reader used to allocate 16 MiB at once); a 300,000-byte file still reads whole across the
 // buffer's growth steps. Plain and gzip.
 TEST(IdxReader, DataBufferGrowsWithTheDataPresent) {
-  ScratchDir dir;
+  const TempDir dir;
   const auto path = dir.path() / "file.idx";
   Bytes data(300'000);
   for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::uint8_t>(i * 31 + i / 256);

@@ -344,7 +344,7 @@ TEST(SafetensorsReader, RejectsDeeplyNestedHeaderValues) {
   const std::string deep = std::string(1'000'000, '[') + std::string(1'000'000, ']');
   for (const std::string& header : {R"({"t": )" + deep + "}", R"({"__metadata__": )" + deep + "}",
                                     R"({"t": {"dtype": "F32", "shape": )" + deep + R"(, "data_offsets": [0, 0]}})"}) {
-    ScratchDir dir;
+    const TempDir dir;
     const auto path = dir.path() / "deep.safetensors";
     write_bytes(path, join(header.size(), header, {}));
     const std::string message = error_message<ValueError>([&] { load_state_dict(path); });

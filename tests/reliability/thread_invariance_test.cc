@@ -1,8 +1,10 @@
 // Thread invariance op by op: each layer of the Fashion-MNIST model, at the example's shapes, gives
 // bit-identical outputs and gradients on 1 and on 2 threads. The determinism test of the whole
 // training run (tests/examples/determinism_test.cc) says that something differs; these say which op.
-// The matmul cases are the shapes where OpenBLAS on AVX-512 picks a different kernel on one thread
-// than on two unless lucid asks for the product in column-major form (framework/kernels/matmul.cc).
+// The matmul cases are the classifier's products, whose K-sums (up to 3136 terms) would depend on the
+// thread count if the GEMM library split them itself: lucid cuts each product into a grid of blocks
+// fixed by the shape, one single-threaded GEMM call per block (framework/kernels/matmul.cc), with or
+// without transpose flags (mm, which Linear and matmul's backward use).
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -49,6 +51,13 @@ TEST(ThreadInvariance, MatmulAtTheClassifierShapes) {
                                               {{32, 10}, {10, 3136}});
   expect_thread_count_invariant([](const auto& in) { return matmul(in[0], in[1]); },
                                               {{128, 3136}, {3136, 10}});
+}
+
+TEST(ThreadInvariance, MmWithTransposeFlagsAtTheClassifierShapes) {
+  expect_thread_count_invariant([](const auto& in) { return mm(in[0], in[1], true, false); },
+                                {{3136, 128}, {3136, 10}});
+  expect_thread_count_invariant([](const auto& in) { return mm(in[0], in[1], true, true); },
+                                {{3136, 128}, {10, 3136}});
 }
 
 TEST(ThreadInvariance, LinearAtTheClassifierShape) {
