@@ -18,7 +18,7 @@ using nn::Module;
 
 // y = x·Wᵀ + b with W (out, in) row-major, float64.
 Linear linear(std::int64_t in, std::int64_t out, const std::vector<double>& w, const std::vector<double>& b) {
-  Linear layer(in, out, /*bias=*/true, float64);
+  Linear layer(in, out, {.dtype = float64});
   autograd::no_grad guard;
   layer.weight.copy_(tensor(w, {out, in}));
   layer.bias.copy_(tensor(b, {out}));

@@ -618,7 +618,7 @@ TEST(BadInput, SequentialPushNull) {
 }
 
 TEST(BadInput, FullBackwardHookReturnsWrongGradInput) {
-  nn::Linear fc(3, 2, true, float64);
+  nn::Linear fc(3, 2, {.dtype = float64});
   const Tensor x = ones({2, 3}, float64, true);
   auto handle = fc.register_full_backward_hook([](nn::Module&, const autograd::TensorList& gi,
                                                   const autograd::TensorList&) -> std::optional<autograd::TensorList> {
@@ -638,7 +638,7 @@ TEST(BadInput, FullBackwardHookReturnsWrongGradInput) {
 }
 
 TEST(BadInput, FullBackwardHookReturnsGradientForInputWithoutGrad) {
-  nn::Linear fc(3, 2, true, float64);
+  nn::Linear fc(3, 2, {.dtype = float64});
   fc.register_full_backward_hook([](nn::Module&, const autograd::TensorList&,
                                     const autograd::TensorList&) -> std::optional<autograd::TensorList> {
     return autograd::TensorList{ones({2, 3}, float64)};
