@@ -45,7 +45,7 @@ void remember_forward_op(Node& node, std::initializer_list<const Tensor*> inputs
     info->input_shapes += t->defined() ? t->shape().str() : "undefined";
     ++k;
   }
-  node.anomaly = std::move(info);
+  node.extra().anomaly = std::move(info);
 }
 
 void check_backward_outputs(const Node& node, std::span<const Tensor> grads) {
@@ -54,8 +54,9 @@ void check_backward_outputs(const Node& node, std::span<const Tensor> grads) {
     const char* kind = non_finite_kind(grads[i]);
     if (!kind) continue;
     const std::string name = node.name();
-    std::string origin = node.anomaly ? "forward op '" + std::string(forward_op_name(name)) +
-                                            "' created from inputs of shape " + node.anomaly->input_shapes
+    const AnomalyInfo* info = node.extras ? node.extras->anomaly.get() : nullptr;
+    std::string origin = info ? "forward op '" + std::string(forward_op_name(name)) +
+                                    "' created from inputs of shape " + info->input_shapes
                                       : "its forward op ran outside detect_anomaly, so its inputs are unknown";
     throw RuntimeError("Function '" + name + "' returned " + kind + " values in its " + std::to_string(i) +
                        "th output (" + origin + "); detect_anomaly stopped the backward pass at the first node "

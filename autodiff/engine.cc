@@ -175,11 +175,11 @@ void backward_pass(const Tensor& root, const Tensor& grad_root, bool retain_grap
     if (node->pending_grad.defined()) {
       Tensor grad = std::move(node->pending_grad);
       node->pending_grad = Tensor();
-      if (node->grad_hooks) {  // register_hook on the non-leaf this node made
-        grad = run_tensor_hooks(*node->grad_hooks, std::move(grad), std::string("the output of ") + node->name());
+      if (node->extras && node->extras->grad_hooks) {  // register_hook on the non-leaf this node made
+        grad = run_tensor_hooks(*node->extras->grad_hooks, std::move(grad), std::string("the output of ") + node->name());
       }
-      if (!sink.capture_inputs) {
-        if (const std::shared_ptr<TensorImpl> retained = node->retained.lock()) {
+      if (!sink.capture_inputs && node->extras) {
+        if (const std::shared_ptr<TensorImpl> retained = node->extras->retained.lock()) {
           accumulate(retained->grad, grad, create_graph);  // grad stays shared: accumulate copies it
         }
       }

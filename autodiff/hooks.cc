@@ -19,8 +19,9 @@ void remove_leaf_hook(void* owner, std::uint64_t id) {
 }
 
 void remove_node_hook(void* owner, std::uint64_t id) {
-  auto& hooks = static_cast<Node*>(owner)->grad_hooks;
-  if (!hooks) return;
+  Node& node = *static_cast<Node*>(owner);
+  if (!node.extras || !node.extras->grad_hooks) return;
+  auto& hooks = node.extras->grad_hooks;
   hooks->erase(id);
   if (hooks->empty()) hooks.reset();  // run_tensor_hooks works on a copy: safe while it runs
 }
@@ -75,8 +76,9 @@ autograd::RemovableHandle Tensor::register_hook(std::function<std::optional<Tens
                        self.shape.str() + "); call requires_grad_() on a leaf first");
   }
   if (const std::shared_ptr<autograd::Node>& node = self.grad_fn) {
-    if (!node->grad_hooks) node->grad_hooks = std::make_unique<autograd::HookList<autograd::TensorHook>>();
-    const std::uint64_t id = node->grad_hooks->add(std::move(hook));
+    auto& hooks = node->extra().grad_hooks;
+    if (!hooks) hooks = std::make_unique<autograd::HookList<autograd::TensorHook>>();
+    const std::uint64_t id = hooks->add(std::move(hook));
     return autograd::RemovableHandle(node, autograd::remove_node_hook, id);
   }
   const std::uint64_t id = autograd::leaf_hooks(*this).grad_hooks.add(std::move(hook));

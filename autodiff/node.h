@@ -55,13 +55,21 @@ class Node : public std::enable_shared_from_this<Node> {
 
   boost::container::small_vector<Edge, 2> edges;
 
-  // The non-leaf tensor whose retain_grad() asks for the gradient this node receives.
-  std::weak_ptr<TensorImpl> retained;
-  // Tensor::register_hook on that non-leaf (hooks.h): run on the incoming gradient before apply().
-  // Null while there are none.
-  std::unique_ptr<HookList<TensorHook>> grad_hooks;
-  // Recorded under detect_anomaly (anomaly_mode.h): the forward op's input shapes; null otherwise.
-  std::unique_ptr<AnomalyInfo> anomaly;
+  // What few nodes need (retain_grad, register_hook, detect_anomaly), kept off the node itself,
+  // which every recorded op allocates: null until first needed (extra() makes it).
+  struct Extras {
+    // The non-leaf tensor whose retain_grad() asks for the gradient this node receives.
+    std::weak_ptr<TensorImpl> retained;
+    // Tensor::register_hook on that non-leaf (hooks.h): run on the incoming gradient before apply().
+    std::unique_ptr<HookList<TensorHook>> grad_hooks;
+    // Recorded under detect_anomaly (anomaly_mode.h): the forward op's input shapes.
+    std::unique_ptr<AnomalyInfo> anomaly;
+  };
+  std::unique_ptr<Extras> extras;
+  Extras& extra() {
+    if (!extras) extras = std::make_unique<Extras>();
+    return *extras;
+  }
 
   // Scratch space of the engine during one backward pass (see engine.cc).
   Tensor pending_grad;

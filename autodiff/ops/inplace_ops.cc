@@ -39,10 +39,10 @@ namespace {
 
 // Makes `node` (null: no history, a constant) the grad_fn of `impl`, moving a retain_grad() request.
 void set_history(const std::shared_ptr<TensorImpl>& impl, std::shared_ptr<Node> node) {
-  if (impl->grad_fn && impl->retains_grad) impl->grad_fn->retained.reset();
+  if (impl->grad_fn && impl->retains_grad) impl->grad_fn->extra().retained.reset();
   impl->grad_fn = std::move(node);
   impl->requires_grad = impl->grad_fn != nullptr;
-  if (impl->grad_fn && impl->retains_grad) impl->grad_fn->retained = impl;
+  if (impl->grad_fn && impl->retains_grad) impl->grad_fn->extra().retained = impl;
   ++impl->history;
 }
 
@@ -135,7 +135,7 @@ Tensor& Tensor::retain_grad() {
   const TensorImpl& impl = checked();
   if (impl.grad_fn) {
     impl_->retains_grad = true;
-    impl.grad_fn->retained = impl_;
+    impl.grad_fn->extra().retained = impl_;
   }
   return *this;
 }

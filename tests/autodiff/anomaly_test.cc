@@ -42,11 +42,11 @@ TEST(DetectAnomaly, NodesRememberTheirForwardOpOnlyUnderTheGuard) {
   const Tensor x = ones({2, 3}, float64, true);
   const Tensor b = ones({3}, float64, true);
   const Tensor plain = x + b;
-  EXPECT_FALSE(plain.grad_fn()->anomaly);
+  EXPECT_FALSE(plain.grad_fn()->extras);
   detect_anomaly guard;
   const Tensor watched = x + b;
-  ASSERT_TRUE(watched.grad_fn()->anomaly);
-  EXPECT_EQ(watched.grad_fn()->anomaly->input_shapes, "(2, 3) and (3,)");
+  ASSERT_TRUE(watched.grad_fn()->extras && watched.grad_fn()->extras->anomaly);
+  EXPECT_EQ(watched.grad_fn()->extras->anomaly->input_shapes, "(2, 3) and (3,)");
 }
 
 TEST(DetectAnomaly, NamesLogBackwardWhenLogOfZeroPoisonsTheGradient) {
