@@ -14,28 +14,28 @@ struct ActivationOptions {
 using ReLUOptions = ActivationOptions;
 using SiLUOptions = ActivationOptions;
 
-class ReLU : public Module {
+// An activation with PyTorch's inplace option: op(x), or x.op_() when inplace.
+template <Tensor (*Op)(const Tensor&), Tensor& (Tensor::*InPlaceOp)()>
+class ActivationWithInplace : public Module {
  public:
-  explicit ReLU(ReLUOptions opts = {}) : options(opts) {}
+  explicit ActivationWithInplace(ActivationOptions opts = {}) : options(opts) {}
   Tensor forward(const Tensor& input) override {
-    if (!options.inplace) return relu(input);
+    if (!options.inplace) return Op(input);
     Tensor out = input;
-    return out.relu_();
+    return (out.*InPlaceOp)();
   }
   std::string extra_repr() const override { return options.inplace ? "inplace=True" : ""; }
-  ReLUOptions options;
+  ActivationOptions options;
 };
 
-class SiLU : public Module {
+class ReLU : public ActivationWithInplace<relu, &Tensor::relu_> {
  public:
-  explicit SiLU(SiLUOptions opts = {}) : options(opts) {}
-  Tensor forward(const Tensor& input) override {
-    if (!options.inplace) return silu(input);
-    Tensor out = input;
-    return out.silu_();
-  }
-  std::string extra_repr() const override { return options.inplace ? "inplace=True" : ""; }
-  SiLUOptions options;
+  using ActivationWithInplace::ActivationWithInplace;
+};
+
+class SiLU : public ActivationWithInplace<silu, &Tensor::silu_> {
+ public:
+  using ActivationWithInplace::ActivationWithInplace;
 };
 
 // The tanh approximation (PyTorch's GELU(approximate="tanh")).
