@@ -15,6 +15,7 @@
 #include <span>
 #include <string>
 
+#include "autodiff/scoped_setting.h"
 #include "framework/tensor.h"
 
 namespace lucid::autograd {
@@ -25,18 +26,9 @@ bool is_anomaly_enabled();
 void set_anomaly_enabled(bool enabled);
 
 // Inside the scope, nodes remember their forward op and backward passes check for NaN/Inf.
-class detect_anomaly {
- public:
-  detect_anomaly() : previous_(is_anomaly_enabled()) { set_anomaly_enabled(true); }
-  ~detect_anomaly() { set_anomaly_enabled(previous_); }
-  detect_anomaly(const detect_anomaly&) = delete;
-  detect_anomaly& operator=(const detect_anomaly&) = delete;
+using detect_anomaly = ScopedSetting<is_anomaly_enabled, set_anomaly_enabled, true>;
 
- private:
-  bool previous_;
-};
-
-// What a node recorded under detect_anomaly remembers of its forward op (Node::anomaly).
+// What a node recorded under detect_anomaly remembers of its forward op (Node::Extras::anomaly).
 struct AnomalyInfo {
   std::string input_shapes;  // "(3,)", "(2, 3) and (3,)"; an absent optional input shows as "undefined"
 };
