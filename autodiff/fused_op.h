@@ -140,6 +140,10 @@ Tensor fused(const expr::FusedKernels& kernels, const std::array<Tensor, expr::n
   constexpr std::size_t N = expr::num_streams<E>;
   constexpr std::size_t P = expr::num_scalars<E>;
   const DType dtype = inputs[0].dtype();
+  if (!is_floating_point(dtype)) {
+    throw ValueError(std::string(kernels.name) + ": expected floating-point operands (float32 or float64), got " +
+                     std::string(dtype_name(dtype)) + "; convert with .to(lucid::float32)");
+  }
   Shape shape = inputs[0].shape();
   for (std::size_t k = 1; k < N; ++k) {
     if (inputs[k].dtype() != dtype) {

@@ -35,8 +35,25 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b);
 Tensor clamp(const Tensor& x, double min, double max);
 // xᵖ (std::pow per element; not fused).
 Tensor pow(const Tensor& x, double exponent);
-// a > b as 0/1 values of a's dtype; not differentiable (a constant to the graph).
-Tensor greater(const Tensor& a, const Tensor& b);
+
+// Comparisons (==, !=, <, <=, >, >=): 1 where the relation holds, else 0, held in the operands' dtype
+// when it is floating (a mask multiplies them and feeds where() directly) and in float32 for int64
+// operands. Not differentiable: constants to the graph. Tensor operands broadcast and share a dtype;
+// a double operand is compared as double. NaN compares unequal to everything.
+Tensor eq(const Tensor& a, const Tensor& b);
+Tensor ne(const Tensor& a, const Tensor& b);
+Tensor lt(const Tensor& a, const Tensor& b);
+Tensor le(const Tensor& a, const Tensor& b);
+Tensor gt(const Tensor& a, const Tensor& b);
+Tensor ge(const Tensor& a, const Tensor& b);
+Tensor eq(const Tensor& a, double b);
+Tensor ne(const Tensor& a, double b);
+Tensor lt(const Tensor& a, double b);
+Tensor le(const Tensor& a, double b);
+Tensor gt(const Tensor& a, double b);
+Tensor ge(const Tensor& a, double b);
+// PyTorch's alias of gt.
+inline Tensor greater(const Tensor& a, const Tensor& b) { return gt(a, b); }
 
 // Reductions. dims may be negative; an empty dims list reduces over all dimensions.
 Tensor sum(const Tensor& x);
@@ -58,6 +75,18 @@ Tensor matmul(const Tensor& a, const Tensor& b);
 // op(A)·op(B), op(X) = Xᵀ when its flag is set: the flags go to the GEMM, so no transposed copy is
 // made, forward or backward (mm(x, w, false, true) is x·wᵀ, a Linear layer's product).
 Tensor mm(const Tensor& a, const Tensor& b, bool transpose_a = false, bool transpose_b = false);
+
+// Indices (int64). argmax/argmin: the position of the largest / smallest value along dim (over all
+// elements, flattened, without dim), the first on ties; a NaN counts as the extreme, as in PyTorch.
+Tensor argmax(const Tensor& x);
+Tensor argmax(const Tensor& x, std::int64_t dim, bool keepdim = false);
+Tensor argmin(const Tensor& x);
+Tensor argmin(const Tensor& x, std::int64_t dim, bool keepdim = false);
+// x's slices along dim at the positions in index (0-d or 1-D int64, each in [0, x.size(dim))).
+Tensor index_select(const Tensor& x, std::int64_t dim, const Tensor& index);
+// out[i] = x[i with its coordinate along dim replaced by index[i]]; index is int64 with x's rank and
+// no larger than x in the other dimensions; out has index's shape (torch.gather).
+Tensor gather(const Tensor& x, std::int64_t dim, const Tensor& index);
 
 Tensor clone(const Tensor& x);
 Tensor to_dtype(const Tensor& x, DType dtype);

@@ -43,6 +43,12 @@ Tensor Tensor::clamp(double min, double max) const { return lucid::clamp(*this, 
 #define LUCID_UNARY_OP(name, Name, group, ...) \
   Tensor Tensor::name() const { return lucid::name(*this); }
 #include "framework/kernels/unary_ops.inc"
+Tensor Tensor::argmax() const { return lucid::argmax(*this); }
+Tensor Tensor::argmax(std::int64_t dim, bool keepdim) const { return lucid::argmax(*this, dim, keepdim); }
+Tensor Tensor::argmin() const { return lucid::argmin(*this); }
+Tensor Tensor::argmin(std::int64_t dim, bool keepdim) const { return lucid::argmin(*this, dim, keepdim); }
+Tensor Tensor::index_select(std::int64_t dim, const Tensor& index) const { return lucid::index_select(*this, dim, index); }
+Tensor Tensor::gather(std::int64_t dim, const Tensor& index) const { return lucid::gather(*this, dim, index); }
 
 Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
 Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
@@ -57,5 +63,16 @@ Tensor operator+(double a, const Tensor& b) { return add(b, a); }
 Tensor operator-(double a, const Tensor& b) { return sub(a, b); }
 Tensor operator*(double a, const Tensor& b) { return mul(b, a); }
 Tensor operator/(double a, const Tensor& b) { return div(a, b); }
+#define LUCID_COMPARISON(name, op)                                                         \
+  Tensor Tensor::name(const Tensor& other) const { return lucid::name(*this, other); }     \
+  Tensor operator op(const Tensor& a, const Tensor& b) { return name(a, b); }              \
+  Tensor operator op(const Tensor& a, double b) { return name(a, b); }
+LUCID_COMPARISON(eq, ==)
+LUCID_COMPARISON(ne, !=)
+LUCID_COMPARISON(lt, <)
+LUCID_COMPARISON(le, <=)
+LUCID_COMPARISON(gt, >)
+LUCID_COMPARISON(ge, >=)
+#undef LUCID_COMPARISON
 
 }  // namespace lucid

@@ -1,4 +1,5 @@
-// Printing of tensors in PyTorch's layout: nested brackets, aligned columns, "..." past 1000 elements.
+// Printing of tensors in PyTorch's layout: nested brackets, aligned columns, "..." past 1000 elements;
+// int64 values print as integers without a dtype, as PyTorch prints its default integer type.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -21,9 +22,21 @@ std::string format_value(double v, int precision) {
   return buf;
 }
 
+// The text of each element, by row-major position: exact digits for int64, 4 decimals for floats.
+std::vector<std::string> format_elements(const Tensor& tensor) {
+  std::vector<std::string> cells;
+  cells.reserve(static_cast<std::size_t>(tensor.numel()));
+  if (tensor.dtype() == int64) {
+    for (std::int64_t v : tensor.to_vector<std::int64_t>()) cells.push_back(std::to_string(v));
+  } else {
+    for (double v : tensor.to_vector<double>()) cells.push_back(format_value(v, 4));
+  }
+  return cells;
+}
+
 struct Printer {
   std::ostream& os;
-  std::vector<double> values;
+  std::vector<std::string> cells;
   Shape shape;
   Shape::Dims strides;
   bool summarise;
@@ -38,7 +51,7 @@ struct Printer {
         i = n - kEdgeItems;
       }
       if (dim + 1 == shape.size()) {
-        std::string s = format_value(values[base + i * strides[dim]], 4);
+        const std::string& s = cells[static_cast<std::size_t>(base + i * strides[dim])];
         os << std::string(width - std::min(width, s.size()), ' ') << s;
       } else {
         print(dim + 1, base + i * strides[dim], indent + 1);
@@ -54,18 +67,18 @@ struct Printer {
 std::ostream& operator<<(std::ostream& os, const Tensor& tensor) {
   if (!tensor.defined()) return os << "tensor(undefined)";
   os << "tensor(";
-  Printer printer{os, tensor.to_vector<double>(), tensor.shape(), tensor.shape().contiguous_strides(),
+  Printer printer{os, format_elements(tensor), tensor.shape(), tensor.shape().contiguous_strides(),
                   tensor.numel() > kSummariseAbove};
-  for (double v : printer.values) printer.width = std::max(printer.width, format_value(v, 4).size());
+  for (const std::string& cell : printer.cells) printer.width = std::max(printer.width, cell.size());
   if (tensor.dim() == 0) {
-    os << format_value(printer.values[0], 4);
+    os << printer.cells[0];
   } else if (tensor.numel() == 0) {
     os << "[]";
     if (tensor.dim() > 1) os << ", size=" << tensor.shape();  // PyTorch: tensor([]) for shape (0,)
   } else {
     printer.print(0, 0, 7);
   }
-  if (tensor.dtype() != float32) os << ", dtype=" << tensor.dtype();
+  if (tensor.dtype() == float64) os << ", dtype=" << tensor.dtype();  // float32 and int64 are defaults
   if (tensor.grad_fn()) {
     os << ", grad_fn=<" << tensor.grad_fn()->name() << '>';
   } else if (tensor.requires_grad()) {

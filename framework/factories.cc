@@ -24,7 +24,10 @@ Tensor from_values(const T* values, std::size_t count, const Shape& shape, bool 
 }
 
 template <typename Draw>
-Tensor sample(const Shape& shape, DType dtype, bool requires_grad, Draw draw) {
+Tensor sample(const char* op, const Shape& shape, DType dtype, bool requires_grad, Draw draw) {
+  if (!is_floating_point(dtype)) {
+    throw ValueError(std::string(op) + ": samples are float32 or float64, got dtype " + std::string(dtype_name(dtype)));
+  }
   Tensor t = Tensor::empty(shape, dtype);
   visit_dtype(dtype, [&](auto tag) {
     using T = decltype(tag);
@@ -42,6 +45,10 @@ Tensor tensor(const std::vector<float>& values, const Shape& shape, bool require
 }
 
 Tensor tensor(const std::vector<double>& values, const Shape& shape, bool requires_grad) {
+  return from_values(values.data(), values.size(), shape, requires_grad);
+}
+
+Tensor tensor(const std::vector<std::int64_t>& values, const Shape& shape, bool requires_grad) {
   return from_values(values.data(), values.size(), shape, requires_grad);
 }
 
@@ -86,7 +93,7 @@ Tensor arange(double start, double end, double step, DType dtype) {
   }
   const auto count = static_cast<std::int64_t>(span);
   Tensor t = Tensor::empty({count}, dtype);
-  visit_dtype(dtype, [&](auto tag) {
+  visit_any_dtype(dtype, [&](auto tag) {
     using T = decltype(tag);
     T* p = t.data<T>();
     for (std::int64_t i = 0; i < count; ++i) p[i] = static_cast<T>(start + static_cast<double>(i) * step);
@@ -97,12 +104,12 @@ Tensor arange(double start, double end, double step, DType dtype) {
 Tensor arange(double end, DType dtype) { return arange(0.0, end, 1.0, dtype); }
 
 Tensor randn(const Shape& shape, DType dtype, bool requires_grad) {
-  return sample(shape, dtype, requires_grad, [] { return default_generator().normal(); });
+  return sample("randn", shape, dtype, requires_grad, [] { return default_generator().normal(); });
 }
 
 Tensor rand(const Shape& shape, DType dtype, bool requires_grad) {
   // float32 keeps the top 24 bits, floor(u·2²⁴)/2²⁴: rounding u ∈ [1 − 2⁻²⁵, 1) to float would give 1.
-  return sample(shape, dtype, requires_grad, [dtype] {
+  return sample("rand", shape, dtype, requires_grad, [dtype] {
     const double u = default_generator().uniform();
     return dtype == float32 ? std::ldexp(std::floor(std::ldexp(u, 24)), -24) : u;
   });

@@ -31,6 +31,10 @@ Tensor& Tensor::requires_grad_(bool requires_grad) {
     throw RuntimeError("requires_grad_() can only change leaf tensors; this tensor was produced by an op "
                        "(use detach() to get a leaf)");
   }
+  if (requires_grad && !is_floating_point(impl_->dtype)) {
+    throw RuntimeError("only tensors of a floating-point dtype can require gradients, got " +
+                       std::string(dtype_name(impl_->dtype)));
+  }
   impl_->requires_grad = requires_grad;
   return *this;
 }

@@ -125,6 +125,20 @@ class Tensor {
   // x.exp(), x.silu(), ...: one per line of framework/kernels/unary_ops.inc (the free functions' forms).
 #define LUCID_UNARY_OP(name, Name, group, ...) Tensor name() const;
 #include "framework/kernels/unary_ops.inc"
+  // Comparisons: 0/1 masks (float dtype; see autodiff/ops.h), also as the operators == != < <= > >=.
+  Tensor eq(const Tensor& other) const;
+  Tensor ne(const Tensor& other) const;
+  Tensor lt(const Tensor& other) const;
+  Tensor le(const Tensor& other) const;
+  Tensor gt(const Tensor& other) const;
+  Tensor ge(const Tensor& other) const;
+  // int64 positions of the extremes (over all elements without dim); indexing by int64 tensors.
+  Tensor argmax() const;
+  Tensor argmax(std::int64_t dim, bool keepdim = false) const;
+  Tensor argmin() const;
+  Tensor argmin(std::int64_t dim, bool keepdim = false) const;
+  Tensor index_select(std::int64_t dim, const Tensor& index) const;
+  Tensor gather(std::int64_t dim, const Tensor& index) const;
 
   // ---- in-place ops (autodiff/ops/inplace_ops.cc) ----
   // PyTorch's rules: in grad mode, writing into a leaf that requires grad (or a view of one) raises
@@ -175,6 +189,19 @@ Tensor operator+(double a, const Tensor& b);
 Tensor operator-(double a, const Tensor& b);
 Tensor operator*(double a, const Tensor& b);
 Tensor operator/(double a, const Tensor& b);
+// Comparisons (autodiff/ops.h: eq, ne, lt, le, gt, ge): 0/1 masks, not bools.
+Tensor operator==(const Tensor& a, const Tensor& b);
+Tensor operator!=(const Tensor& a, const Tensor& b);
+Tensor operator<(const Tensor& a, const Tensor& b);
+Tensor operator<=(const Tensor& a, const Tensor& b);
+Tensor operator>(const Tensor& a, const Tensor& b);
+Tensor operator>=(const Tensor& a, const Tensor& b);
+Tensor operator==(const Tensor& a, double b);
+Tensor operator!=(const Tensor& a, double b);
+Tensor operator<(const Tensor& a, double b);
+Tensor operator<=(const Tensor& a, double b);
+Tensor operator>(const Tensor& a, double b);
+Tensor operator>=(const Tensor& a, double b);
 
 // PyTorch-style printing: tensor([[ 1.0000, -2.5000], ...], dtype=float64, grad_fn=<MulBackward>).
 std::ostream& operator<<(std::ostream& os, const Tensor& tensor);
@@ -193,7 +220,7 @@ T* Tensor::data() const {
 
 template <typename T>
 std::vector<T> Tensor::to_vector() const {
-  return visit_dtype(dtype(), [&](auto tag) {
+  return visit_any_dtype(dtype(), [&](auto tag) {
     using S = decltype(tag);
     const S* p = data<S>();
     return std::vector<T>(p, p + numel());
@@ -205,7 +232,7 @@ T Tensor::item() const {
   if (numel() != 1) {
     throw ValueError("item() needs a tensor with one element, got shape " + shape().str());
   }
-  return visit_dtype(dtype(), [&](auto tag) { return static_cast<T>(*data<decltype(tag)>()); });
+  return visit_any_dtype(dtype(), [&](auto tag) { return static_cast<T>(*data<decltype(tag)>()); });
 }
 
 }  // namespace lucid

@@ -40,20 +40,6 @@ Tensor clamp(const Tensor& x, double min, double max) {
   return fused<ex::Clamp>(kernels::Clamp_kernels, {x}, {min, max});
 }
 
-Tensor greater(const Tensor& a, const Tensor& b) {
-  ops_detail::check_same_dtype("greater", a, b);
-  const Shape shape = broadcast_shapes(a.shape(), b.shape());
-  const Tensor lhs = a.shape() == shape ? a : kernels::expand_copy(a, shape);
-  const Tensor rhs = b.shape() == shape ? b : kernels::expand_copy(b, shape);
-  Tensor out = Tensor::empty(shape, a.dtype());
-  visit_dtype(a.dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    const T* in[] = {lhs.data<T>(), rhs.data<T>()};
-    kernels::greater(in, out.data<T>(), static_cast<std::size_t>(out.numel()));
-  });
-  return out;
-}
-
 // d(xᵖ) = g·p·xᵖ⁻¹
 Tensor pow(const Tensor& x, double exponent) {
   Tensor out = kernels::pow_scalar(x, exponent);

@@ -109,10 +109,12 @@ Tensor clone(const Tensor& x) {
   return out;
 }
 
-// x converted to dtype; d = g converted back.
+// x converted to dtype; d = g converted back. A conversion to int64 ends the graph there (integers
+// have no gradient; PyTorch's .long() has no grad_fn either).
 Tensor to_dtype(const Tensor& x, DType dtype) {
   if (x.dtype() == dtype) return x;
   Tensor out = kernels::cast(x, dtype);
+  if (!is_floating_point(dtype)) return out;
   record("ToCopyBackward", out, {&x}, [from = x.dtype()](const Tensor& g, Node&) {
     return TensorList{to_dtype(g, from)};
   });

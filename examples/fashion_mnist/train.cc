@@ -6,22 +6,14 @@ namespace fashion_mnist {
 namespace {
 
 // Per row of (B, K) logits: the arg-max class (first one on ties), appended to `out`; returns how
-// many equal the targets.
+// many equal the int64 targets.
 std::int64_t count_correct(const lucid::Tensor& logits, const lucid::Tensor& targets, std::vector<std::int64_t>* out) {
-  const std::int64_t rows = logits.size(0), classes = logits.size(1);
-  const lucid::Tensor scores = logits.to(lucid::float32);
-  const float* p = scores.data<float>();
-  const std::vector<float> labels = targets.to_vector<float>();
-  std::int64_t correct = 0;
-  for (std::int64_t r = 0; r < rows; ++r) {
-    std::int64_t best = 0;
-    for (std::int64_t k = 1; k < classes; ++k) {
-      if (p[r * classes + k] > p[r * classes + best]) best = k;
-    }
-    correct += best == static_cast<std::int64_t>(labels[static_cast<std::size_t>(r)]);
-    if (out) out->push_back(best);
+  const lucid::Tensor predicted = logits.argmax(1);
+  if (out) {
+    const std::vector<std::int64_t> classes = predicted.to_vector<std::int64_t>();
+    out->insert(out->end(), classes.begin(), classes.end());
   }
-  return correct;
+  return static_cast<std::int64_t>((predicted == targets).sum().item());
 }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {

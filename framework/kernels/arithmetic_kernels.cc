@@ -23,7 +23,6 @@ LUCID_FUSED_TARGET_KERNELS_1(MulScalar, exprs::MulScalar)
 LUCID_FUSED_TARGET_KERNELS_1(DivScalar, exprs::DivScalar)
 LUCID_FUSED_TARGET_KERNELS_1(ScalarSub, exprs::ScalarSub)
 LUCID_FUSED_TARGET_KERNELS_1(ScalarDiv, exprs::ScalarDiv)
-LUCID_MAP_TARGET_KERNEL(Greater, exprs::Greater)
 }  // namespace lucid::kernels::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 
@@ -41,9 +40,5 @@ LUCID_FUSED_EXPORT_KERNELS_1(MulScalar, exprs::MulScalar)
 LUCID_FUSED_EXPORT_KERNELS_1(DivScalar, exprs::DivScalar)
 LUCID_FUSED_EXPORT_KERNELS_1(ScalarSub, exprs::ScalarSub)
 LUCID_FUSED_EXPORT_KERNELS_1(ScalarDiv, exprs::ScalarDiv)
-LUCID_MAP_EXPORT_KERNEL(Greater)
-
-void greater(const float* const* in, float* out, std::size_t n) { HWY_DYNAMIC_DISPATCH(Greater_f32)(in, nullptr, out, n); }
-void greater(const double* const* in, double* out, std::size_t n) { HWY_DYNAMIC_DISPATCH(Greater_f64)(in, nullptr, out, n); }
 }  // namespace lucid::kernels
 #endif  // HWY_ONCE

@@ -32,7 +32,5 @@ using Clamp = decltype(e::select(x < s, s, e::select(x > e::scalar<1>, e::scalar
 #include "framework/kernels/unary_ops.inc"
 // where(c, y, z): y where c > ½ (c holds 0/1), else z; no gradient flows into c.
 using Where = decltype(e::select(x > e::constant<0.5>, y, e::stream<2>));
-// Not differentiable: 1 where x > y, else 0.
-using Greater = decltype(e::select(x > y, e::One{}, e::Zero{}));
 
 }  // namespace lucid::kernels::exprs

@@ -17,8 +17,4 @@ extern const FusedKernels Clamp_kernels;
 #define LUCID_UNARY_OP(name, Name, group, ...) extern const FusedKernels Name##_kernels;
 #include "framework/kernels/unary_ops.inc"
 
-// out[i] = in[0][i] > in[1][i] ? 1 : 0 (not differentiable)
-void greater(const float* const* in, float* out, std::size_t n);
-void greater(const double* const* in, double* out, std::size_t n);
-
 }  // namespace lucid::kernels

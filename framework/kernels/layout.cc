@@ -1,6 +1,10 @@
 #include "framework/kernels/layout.h"
 
 #include <algorithm>
+#include <iomanip>
+#include <limits>
+#include <sstream>
+#include <type_traits>
 
 #include "framework/kernels/strided_loop.h"
 
@@ -10,7 +14,7 @@ namespace {
 // out (contiguous, `out_shape`) = x read through `x_strides` in out's index space.
 Tensor gather(const Tensor& x, const Shape& out_shape, Shape::Dims x_strides) {
   Tensor out = Tensor::empty(out_shape, x.dtype());
-  visit_dtype(x.dtype(), [&](auto tag) {
+  visit_any_dtype(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const T* px = x.data<T>();
     T* po = out.data<T>();
@@ -45,20 +49,39 @@ Tensor cast(const Tensor& x, DType dtype) {
   return out;
 }
 
+namespace {
+
+// v converted to T; a conversion to int64 truncates toward zero (as PyTorch) and raises for NaN, ±inf
+// and values outside int64's range, which C++ leaves undefined.
+template <typename T, typename S>
+T convert(S v) {
+  if constexpr (std::is_same_v<T, std::int64_t> && std::is_floating_point_v<S>) {
+    if (!(v >= S(-0x1p63) && v < S(0x1p63))) {
+      std::ostringstream msg;
+      msg << "conversion to int64: " << std::setprecision(std::numeric_limits<S>::max_digits10) << v
+          << " is not a number int64 can hold";
+      throw ValueError(msg.str());
+    }
+  }
+  return static_cast<T>(v);
+}
+
+}  // namespace
+
 void copy_into(const Tensor& dst, const Tensor& src) {
-  visit_dtype(dst.dtype(), [&](auto dst_tag) {
+  visit_any_dtype(dst.dtype(), [&](auto dst_tag) {
     using D = decltype(dst_tag);
-    visit_dtype(src.dtype(), [&](auto src_tag) {
+    visit_any_dtype(src.dtype(), [&](auto src_tag) {
       using S = decltype(src_tag);
-      std::copy_n(src.data<S>(), dst.numel(), dst.data<D>());  // converts S -> D element-wise
+      std::transform(src.data<S>(), src.data<S>() + dst.numel(), dst.data<D>(), [](S v) { return convert<D>(v); });
     });
   });
 }
 
 void fill(const Tensor& dst, double value) {
-  visit_dtype(dst.dtype(), [&](auto tag) {
+  visit_any_dtype(dst.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    std::fill_n(dst.data<T>(), dst.numel(), static_cast<T>(value));
+    std::fill_n(dst.data<T>(), dst.numel(), convert<T>(value));
   });
 }
 

@@ -9,7 +9,7 @@ namespace lucid::data {
 
 struct Dataset {
   Tensor images;   // (N, ...): the inputs
-  Tensor targets;  // (N,) class ids as floats (what cross_entropy takes), or (N, ...)
+  Tensor targets;  // (N,) int64 class ids (what cross_entropy takes), or (N, ...) of any dtype
 
   // The number of samples N.
   std::int64_t size() const { return images.size(0); }

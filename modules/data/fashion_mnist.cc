@@ -45,10 +45,10 @@ Dataset load_fashion_mnist(const std::filesystem::path& dir, bool train, std::in
   // x = (b / 255 − mean) / stddev for each of the 256 byte values, computed in double.
   std::array<float, 256> lut;
   for (int b = 0; b < 256; ++b) lut[b] = static_cast<float>((b / 255.0 - mean) / stddev);
-  Dataset out{Tensor::empty({n, 1, h, w}), Tensor::empty({n})};
+  Dataset out{Tensor::empty({n, 1, h, w}), Tensor::empty({n}, int64)};
   float* x = out.images.data<float>();
   for (std::int64_t i = 0; i < n * h * w; ++i) x[i] = lut[images.data[static_cast<std::size_t>(i)]];
-  float* y = out.targets.data<float>();
+  std::int64_t* y = out.targets.data<std::int64_t>();
   for (std::int64_t i = 0; i < n; ++i) {
     const std::uint8_t label = labels.data[static_cast<std::size_t>(i)];
     if (label >= kFashionMnistClasses) {

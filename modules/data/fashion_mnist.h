@@ -17,7 +17,7 @@ inline constexpr std::int64_t kFashionMnistClasses = 10;
 
 // Reads <dir>/{train,t10k}-images-idx3-ubyte.gz and -labels-idx1-ubyte.gz (or the same names
 // without .gz when only those exist). Returns images float32 (N, 1, H, W) with
-// x = (byte / 255 − mean) / stddev, and targets float32 (N,) holding the class ids 0..9, which is
+// x = (byte / 255 − mean) / stddev, and targets int64 (N,) holding the class ids 0..9, which is
 // what nn::functional::cross_entropy takes. limit > 0 keeps the first `limit` samples (all when
 // the file has fewer). ValueError naming the file for a missing or corrupt file, images that are
 // not (N, H, W), labels that are not (N,) with the same N, or a label outside 0..9; and for

@@ -18,7 +18,7 @@ namespace lucid::data {
 inline constexpr std::int64_t kIdxMaxElements = std::int64_t{1} << 32;
 
 // An IDX array as stored: its dimensions and its raw unsigned bytes, row-major. Kept as bytes
-// (lucid tensors hold floats): callers convert and scale as they need (see fashion_mnist.h).
+// (a tensor holds float32, float64 or int64): callers convert and scale as they need (see fashion_mnist.h).
 struct IdxArray {
   Shape shape;
   std::vector<std::uint8_t> data;  // shape.numel() bytes

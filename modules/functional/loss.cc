@@ -8,6 +8,7 @@
 #include <string>
 
 #include "autodiff/ops.h"
+#include "autodiff/ops/checks.h"
 #include "framework/factories.h"
 
 namespace lucid::nn::functional {
@@ -19,29 +20,52 @@ void check_logits(const char* op, const Tensor& logits) {
   }
 }
 
-// q[i, c] = on where c == target_i, off elsewhere; ValueError for a target that is not a class id.
-Tensor class_weights(const char* op, const Tensor& targets, std::int64_t n, std::int64_t classes, double on, double off,
-                     DType dtype) {
-  if (targets.shape() != Shape{n}) {
-    throw ValueError(std::string(op) + ": targets of shape " + targets.shape().str() + " do not match a batch of " +
-                     std::to_string(n) + " (expected shape (" + std::to_string(n) + ",))");
+// ValueError unless targets are int64 class ids of shape (N,), each in [0, classes).
+void check_class_targets(const char* op, const Tensor& targets, std::int64_t n, std::int64_t classes) {
+  if (is_floating_point(targets.dtype()) && targets.shape() == Shape{n}) {
+    throw ValueError(std::string(op) + ": class-index targets must be int64, got " +
+                     std::string(dtype_name(targets.dtype())) + " targets of shape " + targets.shape().str() +
+                     "; convert them with .to(lucid::int64)" +
+                     (std::string(op) == "cross_entropy" ? " (float targets are class probabilities of the input's shape)" : ""));
   }
+  if (targets.dtype() != int64 || targets.shape() != Shape{n}) {
+    throw ValueError(std::string(op) + ": targets of shape " + targets.shape().str() + " and dtype " +
+                     std::string(dtype_name(targets.dtype())) + " do not match a batch of " + std::to_string(n) +
+                     " (expected int64 class ids of shape (" + std::to_string(n) + ",))");
+  }
+  const std::int64_t* ids = targets.data<std::int64_t>();
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (ids[i] < 0 || ids[i] >= classes) {
+      throw ValueError(std::string(op) + ": target " + std::to_string(ids[i]) + " at index " + std::to_string(i) +
+                       " is not a class id in [0, " + std::to_string(classes) + ")");
+    }
+  }
+}
+
+// q[i, c] = on where c == target_i, off elsewhere (targets checked by check_class_targets).
+Tensor one_hot_weights(const Tensor& targets, std::int64_t classes, double on, double off, DType dtype) {
+  const std::int64_t n = targets.numel();
   Tensor q = full({n, classes}, off, dtype);
-  const std::vector<double> ids = targets.to_vector<double>();
+  const std::int64_t* ids = targets.data<std::int64_t>();
   visit_dtype(dtype, [&](auto tag) {
     using T = decltype(tag);
     T* p = q.data<T>();
-    for (std::int64_t i = 0; i < n; ++i) {
-      const double id = ids[static_cast<std::size_t>(i)];
-      if (!(id >= 0 && id < static_cast<double>(classes)) || id != std::floor(id)) {
-        std::ostringstream msg;
-        msg << op << ": target " << id << " at index " << i << " is not a class id in [0, " << classes << ")";
-        throw ValueError(msg.str());
-      }
-      p[i * classes + static_cast<std::int64_t>(id)] = static_cast<T>(on);
-    }
+    for (std::int64_t i = 0; i < n; ++i) p[i * classes + ids[i]] = static_cast<T>(on);
   });
   return q;
+}
+
+// cross_entropy's target distribution with label smoothing ε: (1 − ε)·onehot(target) + ε/C for int64
+// class ids, (1 − ε)·p + ε/C for class probabilities p of the logits' shape (differentiable in p).
+Tensor target_distribution(const Tensor& targets, const Tensor& logits, double label_smoothing) {
+  const std::int64_t n = logits.size(0), classes = logits.size(1);
+  const double off = label_smoothing / static_cast<double>(classes);
+  if (is_floating_point(targets.dtype()) && targets.shape() == logits.shape()) {
+    ops_detail::check_same_dtype("cross_entropy", logits, targets);
+    return label_smoothing == 0.0 ? targets : targets * (1.0 - label_smoothing) + off;
+  }
+  check_class_targets("cross_entropy", targets, n, classes);
+  return one_hot_weights(targets, classes, 1.0 - label_smoothing + off, off, logits.dtype());
 }
 
 // Σ_c q[i, c]·log p[i, c] per row, the terms with q = 0 left out: a masked class (logit −inf, so
@@ -92,16 +116,14 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets, double label_s
     msg << "cross_entropy: label_smoothing (" << label_smoothing << ") must be in [0, 1]";
     throw ValueError(msg.str());
   }
-  const std::int64_t classes = logits.size(1);
-  const double off = label_smoothing / static_cast<double>(classes);
-  const Tensor q = class_weights("cross_entropy", targets, logits.size(0), classes, 1.0 - label_smoothing + off, off,
-                                 logits.dtype());
+  const Tensor q = target_distribution(targets, logits, label_smoothing);
   return reduce(-weighted_log_likelihood(q, log_softmax(logits)), reduction);
 }
 
 Tensor nll_loss(const Tensor& log_probs, const Tensor& targets, Reduction reduction) {
   check_logits("nll_loss", log_probs);
-  const Tensor q = class_weights("nll_loss", targets, log_probs.size(0), log_probs.size(1), 1.0, 0.0, log_probs.dtype());
+  check_class_targets("nll_loss", targets, log_probs.size(0), log_probs.size(1));
+  const Tensor q = one_hot_weights(targets, log_probs.size(1), 1.0, 0.0, log_probs.dtype());
   return reduce(-weighted_log_likelihood(q, log_probs), reduction);
 }
 

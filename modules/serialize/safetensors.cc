@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cerrno>
 #include <cstdint>
@@ -11,7 +12,9 @@
 #include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <string_view>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 static_assert(std::endian::native == std::endian::little,
@@ -21,6 +24,14 @@ namespace lucid {
 namespace {
 
 using nlohmann::json;
+
+// The safetensors dtype code of each lucid dtype.
+constexpr std::array<std::pair<DType, std::string_view>, 3> kDTypeCodes{
+    {{float32, "F32"}, {float64, "F64"}, {int64, "I64"}}};
+
+std::string_view dtype_code(DType dtype) {
+  return std::find_if(kDTypeCodes.begin(), kDTypeCodes.end(), [&](const auto& c) { return c.first == dtype; })->second;
+}
 
 constexpr std::uint64_t kMaxHeaderBytes = 100'000'000;  // the reference implementation's limit
 constexpr const char* kMetadataKey = "__metadata__";
@@ -88,11 +99,11 @@ Entry parse_entry(const std::filesystem::path& path, const std::string& name, co
   }
   const json& dtype = info["dtype"];
   Entry entry{name, float32, {}, 0, 0};
-  if (dtype == "F64") {
-    entry.dtype = float64;
-  } else if (dtype != "F32") {
-    fail(path, where + " has dtype " + brief(dtype) + "; lucid reads \"F32\" and \"F64\"");
+  const auto known = std::find_if(kDTypeCodes.begin(), kDTypeCodes.end(), [&](const auto& c) { return dtype == c.second; });
+  if (known == kDTypeCodes.end()) {
+    fail(path, where + " has dtype " + brief(dtype) + "; lucid reads \"F32\", \"F64\" and \"I64\"");
   }
+  entry.dtype = known->first;
 
   const json& shape = info["shape"];
   if (!shape.is_array()) fail(path, where + " has shape " + brief(shape) + ", not an array");
@@ -245,7 +256,7 @@ std::string header_text(const nn::StateDict& dict, const std::filesystem::path& 
     if (!tensor.defined()) fail(path, "cannot save tensor '" + name + "': it is undefined");
     const std::uint64_t nbytes = static_cast<std::uint64_t>(tensor.numel()) * element_size(tensor.dtype());
     const Shape::Dims& dims = tensor.shape().dims();
-    header[name] = {{"dtype", tensor.dtype() == float32 ? "F32" : "F64"},
+    header[name] = {{"dtype", dtype_code(tensor.dtype())},
                     {"shape", std::vector<std::int64_t>(dims.begin(), dims.end())},
                     {"data_offsets", {offset, offset + nbytes}}};
     offset += nbytes;

@@ -6,7 +6,7 @@
 //    "data_offsets": [begin, end]}, ...}
 // padded with spaces to a multiple of 8; then the tensors' raw little-endian bytes, with offsets
 // relative to the first byte after the header. The data regions must tile the rest of the file
-// exactly, in some order, with no gap, overlap or trailing byte. lucid reads and writes F32 and F64.
+// exactly, in some order, with no gap, overlap or trailing byte. lucid reads and writes F32, F64 and I64.
 //
 //   lucid::save(model, "model.safetensors", {{"epoch", "5"}});
 //   lucid::load(model, "model.safetensors");

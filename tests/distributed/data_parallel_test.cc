@@ -24,11 +24,7 @@ std::shared_ptr<nn::Sequential> small_model() {
 
 // Rows [first, first + count) of t (split along dimension 0), copied.
 Tensor rows(const Tensor& t, std::int64_t first, std::int64_t count) {
-  const std::vector<float> all = t.to_vector<float>();
-  const std::int64_t row = t.numel() / t.size(0);
-  Shape::Dims dims = t.shape().dims();
-  dims[0] = count;
-  return tensor(std::vector<float>(all.begin() + first * row, all.begin() + (first + count) * row), Shape(dims));
+  return t.index_select(0, arange(static_cast<double>(first), static_cast<double>(first + count), 1.0, int64));
 }
 
 // Every parameter's values, concatenated (float32).
@@ -59,8 +55,8 @@ struct GlobalBatch {
     manual_seed(seed);
     const std::int64_t n = 4 * dist::world_size();
     x = randn({n, 2, 6, 6});
-    std::vector<float> t;
-    for (std::int64_t i = 0; i < n; ++i) t.push_back(static_cast<float>((i * 7 + static_cast<std::int64_t>(seed)) % 3));
+    std::vector<std::int64_t> t;
+    for (std::int64_t i = 0; i < n; ++i) t.push_back((i * 7 + static_cast<std::int64_t>(seed)) % 3);
     y = tensor(t, {n});
   }
   Tensor local_x() const { return rows(x, 4 * dist::rank(), 4); }

@@ -99,16 +99,27 @@ def cross_entropy_case(name, n, classes, reduction, label_smoothing, scale=1.0):
     target = torch.randint(0, classes, (n,))
     y, gy, (dx,) = run(lambda x_: F.cross_entropy(x_, target, reduction=reduction, label_smoothing=label_smoothing),
                        [x])
-    attrs = {"op": "cross_entropy", "reduction": reduction, "label_smoothing": label_smoothing}
+    attrs = {"op": "cross_entropy", "reduction": reduction, "label_smoothing": label_smoothing, "target": "class"}
     return case(name, attrs, x=x, target=target.to(torch.float64), gy=gy, y=y, dx=dx)
+
+
+def cross_entropy_probabilities_case(name, n, classes, reduction, label_smoothing):
+    """Class-probability targets of the input's shape (PyTorch >= 1.10); the target gets a gradient too."""
+    x = randn(n, classes)
+    target = f32_exact(torch.softmax(randn(n, classes), dim=1))
+    y, gy, (dx, dtarget) = run(
+        lambda x_, t_: F.cross_entropy(x_, t_, reduction=reduction, label_smoothing=label_smoothing), [x, target])
+    attrs = {"op": "cross_entropy", "reduction": reduction, "label_smoothing": label_smoothing,
+             "target": "probabilities"}
+    return case(name, attrs, x=x, target=target, gy=gy, y=y, dx=dx, dtarget=dtarget)
 
 
 def nll_case(name, n, classes, reduction):
     x = f32_exact(torch.log_softmax(torch.randn(n, classes, dtype=torch.float64), dim=1))
     target = torch.randint(0, classes, (n,))
     y, gy, (dx,) = run(lambda x_: F.nll_loss(x_, target, reduction=reduction), [x])
-    return case(name, {"op": "nll_loss", "reduction": reduction}, x=x, target=target.to(torch.float64), gy=gy, y=y,
-                dx=dx)
+    return case(name, {"op": "nll_loss", "reduction": reduction, "target": "class"}, x=x,
+                target=target.to(torch.float64), gy=gy, y=y, dx=dx)
 
 
 def mse_case(name, shape, reduction):
@@ -162,6 +173,9 @@ cases = [
     cross_entropy_case("ce_none_ls01", 5, 3, "none", 0.1),
     cross_entropy_case("ce_mean_large_logits", 4, 5, "mean", 0.0, scale=300.0),
     cross_entropy_case("ce_mean_ls01_large_logits", 4, 5, "mean", 0.1, scale=300.0),
+    cross_entropy_probabilities_case("ce_probs_mean", 6, 4, "mean", 0.0),
+    cross_entropy_probabilities_case("ce_probs_sum_ls01", 5, 3, "sum", 0.1),
+    cross_entropy_probabilities_case("ce_probs_none", 4, 5, "none", 0.0),
     nll_case("nll_mean", 6, 4, "mean"),
     nll_case("nll_sum", 5, 6, "sum"),
     nll_case("nll_none", 4, 3, "none"),

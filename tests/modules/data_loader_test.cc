@@ -231,10 +231,15 @@ TEST(FashionMnist, NormalisesPixelsAndKeepsLabelsAsFloatClassIds) {
     EXPECT_FLOAT_EQ(x[i], static_cast<float>((pixels[i] / 255.0 - 0.2860) / 0.3530)) << "pixel " << i;
   }
   EXPECT_EQ(d.targets.shape(), Shape{5});
-  EXPECT_EQ(d.targets.to_vector<float>(), (std::vector<float>{9, 0, 3, 3, 7}));
+  ASSERT_EQ(d.targets.dtype(), int64);
+  EXPECT_EQ(d.targets.to_vector<std::int64_t>(), (std::vector<std::int64_t>{9, 0, 3, 3, 7}));
   EXPECT_EQ(d.size(), 5);
-  // The targets are what cross_entropy takes.
-  EXPECT_NO_THROW(nn::functional::cross_entropy(zeros({5, 10}), d.targets));
+  // The loader's batches keep int64 labels, which is what cross_entropy takes.
+  DataLoader loader(d, {.batch_size = 2});
+  const data::Batch batch = *loader.begin();
+  ASSERT_EQ(batch.targets.dtype(), int64);
+  EXPECT_EQ(batch.targets.to_vector<std::int64_t>(), (std::vector<std::int64_t>{9, 0}));
+  EXPECT_NO_THROW(nn::functional::cross_entropy(zeros({2, 10}), batch.targets));
 }
 
 TEST(FashionMnist, CustomStatisticsLimitSplitsAndPlainFiles) {
@@ -245,7 +250,7 @@ TEST(FashionMnist, CustomStatisticsLimitSplitsAndPlainFiles) {
   ASSERT_EQ(d.images.shape(), (Shape{4, 1, 2, 2}));
   const std::vector<float> x = d.images.to_vector<float>();
   for (std::size_t i = 0; i < x.size(); ++i) EXPECT_FLOAT_EQ(x[i], static_cast<float>((pixels[i] / 255.0 - 0.5) / 2.0));
-  EXPECT_EQ(d.targets.to_vector<float>(), (std::vector<float>{1, 2, 3, 4}));
+  EXPECT_EQ(d.targets.to_vector<std::int64_t>(), (std::vector<std::int64_t>{1, 2, 3, 4}));
   EXPECT_EQ(data::load_fashion_mnist(dir.path(), false, 100).size(), 6);  // limit beyond N keeps all
   EXPECT_TRUE(contains(error_message<ValueError>([&] { data::load_fashion_mnist(dir.path(), true); }),
                        "train-images-idx3-ubyte.gz"));  // no train split here
@@ -284,8 +289,8 @@ TEST(FashionMnist, RealTrainingSetMatchesTheDefaultStatistics) {
   const double mean = sum / n, stddev = std::sqrt(sum_sq / n - mean * mean);
   EXPECT_NEAR(mean, data::kFashionMnistMean, 5e-5);
   EXPECT_NEAR(stddev, data::kFashionMnistStd, 5e-5);
-  const std::vector<float> labels = raw.targets.to_vector<float>();
-  for (int c = 0; c < 10; ++c) EXPECT_EQ(std::count(labels.begin(), labels.end(), static_cast<float>(c)), 6000);
+  const std::vector<std::int64_t> labels = raw.targets.to_vector<std::int64_t>();
+  for (std::int64_t c = 0; c < 10; ++c) EXPECT_EQ(std::count(labels.begin(), labels.end(), c), 6000);
 }
 
 }  // namespace

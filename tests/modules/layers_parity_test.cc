@@ -135,8 +135,13 @@ TEST_P(LayersParity, ForwardAndBackwardMatchPyTorch) {
   const golden::Case& c = cases()[std::get<0>(GetParam())];
   const golden::Precision& p = std::get<1>(GetParam());
   Leaves in{{"x", leaf(c, "x", p.dtype, true)}};
-  // Class ids are constants; an MSE target is differentiable.
-  if (c.has("target")) in["target"] = leaf(c, "target", p.dtype, c.has("dtarget"));
+  // Class ids are int64 constants (stored as exact float64 integers); probability and MSE targets are
+  // differentiable.
+  if (c.attrs.value("target", "") == "class") {
+    in["target"] = c.tensor("target", lucid::int64);
+  } else if (c.has("target")) {
+    in["target"] = leaf(c, "target", p.dtype, c.has("dtarget"));
+  }
 
   Leaves parameters;
   const Tensor y = forward(c, in, p.dtype, parameters);
@@ -167,6 +172,7 @@ TEST(LayersParityFile, CoversTheCaseSpread) {
   std::multiset<std::string> ops;
   std::set<std::string> conv, reductions, activations;
   std::set<double> smoothing;
+  std::set<std::string> ce_targets;
   for (const golden::Case& c : cases()) {
     const std::string op = c.attrs.at("op").get<std::string>();
     ops.insert(op);
@@ -184,7 +190,10 @@ TEST(LayersParityFile, CoversTheCaseSpread) {
       conv.insert(x.size(0) == 1 ? "batch1" : "batch>1");
     }
     if (c.attrs.contains("reduction")) reductions.insert(op + ":" + c.attrs.at("reduction").get<std::string>());
-    if (op == "cross_entropy") smoothing.insert(c.attrs.at("label_smoothing").get<double>());
+    if (op == "cross_entropy") {
+      smoothing.insert(c.attrs.at("label_smoothing").get<double>());
+      ce_targets.insert(c.attrs.at("target").get<std::string>());
+    }
     if (op == "activation") activations.insert(c.attrs.at("kind").get<std::string>());
   }
   EXPECT_EQ(conv, (std::set<std::string>{"stride2", "padding0", "padding1", "padding2", "dilation2", "bias", "nobias",
@@ -197,6 +206,7 @@ TEST(LayersParityFile, CoversTheCaseSpread) {
     EXPECT_EQ(reductions.count(r), 1u) << r;
   }
   EXPECT_EQ(smoothing, (std::set<double>{0.0, 0.1}));
+  EXPECT_EQ(ce_targets, (std::set<std::string>{"class", "probabilities"}));
   EXPECT_EQ(activations, (std::set<std::string>{"relu", "silu", "gelu_tanh", "sigmoid", "tanh"}));
 }
 

@@ -46,8 +46,8 @@ Tensor distinct_values(const Shape& shape, unsigned seed) {
 
 // Class ids 0 … classes − 1 cycling over n rows, as a float tensor.
 Tensor class_ids(std::int64_t n, std::int64_t classes) {
-  std::vector<double> ids;
-  for (std::int64_t i = 0; i < n; ++i) ids.push_back(static_cast<double>((3 * i + 1) % classes));
+  std::vector<std::int64_t> ids;
+  for (std::int64_t i = 0; i < n; ++i) ids.push_back((3 * i + 1) % classes);
   return lucid::tensor(ids, {n});
 }
 
@@ -541,17 +541,21 @@ TEST_F(LayersTest, PoolingErrorsNameTheValues) {
 TEST_F(LayersTest, LossErrorsNameTheValues) {
   const Tensor logits = lucid::zeros({3, 4});
   nn::CrossEntropyLoss ce;
-  const std::string range = error_message<ValueError>([&] { ce(logits, lucid::tensor({0.0, 4.0, 1.0}, {3})); });
+  const auto ids = [](std::vector<std::int64_t> v) {
+    const auto n = static_cast<std::int64_t>(v.size());
+    return lucid::tensor(v, {n});
+  };
+  const std::string range = error_message<ValueError>([&] { ce(logits, ids({0, 4, 1})); });
   EXPECT_TRUE(contains(range, "target 4 at index 1"));
   EXPECT_TRUE(contains(range, "[0, 4)"));
-  const Tensor negative = lucid::tensor({0.0, -1.0, 1.0}, {3}), fractional = lucid::tensor({0.0, 1.5, 1.0}, {3});
-  EXPECT_TRUE(contains(error_message<ValueError>([&] { ce(logits, negative); }), "target -1"));
-  EXPECT_TRUE(contains(error_message<ValueError>([&] { ce(logits, fractional); }), "target 1.5"));
-  EXPECT_TRUE(contains(error_message<ValueError>([&] { ce(logits, lucid::tensor({0.0, 1.0}, {2})); }), "(2,)"));
-  EXPECT_TRUE(contains(error_message<ValueError>([&] { ce(lucid::zeros({3}), lucid::tensor({0.0}, {1})); }), "(3,)"));
-  EXPECT_TRUE(contains(error_message<ValueError>([&] { nn::CrossEntropyLoss(1.5)(logits, lucid::zeros({3})); }),
+  EXPECT_TRUE(contains(error_message<ValueError>([&] { ce(logits, ids({0, -1, 1})); }), "target -1"));
+  const std::string fractional = error_message<ValueError>([&] { ce(logits, lucid::tensor({0.0, 1.5, 1.0}, {3})); });
+  EXPECT_TRUE(contains(fractional, "must be int64, got float32 targets of shape (3,)"));
+  EXPECT_TRUE(contains(error_message<ValueError>([&] { ce(logits, ids({0, 1})); }), "(2,)"));
+  EXPECT_TRUE(contains(error_message<ValueError>([&] { ce(lucid::zeros({3}), ids({0})); }), "(3,)"));
+  EXPECT_TRUE(contains(error_message<ValueError>([&] { nn::CrossEntropyLoss(1.5)(logits, ids({0, 0, 0})); }),
                        "label_smoothing (1.5)"));
-  EXPECT_TRUE(contains(error_message<ValueError>([&] { nn::NLLLoss()(logits, lucid::tensor({7.0, 0.0, 0.0}, {3})); }),
+  EXPECT_TRUE(contains(error_message<ValueError>([&] { nn::NLLLoss()(logits, ids({7, 0, 0})); }),
                        "target 7 at index 0"));
   const std::string mse = error_message<ValueError>([] { nn::MSELoss()(lucid::zeros({2, 3}), lucid::zeros({3, 2})); });
   EXPECT_TRUE(contains(mse, "(2, 3)"));

@@ -74,6 +74,8 @@ TEST(Safetensors, StateDictRoundTripIsBitExact) {
   dict.insert_or_assign("empty", zeros({0, 4}));
   dict.insert_or_assign("b", randn({7}, float64));
   dict.insert_or_assign("view", arange(12).reshape({3, 4}));
+  const std::vector<std::int64_t> steps{(std::int64_t{1} << 53) + 1, -7};  // not doubles: checked as int64
+  dict.insert_or_assign("steps", tensor(steps, {2}));
   save(dict, dir / "d.safetensors");
   const StateDict back = load_state_dict(dir / "d.safetensors");
   ASSERT_EQ(back.size(), dict.size());
@@ -86,6 +88,7 @@ TEST(Safetensors, StateDictRoundTripIsBitExact) {
     EXPECT_EQ(t.to_vector<double>(), in->second.to_vector<double>());
     ++in;
   }
+  EXPECT_EQ(back.find("steps")->to_vector<std::int64_t>(), steps);
   EXPECT_EQ(dir.entries(), std::vector<std::string>{"d.safetensors"});  // no temporary file left
 }
 
@@ -207,8 +210,8 @@ INSTANTIATE_TEST_SUITE_P(
         CorruptCase{"NotAnObject", "[1, 2]", 0, "not a JSON object"},
         CorruptCase{"EntryNotAnObject", R"({"w": 3})", 0, "tensor 'w' is described by 3"},
         CorruptCase{"MissingOffsets", R"({"w":{"dtype":"F32","shape":[2]}})", 8, "has no \"data_offsets\""},
-        CorruptCase{"UnsupportedDtype", R"({"w":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}})", 8,
-                    "dtype \"I64\"; lucid reads \"F32\" and \"F64\""},
+        CorruptCase{"UnsupportedDtype", R"({"w":{"dtype":"I32","shape":[2],"data_offsets":[0,8]}})", 8,
+                    "dtype \"I32\"; lucid reads \"F32\", \"F64\" and \"I64\""},
         CorruptCase{"NegativeShape", R"({"w":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}})", 8,
                     "shape holds -2, not a non-negative integer"},
         CorruptCase{"FractionalShape", R"({"w":{"dtype":"F32","shape":[2.5],"data_offsets":[0,8]}})", 8,

@@ -260,7 +260,31 @@ TEST(BadInput, WhereAndGreaterDtypeMismatch) {
   const Tensor f32 = ones({2});
   const Tensor f64 = ones({2}, float64);
   expect_rejects([&] { where(f64, f32, f32); }, {"float64", "float32"});
-  expect_rejects([&] { greater(f32, f64); }, {"greater", "float32", "float64"});
+  expect_rejects([&] { greater(f32, f64); }, {"gt", "float32", "float64"});
+}
+
+// int64 tensors hold indices: no arithmetic, no gradients, no unrepresentable conversions.
+TEST(BadInput, Int64Misuse) {
+  const Tensor i = tensor(std::vector<std::int64_t>{1, 2}, {2});
+  expect_rejects([&] { i * i; }, {"Mul", "got int64", ".to(lucid::float32)"});
+  expect_rejects([&] { i.mean(); }, {"floating-point tensor", "got int64"});
+  expect_rejects<RuntimeError>([&] { tensor(std::vector<std::int64_t>{1}, {1}).requires_grad_(); },
+                               {"floating-point dtype can require gradients", "int64"});
+  expect_rejects([] { tensor({1.0, kNaN}, {2}).to(int64); }, {"conversion to int64", "nan"});
+  expect_rejects([] { tensor(std::vector<double>{1e19}, {1}).to(int64); }, {"conversion to int64", "1e+19"});
+  expect_rejects([] { rand({2}, int64); }, {"rand", "float32 or float64", "int64"});
+}
+
+TEST(BadInput, IndexOutOfRange) {
+  const Tensor x = ones({2, 3});
+  const auto ids = [](std::vector<std::int64_t> v, Shape shape) { return tensor(v, shape); };
+  expect_rejects([&] { x.index_select(1, ids({0, 3}, {2})); },
+                 {"index_select", "index 3", "element 1", "dimension 1 of size 3"});
+  expect_rejects([&] { x.index_select(0, tensor({0.0}, {1})); }, {"index_select", "int64", "float32"});
+  expect_rejects([&] { x.gather(0, ids({-1, 0, 0}, {1, 3})); }, {"gather", "index -1"});
+  expect_rejects([&] { x.gather(0, ids({0, 0, 0, 0}, {1, 4})); }, {"gather", "(1, 4)", "do not fit", "(2, 3)"});
+  expect_rejects([&] { x.argmax(2); }, {"dimension 2", "(2, 3)"});
+  expect_rejects([] { zeros({0}).argmin(0); }, {"argmin", "empty"});
 }
 
 TEST(BadInput, MatmulNot2D) {
@@ -882,29 +906,41 @@ TEST(BadInput, MaxPool2dNaNPropagates) {
 // ---- losses ----
 
 TEST(BadInput, LossLogitsNot2D) {
-  const Tensor targets = zeros({4});
+  const Tensor targets = zeros({4}, int64);
   expect_rejects([&] { nn::functional::cross_entropy(ones({4}), targets); }, {"cross_entropy", "(N, C)", "(4,)"});
   expect_rejects([&] { nn::functional::nll_loss(ones({4, 2, 1}), targets); }, {"nll_loss", "(4, 2, 1)"});
   expect_rejects([] { nn::functional::log_softmax(ones({3})); }, {"log_softmax", "(3,)"});
 }
 
 TEST(BadInput, LossTargetsShapeMismatch) {
-  expect_rejects([] { nn::functional::cross_entropy(ones({2, 5}), zeros({3})); },
+  expect_rejects([] { nn::functional::cross_entropy(ones({2, 5}), zeros({3}, int64)); },
                  {"targets of shape (3,)", "batch of 2"});
-  expect_rejects([] { nn::functional::nll_loss(ones({2, 5}), zeros({2, 1})); }, {"targets of shape (2, 1)"});
+  expect_rejects([] { nn::functional::nll_loss(ones({2, 5}), zeros({2, 1}, int64)); }, {"targets of shape (2, 1)"});
+  expect_rejects([] { nn::functional::cross_entropy(ones({2, 5}), zeros({2, 4})); }, {"targets of shape (2, 4)"});
+  expect_rejects([] { nn::functional::cross_entropy(ones({2, 5}), zeros({2, 5}, float64)); },
+                 {"cross_entropy", "float32", "float64"});
+}
+
+// A float target of shape (N,) is the old convention for class ids: PyTorch rejects it too.
+TEST(BadInput, LossFloatClassTargets) {
+  expect_rejects([] { nn::functional::cross_entropy(ones({3, 4}), tensor({0.0, 1.0, 2.0}, {3})); },
+                 {"cross_entropy", "class-index targets must be int64", "float32", "(3,)", ".to(lucid::int64)",
+                  "class probabilities"});
+  expect_rejects([] { nn::functional::nll_loss(ones({3, 4}), zeros({3}, float64)); },
+                 {"nll_loss", "must be int64", "float64"});
+  expect_rejects([] { nn::functional::nll_loss(ones({3, 4}), zeros({3, 4})); }, {"nll_loss", "int64 class ids"});
 }
 
 TEST(BadInput, LossTargetNotAClassId) {
   const Tensor logits = ones({3, 10});
-  expect_rejects([&] { nn::functional::cross_entropy(logits, tensor({0.0, 10.0, 1.0}, {3})); },
-                 {"target 10 at index 1", "[0, 10)"});
-  expect_rejects([&] { nn::functional::cross_entropy(logits, tensor({-1.0, 0.0, 1.0}, {3})); }, {"target -1"});
-  expect_rejects([&] { nn::functional::nll_loss(logits, tensor({0.0, 0.0, 1.5}, {3})); }, {"target 1.5 at index 2"});
-  expect_rejects([&] { nn::functional::nll_loss(logits, tensor({kNaN, 0.0, 1.0}, {3})); }, {"target nan at index 0"});
+  const auto ids = [](std::vector<std::int64_t> v) { return tensor(v, {3}); };
+  expect_rejects([&] { nn::functional::cross_entropy(logits, ids({0, 10, 1})); }, {"target 10 at index 1", "[0, 10)"});
+  expect_rejects([&] { nn::functional::cross_entropy(logits, ids({-1, 0, 1})); }, {"target -1 at index 0"});
+  expect_rejects([&] { nn::functional::nll_loss(logits, ids({0, 0, -100})); }, {"target -100 at index 2"});
 }
 
 TEST(BadInput, CrossEntropyLabelSmoothingOutOfRange) {
-  const Tensor logits = ones({2, 3}), targets = zeros({2});
+  const Tensor logits = ones({2, 3}), targets = zeros({2}, int64);
   expect_rejects([&] { nn::functional::cross_entropy(logits, targets, 1.5); }, {"label_smoothing (1.5)", "[0, 1]"});
   expect_rejects([&] { nn::functional::cross_entropy(logits, targets, -0.1); }, {"label_smoothing (-0.1)"});
   nn::CrossEntropyLoss loss(kNaN);  // checked when called, as in PyTorch
@@ -923,14 +959,14 @@ TEST(BadInput, MseLossDtypeMismatch) {
 TEST(BadInput, CrossEntropyExtremeLogits) {
   const Tensor logits = tensor({1e30, 0.0, 0.0, kInf, 0.0, 0.0, kNaN, 0.0, 0.0}, {3, 3});
   const std::vector<double> loss =
-      nn::functional::cross_entropy(logits, zeros({3}), 0.0, nn::functional::Reduction::kNone).to_vector<double>();
+      nn::functional::cross_entropy(logits, zeros({3}, int64), 0.0, nn::functional::Reduction::kNone).to_vector<double>();
   EXPECT_EQ(loss[0], 0.0);          // huge finite logits stay stable (row maximum subtracted)
   EXPECT_TRUE(std::isnan(loss[1]));  // +inf logit: inf − inf, as PyTorch
   EXPECT_TRUE(std::isnan(loss[2]));  // NaN logit poisons its own row only
 }
 
 TEST(BadInput, LossOfEmptyBatch) {
-  const Tensor logits = zeros({0, 3}), targets = zeros({0});
+  const Tensor logits = zeros({0, 3}), targets = zeros({0}, int64);
   EXPECT_TRUE(std::isnan(nn::functional::cross_entropy(logits, targets).item()));  // mean over 0 rows, as PyTorch
   EXPECT_EQ(nn::functional::cross_entropy(logits, targets, 0.0, nn::functional::Reduction::kSum).item(), 0.0);
 }

@@ -68,12 +68,9 @@ std::vector<std::weak_ptr<autograd::Node>> graph_nodes(const Tensor& root) {
   return nodes;
 }
 
-// Standard-normal images and uniformly drawn class ids 0..9 (as floats, what cross_entropy takes).
+// Standard-normal images and uniformly drawn int64 class ids 0..9.
 data::Batch random_batch() {
-  Tensor targets = rand({kBatch});
-  float* t = targets.data<float>();
-  for (std::int64_t i = 0; i < kBatch; ++i) t[i] = std::floor(t[i] * kClasses);
-  return {randn({kBatch, 1, kSide, kSide}), targets};
+  return {randn({kBatch, 1, kSide, kSide}), (rand({kBatch}) * static_cast<double>(kClasses)).to(int64)};
 }
 
 // What the graph probes saw over the run.

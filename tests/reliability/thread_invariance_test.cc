@@ -81,7 +81,7 @@ TEST(ThreadInvariance, GroupNormAtTheExampleShape) {
 TEST(ThreadInvariance, PoolingAndCrossEntropyAtTheExampleShapes) {
   expect_thread_count_invariant([](const auto& in) { return F::max_pool2d(in[0], {.kernel_size = {2, 2}, .stride = {2, 2}}); },
                                               {{16, 32, 28, 28}});
-  const Tensor targets = tensor(std::vector<float>(128, 3.0F), {128});  // class indices
+  const Tensor targets = full({128}, 3.0, int64);  // class indices
   expect_thread_count_invariant(
       [&](const auto& in) { return F::cross_entropy(in[0], targets); }, {{128, 10}});
 }
