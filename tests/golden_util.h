@@ -8,9 +8,11 @@
 #include <cmath>
 #include <cstddef>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <stdexcept>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -34,6 +36,16 @@ struct Case {
   }
 };
 
+// A stored number: a JSON number, or "nan", "inf", "-inf" (JSON has no literals for them; golden.py).
+inline double number(const nlohmann::json& v) {
+  if (v.is_number()) return v.get<double>();
+  const std::string s = v.get<std::string>();
+  if (s == "nan") return std::numeric_limits<double>::quiet_NaN();
+  if (s == "inf") return std::numeric_limits<double>::infinity();
+  if (s == "-inf") return -std::numeric_limits<double>::infinity();
+  throw std::invalid_argument("golden file: \"" + s + "\" is not a number");
+}
+
 // All cases of tests/golden/<file>.
 inline std::vector<Case> load(const std::string& file) {
   const std::string path = std::string(LUCID_GOLDEN_DIR) + "/" + file;
@@ -46,14 +58,17 @@ inline std::vector<Case> load(const std::string& file) {
     for (const auto& [key, entry] : c.at("tensors").items()) {
       const auto dims = entry.at("shape").get<std::vector<std::int64_t>>();
       const Shape shape(dims.begin(), dims.end());
-      out.tensors.emplace(key, lucid::tensor(entry.at("data").get<std::vector<double>>(), shape));
+      std::vector<double> data;
+      for (const auto& v : entry.at("data")) data.push_back(number(v));
+      out.tensors.emplace(key, lucid::tensor(data, shape));
     }
     cases.push_back(std::move(out));
   }
   return cases;
 }
 
-// Element-wise |got − want| ≤ atol + rtol·|want|, reporting the worst element.
+// Element-wise |got − want| ≤ atol + rtol·|want|, reporting the worst element. Where want is NaN, got
+// must be NaN; where it is ±inf, got must be the same infinity.
 inline ::testing::AssertionResult all_close(const Tensor& got, const Tensor& want, double rtol, double atol) {
   if (got.shape() != want.shape()) {
     return ::testing::AssertionFailure() << "shape " << got.shape() << " != expected " << want.shape();
@@ -62,8 +77,9 @@ inline ::testing::AssertionResult all_close(const Tensor& got, const Tensor& wan
   std::size_t worst = 0;
   double worst_excess = 0;  // how far the worst element lies outside its tolerance
   for (std::size_t i = 0; i < g.size(); ++i) {
+    if (g[i] == w[i] || (std::isnan(g[i]) && std::isnan(w[i]))) continue;  // also equal infinities
     double excess = std::abs(g[i] - w[i]) - (atol + rtol * std::abs(w[i]));
-    if (std::isnan(excess)) excess = INFINITY;
+    if (std::isnan(excess) || !std::isfinite(w[i])) excess = INFINITY;
     if (excess > worst_excess) {
       worst = i;
       worst_excess = excess;
@@ -76,11 +92,16 @@ inline ::testing::AssertionResult all_close(const Tensor& got, const Tensor& wan
 
 // got ≈ want within rtol·|want| + rtol·max|want|: the absolute part scaled to the tensor's largest
 // magnitude, because elements near zero (a sum whose terms cancel) carry the rounding error of the
-// larger terms they were computed from, not an error relative to themselves.
-inline ::testing::AssertionResult close_scaled(const Tensor& got, const Tensor& want, double rtol) {
+// larger terms they were computed from, not an error relative to themselves. The largest magnitude is
+// over want's finite elements (non-finite ones must match as in all_close); the absolute part is at
+// least min_atol.
+inline ::testing::AssertionResult close_scaled(const Tensor& got, const Tensor& want, double rtol,
+                                               double min_atol = 0) {
   double scale = 0;
-  for (double v : want.to_vector<double>()) scale = std::max(scale, std::abs(v));
-  return all_close(got, want, rtol, rtol * scale);
+  for (double v : want.to_vector<double>()) {
+    if (std::isfinite(v)) scale = std::max(scale, std::abs(v));
+  }
+  return all_close(got, want, rtol, std::max(rtol * scale, min_atol));
 }
 
 // The parity tests run each golden case in float64 and in float32, with close_scaled tolerances for

@@ -19,8 +19,12 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   }
   std::vector<std::int64_t> out_shape(x.shape().begin(), x.shape().end());
   out_shape.back() = weight.size(0);
+  // The rows of x, counted rather than inferred by reshape's -1 (which cannot be when in_features is 0:
+  // then y is the bias, broadcast, as in PyTorch).
+  std::int64_t rows = 1;
+  for (std::int64_t i = 0; i + 1 < x.dim(); ++i) rows *= x.size(i);
   // x·Wᵀ with the transpose left to the GEMM: no copy of W, forward or backward.
-  Tensor y = mm(x.reshape({-1, weight.size(1)}), weight, /*transpose_a=*/false, /*transpose_b=*/true);
+  Tensor y = mm(x.reshape({rows, weight.size(1)}), weight, /*transpose_a=*/false, /*transpose_b=*/true);
   if (bias.defined()) y = y + bias;
   return y.reshape(out_shape);
 }

@@ -1,0 +1,421 @@
+// Differential test against PyTorch (issue 25, item 5): every case of tests/golden/differential.json
+// (written by tests/golden/make_differential_golden.py with PyTorch 1.13) runs through lucid in each
+// of its dtypes, and in the in-place form too where the op has one; the output and the gradients of
+// ⟨gy, y⟩ are compared with PyTorch's. The cases cover every public op (unary and binary elementwise
+// ops, scalar operands, pow, clamp, where, greater, reductions, shape ops, matmul/mm and the nn
+// functionals) over shapes, broadcasts and extreme values (±inf, NaN, ±0, 1e±30, 1e4 offsets), and
+// inputs both libraries reject. A regression of any op against PyTorch fails here.
+//
+// Comparison, per tensor (golden::close_scaled):
+// - NaN where PyTorch has NaN, the same infinity where it has ±inf, finite elsewhere.
+// - Finite elements: |got − want| ≤ rtol·|want| + atol, with rtol 1e-10 (float64) or 1e-5 on outputs and
+//   1e-4 on gradients (float32, the project's parity tolerances, golden::kFloat64/kFloat32), and atol
+//   = max(rtol·max|want| over finite elements, the dtype's smallest normal number, 2·PyTorch's own
+//   float32 error). The references are PyTorch float64 on the very inputs lucid sees (float32 runs get
+//   float32-exact inputs), i.e. the exact answer to ~1e-16: the float32 runs measure lucid's float32
+//   error, not PyTorch's. The absolute part is relative to the tensor's magnitude because elements
+//   near zero carry the rounding error of the larger terms they come from (the generator keeps values
+//   of very different magnitude in separate cases so that this floor stays meaningful); results below
+//   the smallest normal number are noise; and where float32 itself cannot do better (PyTorch's own
+//   float32 run is off by more than rtol, e.g. a 1e4 offset rounded to float32), lucid may be off by
+//   twice as much as PyTorch (the generator stores that error per tensor, attrs["torch_f32_error"]).
+// - A case PyTorch rejects (attrs["rejects"]) must make lucid throw.
+//
+// Known divergences (kKnownDivergences below) are compared but not held against lucid; the test
+// prints how many it skipped, and fails once one of them agrees (remove it then).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <iostream>
+#include <limits>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "lucid.h"
+#include "tests/golden_util.h"
+
+namespace {
+
+namespace golden = lucid::test::golden;
+namespace F = lucid::nn::functional;
+using lucid::DType;
+using lucid::Shape;
+using lucid::Tensor;
+
+const std::vector<golden::Case>& cases() {
+  static const std::vector<golden::Case> all = golden::load("differential.json");
+  return all;
+}
+
+// ---- Known divergences from PyTorch ----
+// Each is one golden case and one of its tensors ("raises": lucid throws where PyTorch returns). They
+// are run and compared, but a mismatch is only counted and printed (the SKIPPED count of the log
+// line); once one agrees, the test fails until its entry is removed here.
+struct KnownDivergence {
+  const char* case_name;
+  const char* tensor;  // "y", "dx", "da", ..., or "raises"
+  const char* what;
+};
+constexpr KnownDivergence kKnownDivergences[] = {
+    // Issue 25, items 3 and 4, being fixed on another branch: cases named *_pending by the generator,
+    // which keeps these inputs out of the other grids. Remove each entry when its fix merges.
+    {"gelu_exact_normal_pending", "y", "GELU default: lucid has the tanh form, PyTorch the exact erf form (item 3)"},
+    {"gelu_exact_normal_pending", "dx", "GELU default, gradient (item 3)"},
+    {"gelu_exact_special_pending", "y", "GELU default (item 3)"},
+    {"gelu_exact_special_pending", "dx", "GELU default, gradient (item 3)"},
+    {"log_softmax_pos_inf_pending", "y", "log_softmax of a row holding +inf: PyTorch all NaN (item 4)"},
+    {"log_softmax_pos_inf_pending", "dx", "log_softmax of a row holding +inf, gradient (item 4)"},
+    {"pow_0p5_at_neg_inf_neg_zero_pending", "y", "pow(-inf, 0.5) = NaN and pow(-0, 0.5) = -0 in PyTorch (item 4)"},
+    {"pow_0p5_at_neg_inf_neg_zero_pending", "dx", "pow(x, 0.5)'s gradient at -inf: PyTorch NaN (item 4)"},
+    {"pow_m0p5_at_neg_inf_neg_zero_pending", "y", "pow(x, -0.5) at -inf, -0 (item 4)"},
+    {"relu_grad_at_nan_pending", "dx", "ReLU's gradient at NaN: PyTorch passes NaN through (item 4)"},
+    {"rsqrt_grad_at_neg_zero_pending", "dx", "rsqrt's gradient at -0: PyTorch +inf (item 4)"},
+    {"maximum_ties_and_nan_pending", "da", "maximum: PyTorch splits a tie's gradient, NaN sides (item 4)"},
+    {"maximum_ties_and_nan_pending", "db", "maximum ties (item 4)"},
+    {"minimum_ties_and_nan_pending", "da", "minimum: PyTorch splits a tie's gradient, NaN sides (item 4)"},
+    {"minimum_ties_and_nan_pending", "db", "minimum ties (item 4)"},
+    // Found by this suite (2026-12-05), not in issue 25 and not fixed yet; reported with reproducers.
+    {"div_huge", "db", "float32 d(a/b)/db = -g·a/b² overflows b² for |b| ≳ 1e19 (lucid 0, PyTorch -g·(a/b)/b finite)"},
+    {"div_tiny", "db", "float32 d(a/b)/db: b² underflows to 0 for |b| ≲ 1e-19 (lucid ±inf, PyTorch finite)"},
+    {"clamp_special", "dx", "clamp's gradient at NaN: lucid passes g, PyTorch 0 (mask min <= x <= max is false)"},
+    {"clamp_inf_bounds", "dx", "clamp's gradient at NaN, as clamp_special"},
+    {"clamp_min_above_max", "y", "clamp with min > max: lucid gives min, PyTorch (and lucid's doc) max"},
+    {"conv2d_same_even_kernel_dilation", "raises",
+     "padding='same' needing uneven padding: lucid raises a ValueError saying so, PyTorch pads unevenly"},
+};
+
+const KnownDivergence* known_divergence(const std::string& case_name, const std::string& tensor) {
+  for (const KnownDivergence& k : kKnownDivergences) {
+    if (case_name == k.case_name && tensor == k.tensor) return &k;
+  }
+  return nullptr;
+}
+
+// ---- reading a case ----
+std::vector<std::int64_t> ints(const nlohmann::json& v) { return v.get<std::vector<std::int64_t>>(); }
+Shape shape_attr(const golden::Case& c, const char* key) {
+  const auto dims = ints(c.attrs.at(key));
+  return Shape(dims.begin(), dims.end());
+}
+lucid::nn::Size2 pair_attr(const golden::Case& c, const char* key) {
+  const auto v = ints(c.attrs.at(key));
+  return {v.at(0), v.at(1)};
+}
+double number_attr(const golden::Case& c, const char* key) { return golden::number(c.attrs.at(key)); }
+DType dtype_named(const std::string& name) {
+  if (name == "f32" || name == "float32") return lucid::float32;
+  if (name == "f64" || name == "float64") return lucid::float64;
+  throw std::invalid_argument("unknown dtype " + name);
+}
+
+// The upstream gradient gy_i = ((5·i mod 12) − 5.5)/4 over y's elements in row-major order, as the
+// generator's upstream_gradient (never 0, exact in float32).
+Tensor upstream_gradient(const Shape& shape, DType dtype) {
+  std::int64_t n = 1;
+  for (std::int64_t d : shape) n *= d;
+  std::vector<double> v(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) v[static_cast<std::size_t>(i)] = (static_cast<double>(5 * i % 12) - 5.5) / 4;
+  return lucid::tensor(v, shape).to(dtype);
+}
+
+// ---- running an op ----
+// The leaves of one run, under the golden input names (x, a, b, cond, weight, bias, target).
+using Inputs = std::map<std::string, Tensor>;
+using Op = std::function<Tensor(const golden::Case&, const Inputs&)>;
+
+Tensor optional_input(const Inputs& in, const char* key) {
+  const auto it = in.find(key);
+  return it == in.end() ? Tensor{} : it->second;
+}
+
+F::Reduction reduction_attr(const golden::Case& c) {
+  const std::string r = c.attrs.at("reduction").get<std::string>();
+  if (r == "mean") return F::Reduction::kMean;
+  if (r == "sum") return F::Reduction::kSum;
+  if (r == "none") return F::Reduction::kNone;
+  throw std::invalid_argument("golden case " + c.name + ": unknown reduction " + r);
+}
+
+// lucid's gelu is PyTorch's approximate="tanh" today. Issue 25 item 3 makes the exact erf form the
+// default and keeps this one under an `approximate` argument: call that form here when it merges.
+Tensor gelu_tanh(const Tensor& x) { return lucid::gelu(x); }
+
+template <Tensor (*reduce)(const Tensor&), Tensor (*reduce_dims)(const Tensor&, const std::vector<std::int64_t>&, bool)>
+Tensor reduction(const golden::Case& c, const Inputs& in) {
+  const Tensor& x = in.at("x");
+  if (c.attrs.at("dims").is_null()) return reduce(x);
+  return reduce_dims(x, ints(c.attrs.at("dims")), c.attrs.at("keepdim").get<bool>());
+}
+
+// Every op of the golden file by its attrs["op"] name: the public lucid call that PyTorch's function
+// (in the generator) is compared with.
+const std::map<std::string, Op>& ops() {
+  static const std::map<std::string, Op> table = [] {
+    std::map<std::string, Op> t = {
+#define LUCID_UNARY_OP(name, Name, group, ...) \
+  {#name, [](const golden::Case&, const Inputs& in) { return lucid::name(in.at("x")); }},
+#include "framework/kernels/unary_ops.inc"
+        {"add", [](const golden::Case&, const Inputs& in) { return lucid::add(in.at("a"), in.at("b")); }},
+        {"sub", [](const golden::Case&, const Inputs& in) { return lucid::sub(in.at("a"), in.at("b")); }},
+        {"mul", [](const golden::Case&, const Inputs& in) { return lucid::mul(in.at("a"), in.at("b")); }},
+        {"div", [](const golden::Case&, const Inputs& in) { return lucid::div(in.at("a"), in.at("b")); }},
+        {"maximum", [](const golden::Case&, const Inputs& in) { return lucid::maximum(in.at("a"), in.at("b")); }},
+        {"minimum", [](const golden::Case&, const Inputs& in) { return lucid::minimum(in.at("a"), in.at("b")); }},
+        {"add_scalar",
+         [](const golden::Case& c, const Inputs& in) { return lucid::add(in.at("x"), number_attr(c, "scalar")); }},
+        {"sub_scalar",
+         [](const golden::Case& c, const Inputs& in) { return lucid::sub(in.at("x"), number_attr(c, "scalar")); }},
+        {"rsub_scalar",
+         [](const golden::Case& c, const Inputs& in) { return lucid::sub(number_attr(c, "scalar"), in.at("x")); }},
+        {"mul_scalar",
+         [](const golden::Case& c, const Inputs& in) { return lucid::mul(in.at("x"), number_attr(c, "scalar")); }},
+        {"div_scalar",
+         [](const golden::Case& c, const Inputs& in) { return lucid::div(in.at("x"), number_attr(c, "scalar")); }},
+        {"rdiv_scalar",
+         [](const golden::Case& c, const Inputs& in) { return lucid::div(number_attr(c, "scalar"), in.at("x")); }},
+        {"where",
+         [](const golden::Case&, const Inputs& in) { return lucid::where(in.at("cond"), in.at("a"), in.at("b")); }},
+        {"greater", [](const golden::Case&, const Inputs& in) { return lucid::greater(in.at("a"), in.at("b")); }},
+        {"pow",
+         [](const golden::Case& c, const Inputs& in) { return lucid::pow(in.at("x"), number_attr(c, "exponent")); }},
+        {"clamp",
+         [](const golden::Case& c, const Inputs& in) {
+           return lucid::clamp(in.at("x"), number_attr(c, "min"), number_attr(c, "max"));
+         }},
+        {"sum", reduction<lucid::sum, lucid::sum>},
+        {"mean", reduction<lucid::mean, lucid::mean>},
+        {"sum_to",
+         [](const golden::Case& c, const Inputs& in) { return lucid::sum_to(in.at("x"), shape_attr(c, "shape")); }},
+        {"expand",
+         [](const golden::Case& c, const Inputs& in) { return lucid::expand(in.at("x"), shape_attr(c, "shape")); }},
+        {"reshape",
+         [](const golden::Case& c, const Inputs& in) { return lucid::reshape(in.at("x"), ints(c.attrs.at("shape"))); }},
+        {"permute",
+         [](const golden::Case& c, const Inputs& in) { return lucid::permute(in.at("x"), ints(c.attrs.at("dims"))); }},
+        {"transpose",
+         [](const golden::Case& c, const Inputs& in) {
+           return lucid::transpose(in.at("x"), c.attrs.at("dim0").get<std::int64_t>(),
+                                   c.attrs.at("dim1").get<std::int64_t>());
+         }},
+        {"clone", [](const golden::Case&, const Inputs& in) { return lucid::clone(in.at("x")); }},
+        {"to_dtype",
+         [](const golden::Case& c, const Inputs& in) {
+           return lucid::to_dtype(in.at("x"), dtype_named(c.attrs.at("to").get<std::string>()));
+         }},
+        {"matmul", [](const golden::Case&, const Inputs& in) { return lucid::matmul(in.at("a"), in.at("b")); }},
+        {"mm",
+         [](const golden::Case& c, const Inputs& in) {
+           return lucid::mm(in.at("a"), in.at("b"), c.attrs.at("transpose_a").get<bool>(),
+                            c.attrs.at("transpose_b").get<bool>());
+         }},
+        {"linear",
+         [](const golden::Case&, const Inputs& in) {
+           return F::linear(in.at("x"), in.at("weight"), optional_input(in, "bias"));
+         }},
+        {"conv2d",
+         [](const golden::Case& c, const Inputs& in) {
+           const bool same = c.attrs.at("padding").is_string();  // "same"
+           F::Conv2dParams params{.stride = pair_attr(c, "stride"),
+                                  .padding = same ? lucid::nn::Conv2dPadding(lucid::nn::same)
+                                                  : lucid::nn::Conv2dPadding(pair_attr(c, "padding")),
+                                  .dilation = pair_attr(c, "dilation"),
+                                  .groups = c.attrs.at("groups").get<std::int64_t>()};
+           return F::conv2d(in.at("x"), in.at("weight"), optional_input(in, "bias"), params);
+         }},
+        {"max_pool2d",
+         [](const golden::Case& c, const Inputs& in) {
+           return F::max_pool2d(in.at("x"),
+                                {pair_attr(c, "kernel_size"), pair_attr(c, "stride"), pair_attr(c, "padding")});
+         }},
+        {"avg_pool2d",
+         [](const golden::Case& c, const Inputs& in) {
+           return F::avg_pool2d(in.at("x"),
+                                {pair_attr(c, "kernel_size"), pair_attr(c, "stride"), pair_attr(c, "padding")});
+         }},
+        {"adaptive_avg_pool2d",
+         [](const golden::Case& c, const Inputs& in) {
+           return F::adaptive_avg_pool2d(in.at("x"), pair_attr(c, "output_size"));
+         }},
+        {"group_norm",
+         [](const golden::Case& c, const Inputs& in) {
+           return F::group_norm(in.at("x"), c.attrs.at("num_groups").get<std::int64_t>(), optional_input(in, "weight"),
+                                optional_input(in, "bias"), c.attrs.at("eps").get<double>());
+         }},
+        {"log_softmax", [](const golden::Case&, const Inputs& in) { return F::log_softmax(in.at("x")); }},
+        {"mse_loss",
+         [](const golden::Case& c, const Inputs& in) {
+           return F::mse_loss(in.at("x"), in.at("target"), reduction_attr(c));
+         }},
+        // cross_entropy and nll_loss: added with int64 class targets (main); the generator marks the place.
+    };
+    // GELU: attrs["approximate"] "tanh" (PyTorch's approximate="tanh") or "none" (PyTorch's default).
+    t["gelu"] = [](const golden::Case& c, const Inputs& in) {
+      return c.attrs.at("approximate").get<std::string>() == "tanh" ? gelu_tanh(in.at("x")) : lucid::gelu(in.at("x"));
+    };
+    return t;
+  }();
+  return table;
+}
+
+// The in-place forms (on a clone of the first input, so the leaf itself is not written): same values
+// and gradients as the out-of-place op. Used where the output has the first input's shape.
+const std::map<std::string, Op>& inplace_ops() {
+  static const std::map<std::string, Op> table = {
+      {"relu", [](const golden::Case&, const Inputs& in) { return in.at("x").clone().relu_(); }},
+      {"sigmoid", [](const golden::Case&, const Inputs& in) { return in.at("x").clone().sigmoid_(); }},
+      {"tanh", [](const golden::Case&, const Inputs& in) { return in.at("x").clone().tanh_(); }},
+      {"silu", [](const golden::Case&, const Inputs& in) { return in.at("x").clone().silu_(); }},
+      {"clamp",
+       [](const golden::Case& c, const Inputs& in) {
+         return in.at("x").clone().clamp_(number_attr(c, "min"), number_attr(c, "max"));
+       }},
+      {"add", [](const golden::Case&, const Inputs& in) { return in.at("a").clone().add_(in.at("b")); }},
+      {"sub", [](const golden::Case&, const Inputs& in) { return in.at("a").clone().sub_(in.at("b")); }},
+      {"mul", [](const golden::Case&, const Inputs& in) { return in.at("a").clone().mul_(in.at("b")); }},
+      {"div", [](const golden::Case&, const Inputs& in) { return in.at("a").clone().div_(in.at("b")); }},
+      {"add_scalar",
+       [](const golden::Case& c, const Inputs& in) { return in.at("x").clone().add_(number_attr(c, "scalar")); }},
+      {"sub_scalar",
+       [](const golden::Case& c, const Inputs& in) { return in.at("x").clone().sub_(number_attr(c, "scalar")); }},
+      {"mul_scalar",
+       [](const golden::Case& c, const Inputs& in) { return in.at("x").clone().mul_(number_attr(c, "scalar")); }},
+      {"div_scalar",
+       [](const golden::Case& c, const Inputs& in) { return in.at("x").clone().div_(number_attr(c, "scalar")); }},
+  };
+  return table;
+}
+
+// ---- comparing ----
+struct Tally {
+  int runs = 0, tensors_compared = 0, both_reject = 0, known_divergent = 0;
+  std::map<std::string, bool> known_agreed;  // "<case>/<tensor>" → agreed in every run so far
+};
+
+// For a known divergence (case_name, key): records whether this run agreed and returns true.
+bool record_known_divergence(const std::string& case_name, const std::string& key, bool agreed, Tally& tally) {
+  if (known_divergence(case_name, key) == nullptr) return false;
+  const std::string id = case_name + "/" + key;
+  const auto it = tally.known_agreed.find(id);
+  tally.known_agreed[id] = (it == tally.known_agreed.end() || it->second) && agreed;
+  if (!agreed) ++tally.known_divergent;
+  return true;
+}
+
+// Compares one output or gradient of a run; a known divergence is only counted.
+void compare(const golden::Case& c, const std::string& run_name, const std::string& dtype_name, const std::string& key,
+             const Tensor& got, Tally& tally) {
+  const bool f32 = dtype_name == "f32";
+  const golden::Precision& p = f32 ? golden::kFloat32 : golden::kFloat64;
+  const Tensor want = c.tensor(key + "." + dtype_name);
+  double min_atol = f32 ? std::numeric_limits<float>::min() : std::numeric_limits<double>::min();
+  if (f32) min_atol = std::max(min_atol, 2 * c.attrs.at("torch_f32_error").at(key).get<double>());
+  const ::testing::AssertionResult close =
+      golden::close_scaled(got, want, key == "y" ? p.output_rtol : p.grad_rtol, min_atol);
+  ++tally.tensors_compared;
+  if (!record_known_divergence(c.name, key, close, tally)) {
+    EXPECT_TRUE(close) << run_name << ": " << key;
+  }
+}
+
+// Runs case c in dtype (in the in-place form when `inplace`) and compares everything it stores.
+void run(const golden::Case& c, const std::string& dtype_name, bool inplace, Tally& tally) {
+  const std::string op_name = c.attrs.at("op").get<std::string>();
+  const std::string run_name = c.name + " (" + dtype_name + (inplace ? ", in-place)" : ")");
+  const DType dtype = dtype_named(dtype_name);
+  const auto grad_keys = c.attrs.at("grad").get<std::vector<std::string>>();
+  // Inputs are stored as 9-digit decimals; a case that runs in float32 means the float32 numbers, in
+  // both dtypes (the generator computed PyTorch's float64 references on those).
+  const auto dtypes = c.attrs.at("dtypes").get<std::vector<std::string>>();
+  const bool float32_inputs = std::find(dtypes.begin(), dtypes.end(), "f32") != dtypes.end();
+  Inputs in;
+  for (const auto& key : c.attrs.at("inputs").get<std::vector<std::string>>()) {
+    const bool needs_grad = std::find(grad_keys.begin(), grad_keys.end(), key) != grad_keys.end();
+    const Tensor stored = float32_inputs ? c.tensor(key, lucid::float32) : c.tensor(key);
+    // clone(): Case::tensor returns the stored tensor itself for float64.
+    in[key] = stored.to(dtype).clone().detach().requires_grad_(needs_grad);
+  }
+  const Op& op = (inplace ? inplace_ops() : ops()).at(op_name);
+  ++tally.runs;
+  if (c.attrs.value("rejects", false)) {
+    try {
+      (void)op(c, in);
+    } catch (const std::exception&) {
+      ++tally.both_reject;
+      return;
+    }
+    ADD_FAILURE() << run_name << ": PyTorch rejects this input, lucid accepted it";
+    return;
+  }
+  Tensor y;
+  try {
+    y = op(c, in);
+    record_known_divergence(c.name, "raises", true, tally);
+    const DType want_dtype = op_name == "to_dtype" ? dtype_named(c.attrs.at("to").get<std::string>()) : dtype;
+    EXPECT_EQ(y.dtype(), want_dtype) << run_name;
+    compare(c, run_name, dtype_name, "y", y, tally);
+    if (grad_keys.empty()) return;
+    y.backward(upstream_gradient(y.shape(), y.dtype()));
+  } catch (const std::exception& e) {
+    if (!record_known_divergence(c.name, "raises", false, tally)) {
+      ADD_FAILURE() << run_name << ": lucid raised where PyTorch did not: " << e.what();
+    }
+    return;
+  }
+  for (const std::string& key : grad_keys) {
+    const Tensor& leaf = in.at(key);
+    // No gradient at all is a zero gradient (PyTorch's zeros for an input that did not reach y).
+    const Tensor got = leaf.grad().defined() ? leaf.grad() : lucid::zeros(leaf.shape(), leaf.dtype());
+    EXPECT_EQ(got.dtype(), leaf.dtype()) << run_name << ": d" << key;
+    compare(c, run_name, dtype_name, "d" + key, got, tally);
+  }
+}
+
+// The in-place form applies when the op has one and the output has the first input's shape.
+bool has_inplace_form(const golden::Case& c) {
+  const std::string op_name = c.attrs.at("op").get<std::string>();
+  if (inplace_ops().count(op_name) == 0 || c.attrs.value("rejects", false)) return false;
+  const auto inputs = c.attrs.at("inputs").get<std::vector<std::string>>();
+  const std::string first = inputs.at(0);
+  const std::string some_dtype = c.attrs.at("dtypes").at(0).get<std::string>();
+  return c.tensor(first).shape() == c.tensor("y." + some_dtype).shape();
+}
+
+TEST(Differential, EveryCaseMatchesPyTorch) {
+  Tally tally;
+  for (const golden::Case& c : cases()) {
+    for (const auto& dtype_name : c.attrs.at("dtypes").get<std::vector<std::string>>()) {
+      run(c, dtype_name, /*inplace=*/false, tally);
+      if (has_inplace_form(c)) run(c, dtype_name, /*inplace=*/true, tally);
+    }
+  }
+  for (const KnownDivergence& k : kKnownDivergences) {
+    const auto it = tally.known_agreed.find(std::string(k.case_name) + "/" + k.tensor);
+    if (it == tally.known_agreed.end()) {
+      ADD_FAILURE() << "kKnownDivergences names " << k.case_name << "/" << k.tensor << ", which no case has";
+    } else if (it->second) {
+      ADD_FAILURE() << k.case_name << "/" << k.tensor << " now agrees with PyTorch (" << k.what
+                    << "): remove it from kKnownDivergences";
+    }
+  }
+  std::cout << "[differential] " << cases().size() << " cases, " << tally.runs << " runs (dtypes, in-place forms), "
+            << tally.tensors_compared << " tensors compared, " << tally.both_reject
+            << " inputs rejected by both; SKIPPED " << tally.known_divergent << " mismatches in "
+            << std::size(kKnownDivergences) << " known divergences (kKnownDivergences: issue 25 and new ones)\n";
+  RecordProperty("known_divergences_skipped", tally.known_divergent);
+  EXPECT_GT(tally.tensors_compared, 1000);
+}
+
+// Every public op has cases, and every case's op is run: a new unary op (one line in unary_ops.inc
+// adds it to ops()) fails here until the generator covers it.
+TEST(Differential, EveryOpHasCases) {
+  std::map<std::string, int> per_op;
+  for (const golden::Case& c : cases()) ++per_op[c.attrs.at("op").get<std::string>()];
+  for (const auto& [name, op] : ops()) EXPECT_GE(per_op[name], 2) << name << " has no differential cases";
+  for (const auto& [name, count] : per_op) EXPECT_EQ(ops().count(name), 1u) << "the test cannot run op " << name;
+}
+
+}  // namespace
