@@ -8,12 +8,17 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
+#include <functional>
 #include <optional>
+#include <source_location>
+#include <string_view>
 #include <utility>
 #include <string>
 
 #include "autodiff/node.h"
 #include "autodiff/ops.h"
+#include "autodiff/ops/checks.h"
 #include "framework/expr/derivative.h"
 #include "framework/expr/fused_kernels.h"
 #include "framework/factories.h"
@@ -24,6 +29,24 @@ namespace lucid::autograd {
 namespace fused_detail {
 
 using expr::FusedKernels;
+
+// A condition as 0/1 values of a's dtype, a constant to the graph for where(): pred(a, b) per element
+// after broadcasting (false when either is NaN, for every comparison the expression layer has).
+template <class Pred>
+Tensor condition_tensor(const Tensor& a, const Tensor& b, Pred pred) {
+  const Shape shape = broadcast_shapes(a.shape(), b.shape());
+  const Tensor lhs = a.shape() == shape ? a : kernels::expand_copy(a, shape);
+  const Tensor rhs = b.shape() == shape ? b : kernels::expand_copy(b, shape);
+  Tensor out = Tensor::empty(shape, a.dtype());
+  visit_dtype(a.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* pa = lhs.template data<T>();
+    const T* pb = rhs.template data<T>();
+    T* po = out.template data<T>();
+    for (std::int64_t i = 0, n = out.numel(); i < n; ++i) po[i] = pred(pa[i], pb[i]) ? T(1) : T(0);
+  });
+  return out;
+}
 
 // Evaluates an expression with differentiable tensor ops, node by node.
 template <std::size_t N, std::size_t P>
@@ -66,11 +89,19 @@ struct TensorEvaluator {
   Tensor operator()(expr::Node<expr::TanhOp, A>) const { return tanh((*this)(A{})); }
   template <class A>
   Tensor operator()(expr::Node<expr::SigmoidOp, A>) const { return sigmoid((*this)(A{})); }
+  template <class A>
+  Tensor operator()(expr::Node<expr::ErfOp, A>) const { return erf((*this)(A{})); }
   // Conditions become 0/1 tensors (constants to the graph) that where() selects with.
   template <class A, class B>
-  Tensor operator()(expr::Node<expr::LessOp, A, B>) const { return greater((*this)(B{}), (*this)(A{})); }
+  Tensor operator()(expr::Node<expr::LessOp, A, B>) const { return compare(A{}, B{}, std::less<>{}); }
   template <class A, class B>
-  Tensor operator()(expr::Node<expr::GreaterOp, A, B>) const { return greater((*this)(A{}), (*this)(B{})); }
+  Tensor operator()(expr::Node<expr::GreaterOp, A, B>) const { return compare(A{}, B{}, std::greater<>{}); }
+  template <class A, class B>
+  Tensor operator()(expr::Node<expr::LessEqualOp, A, B>) const { return compare(A{}, B{}, std::less_equal<>{}); }
+  template <class A, class B>
+  Tensor operator()(expr::Node<expr::EqualOp, A, B>) const { return compare(A{}, B{}, std::equal_to<>{}); }
+  template <class A, class B, class Pred>
+  Tensor compare(A, B, Pred pred) const { return condition_tensor((*this)(A{}), (*this)(B{}), pred); }
   template <class C, class A, class B>
   Tensor operator()(expr::Node<expr::SelectOp, C, A, B>) const {
     return where((*this)(C{}), (*this)(A{}), (*this)(B{}));
