@@ -164,20 +164,20 @@ inline constexpr auto kReads = []<std::size_t... I>(std::index_sequence<I...>) {
 }  // namespace fused_detail
 
 // The backward keeps (as SavedTensor, version-checked) only the inputs that the gradient formulas of
-// the inputs needing a gradient read: x·y saves y for x's gradient, x + y saves nothing.
+// the inputs needing a gradient read: x·y saves y for x's gradient, x + y saves nothing. Errors
+// (undefined or mixed-dtype inputs) name the function that called fused, e.g. "add" or "relu".
 template <class E>
 Tensor fused(const expr::FusedKernels& kernels, const std::array<Tensor, expr::num_streams<E>>& inputs,
-             const std::array<double, expr::num_scalars<E>>& scalars = {}) {
+             const std::array<double, expr::num_scalars<E>>& scalars = {},
+             const std::source_location& caller = std::source_location::current()) {
   constexpr std::size_t N = expr::num_streams<E>;
   constexpr std::size_t P = expr::num_scalars<E>;
+  const std::string_view op = ops_detail::function_name(caller);
+  std::apply([&](const auto&... t) { ops_detail::check_defined(op, {&t...}); }, inputs);
   const DType dtype = inputs[0].dtype();
   Shape shape = inputs[0].shape();
   for (std::size_t k = 1; k < N; ++k) {
-    if (inputs[k].dtype() != dtype) {
-      throw ValueError(std::string(kernels.name) + ": operands have different dtypes (" +
-                       std::string(dtype_name(dtype)) + " and " + std::string(dtype_name(inputs[k].dtype())) +
-                       "); convert one with .to(dtype)");
-    }
+    ops_detail::check_same_dtype(op, inputs[0], inputs[k]);
     shape = broadcast_shapes(shape, inputs[k].shape());
   }
   Tensor out = fused_detail::run_kernel(kernels, -1, fused_detail::at_shape(inputs, shape), scalars, shape, dtype);
