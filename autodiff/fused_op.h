@@ -8,12 +8,17 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
+#include <functional>
 #include <optional>
+#include <source_location>
+#include <string_view>
 #include <utility>
 #include <string>
 
 #include "autodiff/node.h"
 #include "autodiff/ops.h"
+#include "autodiff/ops/checks.h"
 #include "framework/expr/derivative.h"
 #include "framework/expr/fused_kernels.h"
 #include "framework/factories.h"
@@ -24,6 +29,24 @@ namespace lucid::autograd {
 namespace fused_detail {
 
 using expr::FusedKernels;
+
+// A condition as 0/1 values of a's dtype, a constant to the graph for where(): pred(a, b) per element
+// after broadcasting (false when either is NaN, for every comparison the expression layer has).
+template <class Pred>
+Tensor condition_tensor(const Tensor& a, const Tensor& b, Pred pred) {
+  const Shape shape = broadcast_shapes(a.shape(), b.shape());
+  const Tensor lhs = a.shape() == shape ? a : kernels::expand_copy(a, shape);
+  const Tensor rhs = b.shape() == shape ? b : kernels::expand_copy(b, shape);
+  Tensor out = Tensor::empty(shape, a.dtype());
+  visit_dtype(a.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* pa = lhs.template data<T>();
+    const T* pb = rhs.template data<T>();
+    T* po = out.template data<T>();
+    for (std::int64_t i = 0, n = out.numel(); i < n; ++i) po[i] = pred(pa[i], pb[i]) ? T(1) : T(0);
+  });
+  return out;
+}
 
 // Evaluates an expression with differentiable tensor ops, node by node.
 template <std::size_t N, std::size_t P>
@@ -66,11 +89,19 @@ struct TensorEvaluator {
   Tensor operator()(expr::Node<expr::TanhOp, A>) const { return tanh((*this)(A{})); }
   template <class A>
   Tensor operator()(expr::Node<expr::SigmoidOp, A>) const { return sigmoid((*this)(A{})); }
+  template <class A>
+  Tensor operator()(expr::Node<expr::ErfOp, A>) const { return erf((*this)(A{})); }
   // Conditions become 0/1 tensors (constants to the graph) that where() selects with.
   template <class A, class B>
-  Tensor operator()(expr::Node<expr::LessOp, A, B>) const { return greater((*this)(B{}), (*this)(A{})); }
+  Tensor operator()(expr::Node<expr::LessOp, A, B>) const { return compare(A{}, B{}, std::less<>{}); }
   template <class A, class B>
-  Tensor operator()(expr::Node<expr::GreaterOp, A, B>) const { return greater((*this)(A{}), (*this)(B{})); }
+  Tensor operator()(expr::Node<expr::GreaterOp, A, B>) const { return compare(A{}, B{}, std::greater<>{}); }
+  template <class A, class B>
+  Tensor operator()(expr::Node<expr::LessEqualOp, A, B>) const { return compare(A{}, B{}, std::less_equal<>{}); }
+  template <class A, class B>
+  Tensor operator()(expr::Node<expr::EqualOp, A, B>) const { return compare(A{}, B{}, std::equal_to<>{}); }
+  template <class A, class B, class Pred>
+  Tensor compare(A, B, Pred pred) const { return condition_tensor((*this)(A{}), (*this)(B{}), pred); }
   template <class C, class A, class B>
   Tensor operator()(expr::Node<expr::SelectOp, C, A, B>) const {
     return where((*this)(C{}), (*this)(A{}), (*this)(B{}));
@@ -133,24 +164,24 @@ inline constexpr auto kReads = []<std::size_t... I>(std::index_sequence<I...>) {
 }  // namespace fused_detail
 
 // The backward keeps (as SavedTensor, version-checked) only the inputs that the gradient formulas of
-// the inputs needing a gradient read: x·y saves y for x's gradient, x + y saves nothing.
+// the inputs needing a gradient read: x·y saves y for x's gradient, x + y saves nothing. Errors
+// (undefined or mixed-dtype inputs) name the function that called fused, e.g. "add" or "relu".
 template <class E>
 Tensor fused(const expr::FusedKernels& kernels, const std::array<Tensor, expr::num_streams<E>>& inputs,
-             const std::array<double, expr::num_scalars<E>>& scalars = {}) {
+             const std::array<double, expr::num_scalars<E>>& scalars = {},
+             const std::source_location& caller = std::source_location::current()) {
   constexpr std::size_t N = expr::num_streams<E>;
   constexpr std::size_t P = expr::num_scalars<E>;
+  const std::string_view op = ops_detail::function_name(caller);
+  std::apply([&](const auto&... t) { ops_detail::check_defined(op, {&t...}); }, inputs);
   const DType dtype = inputs[0].dtype();
   if (!is_floating_point(dtype)) {
-    throw ValueError(std::string(kernels.name) + ": expected floating-point operands (float32 or float64), got " +
+    throw ValueError(std::string(op) + ": expected floating-point operands (float32 or float64), got " +
                      std::string(dtype_name(dtype)) + "; convert with .to(lucid::float32)");
   }
   Shape shape = inputs[0].shape();
   for (std::size_t k = 1; k < N; ++k) {
-    if (inputs[k].dtype() != dtype) {
-      throw ValueError(std::string(kernels.name) + ": operands have different dtypes (" +
-                       std::string(dtype_name(dtype)) + " and " + std::string(dtype_name(inputs[k].dtype())) +
-                       "); convert one with .to(dtype)");
-    }
+    ops_detail::check_same_dtype(op, inputs[0], inputs[k]);
     shape = broadcast_shapes(shape, inputs[k].shape());
   }
   Tensor out = fused_detail::run_kernel(kernels, -1, fused_detail::at_shape(inputs, shape), scalars, shape, dtype);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "framework/tensor.h"
@@ -23,17 +24,26 @@ Tensor mul(const Tensor& a, double b);
 Tensor div(const Tensor& a, double b);
 Tensor sub(double a, const Tensor& b);
 Tensor div(double a, const Tensor& b);
-Tensor maximum(const Tensor& a, const Tensor& b);  // ties send the gradient to b
-Tensor minimum(const Tensor& a, const Tensor& b);  // ties send the gradient to a
+// The larger / smaller of a and b, NaN if either is NaN. Gradient as PyTorch: all of it to the chosen
+// operand, half to each on a tie, all of it to both where either is NaN.
+Tensor maximum(const Tensor& a, const Tensor& b);
+Tensor minimum(const Tensor& a, const Tensor& b);
 // a where condition > ½ (condition holds 0/1, e.g. from greater), else b; no gradient to condition.
 Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b);
-// neg, abs, exp, log, sqrt, rsqrt, relu, sigmoid, tanh, silu, gelu: one per line of
+// neg, abs, exp, log, sqrt, rsqrt, erf, relu, sigmoid, tanh, silu, gelu, gelu_tanh: one per line of
 // framework/kernels/unary_ops.inc, which gives each formula.
 #define LUCID_UNARY_OP(name, Name, group, ...) Tensor name(const Tensor& x);
 #include "framework/kernels/unary_ops.inc"
+// PyTorch's gelu(x, approximate): the exact ½x(1 + erf(x/√2)) for "none" (= gelu(x)), the tanh form
+// for "tanh" (= gelu_tanh(x)); ValueError naming any other value.
+Tensor gelu(const Tensor& x, std::string_view approximate);
+namespace detail {
+// The check gelu(x, approximate) and nn::GELU's constructor run.
+void check_gelu_approximate(std::string_view approximate);
+}  // namespace detail
 // min(max(x, min), max); the gradient passes where min ≤ x ≤ max (bounds included, as PyTorch).
 Tensor clamp(const Tensor& x, double min, double max);
-// xᵖ (std::pow per element; not fused).
+// xᵖ (std::pow per element, ±½ through sqrt as PyTorch: pow(−0, ½) = −0, pow(−inf, ½) = NaN; not fused).
 Tensor pow(const Tensor& x, double exponent);
 
 // Comparisons (==, !=, <, <=, >, >=): 1 where the relation holds, else 0, held in the operands' dtype

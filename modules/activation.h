@@ -1,6 +1,9 @@
 // Activation layers: thin modules over the fused elementwise ops (autodiff/ops.h).
 #pragma once
 
+#include <string>
+#include <utility>
+
 #include "autodiff/ops.h"
 #include "modules/module.h"
 
@@ -38,11 +41,22 @@ class SiLU : public ActivationWithInplace<silu, &Tensor::silu_> {
   using ActivationWithInplace::ActivationWithInplace;
 };
 
-// The tanh approximation (PyTorch's GELU(approximate="tanh")).
+// approximate = "none": the exact ½x(1 + erf(x/√2)), PyTorch's default; "tanh": ½x(1 + tanh(√(2/π)(x +
+// 0.044715x³))). The fused GroupNorm epilogue Activation::gelu (the design document's API contract)
+// is to follow the same default, the exact form.
+struct GELUOptions {
+  std::string approximate = "none";
+};
+
 class GELU : public Module {
  public:
-  Tensor forward(const Tensor& input) override { return gelu(input); }
-  std::string extra_repr() const override { return "approximate='tanh'"; }
+  // ValueError naming an approximate other than "none" or "tanh".
+  explicit GELU(GELUOptions opts = {}) : options(std::move(opts)) {
+    lucid::detail::check_gelu_approximate(options.approximate);
+  }
+  Tensor forward(const Tensor& input) override { return gelu(input, options.approximate); }
+  std::string extra_repr() const override { return "approximate='" + options.approximate + "'"; }
+  GELUOptions options;
 };
 
 class Sigmoid : public Module {

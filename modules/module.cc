@@ -14,6 +14,10 @@ Tensor Module::forward(const Tensor&) {
   throw RuntimeError("Module " + name() + " does not define forward(const Tensor&)");
 }
 
+void Module::throw_undefined_input() const {
+  throw ValueError(name() + ": forward on an undefined Tensor (default-constructed or moved-from)");
+}
+
 void Module::check_new_name(const std::string& name) const {
   if (name.empty() || name.find('.') != std::string::npos) {
     throw ValueError("module attribute name '" + name + "' must be non-empty and contain no '.'");

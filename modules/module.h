@@ -47,7 +47,10 @@ class Module {
   // module that does not override it throws RuntimeError naming the module.
   virtual Tensor forward(const Tensor& input);
   // forward(input), with this module's hooks around it when it has any (module_hooks.h).
-  Tensor operator()(const Tensor& input) { return hooks_ ? call_with_hooks(*this, hooks_, input) : forward(input); }
+  Tensor operator()(const Tensor& input) {
+    if (!input.defined()) throw_undefined_input();
+    return hooks_ ? call_with_hooks(*this, hooks_, input) : forward(input);
+  }
 
   // ---- hooks (module_hooks.h; defined in module_hooks.cc) ----
   // Each returns the handle whose remove() detaches the hook.
@@ -100,6 +103,8 @@ class Module {
   // ---- printing ----
   // The class name shown in the tree, e.g. "GroupNorm".
   virtual std::string name() const;
+  // ValueError naming this module: its input is an undefined Tensor.
+  [[noreturn]] void throw_undefined_input() const;
   // The configuration shown inside the parentheses, e.g. "8, 32, eps=1e-05, affine=True".
   virtual std::string extra_repr() const { return ""; }
   // The tree in PyTorch's layout.

@@ -1,6 +1,9 @@
 // Elementwise ops. Each is one fused SIMD kernel generated from an expression
 // (framework/kernels/elementwise_exprs.h); autograd::fused records it with a backward derived from
 // the same expression at compile time. pow with a runtime exponent is the one hand-written rule.
+#include <string>
+#include <string_view>
+
 #include "autodiff/fused_op.h"
 #include "autodiff/node.h"
 #include "autodiff/ops.h"
@@ -35,6 +38,17 @@ Tensor div(double a, const Tensor& b) { return fused<ex::ScalarDiv>(kernels::Sca
 #define LUCID_UNARY_OP(name, Name, group, ...) \
   Tensor name(const Tensor& x) { return fused<ex::Name>(kernels::Name##_kernels, {x}); }
 #include "framework/kernels/unary_ops.inc"
+
+void detail::check_gelu_approximate(std::string_view approximate) {
+  if (approximate != "none" && approximate != "tanh") {
+    throw ValueError("gelu: approximate ('" + std::string(approximate) + "') must be 'none' or 'tanh'");
+  }
+}
+
+Tensor gelu(const Tensor& x, std::string_view approximate) {
+  detail::check_gelu_approximate(approximate);
+  return approximate == "tanh" ? gelu_tanh(x) : gelu(x);
+}
 
 Tensor clamp(const Tensor& x, double min, double max) {
   return fused<ex::Clamp>(kernels::Clamp_kernels, {x}, {min, max});

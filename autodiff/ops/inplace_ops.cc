@@ -8,7 +8,7 @@
 // out-of-place op's. What each op keeps of the value it overwrites:
 //   add_, sub_, mul_(double), div_(double), fill_, copy_: nothing (their backward does not read it);
 //   mul_(t), div_(t): a copy of the old value, only when t requires grad (t's gradient reads it);
-//   relu_: nothing: it saves its output, whose sign is the input's (y > 0 exactly when x > 0);
+//   relu_: nothing: it saves its output, which answers y ≤ 0 exactly when x ≤ 0;
 //   clamp_, sigmoid_, tanh_, silu_: a copy of the old value (their backward reads the input).
 // If any op's backward did read an overwritten value, its saved-tensor check would raise; none
 // returns a wrong gradient. An in-place op on a view (reshape/view) also rebases the view's base:
@@ -200,8 +200,8 @@ Tensor& Tensor::silu_() {
 }
 
 // relu_ saves its output instead of the input it overwrites: ReLU's gradient formula reads only
-// x > 0, which y = max(x, 0) answers the same way, so running it on y gives the out-of-place
-// gradient bit for bit.
+// x ≤ 0, which y = relu(x) answers the same way (NaN and −0 included), so running it on y gives the
+// out-of-place gradient bit for bit.
 Tensor& Tensor::relu_() {
   return apply_inplace(*this, false, [this](const Tensor& in) {
     Tensor out;

@@ -20,6 +20,7 @@ namespace {
 std::string operand_str(const Tensor& t, bool transposed) { return t.shape().str() + (transposed ? ".T" : ""); }
 
 Tensor checked_mm(const char* op, const Tensor& a, const Tensor& b, bool transpose_a, bool transpose_b) {
+  ops_detail::check_defined(op, {&a, &b});
   if (a.dim() != 2 || b.dim() != 2) {
     throw ValueError(std::string(op) + ": expected two 2-D tensors, got shapes " + a.shape().str() + " and " +
                      b.shape().str());

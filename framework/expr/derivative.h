@@ -66,6 +66,13 @@ constexpr auto select(C c, A a, B b) {
 
 namespace detail {
 
+// The share of max(a, b)'s gradient that goes to a, as PyTorch: 1 when a wins, ½ on a tie, 0 when b
+// wins, and 1 when either is NaN (both operands then get the whole gradient).
+template <Value A, Value B>
+constexpr auto max_share(A a, B b) {
+  return expr::select(a < b, Zero{}, expr::select(a == b, constant<0.5>, One{}));
+}
+
 // ∂e/∂l for any e (no check that l occurs in e; an absent leaf gives Zero).
 template <typename E, typename L>
 constexpr auto diff(E e, L l) {
@@ -89,11 +96,13 @@ constexpr auto diff(E e, L l) {
     } else if constexpr (std::is_same_v<Op, SqrtOp>) {
       return simplify::mul(da, constant<0.5> * rsqrt(a));                      // a'/(2√a)
     } else if constexpr (std::is_same_v<Op, RsqrtOp>) {
-      return simplify::mul(da, constant<-0.5> * (e / a));                      // −a'/(2a√a)
+      return simplify::mul(da, constant<-0.5> * (e * e * e));                  // −a'·(1/√a)³/2: +inf at −0, as PyTorch
     } else if constexpr (std::is_same_v<Op, TanhOp>) {
       return simplify::mul(da, One{} - e * e);                                  // a'·(1 − tanh²a)
     } else if constexpr (std::is_same_v<Op, SigmoidOp>) {
       return simplify::mul(da, e * sigmoid(-a));                                // a'·σ(a)σ(−a): no 1 − σ cancellation
+    } else if constexpr (std::is_same_v<Op, ErfOp>) {
+      return simplify::mul(da, constant<1.1283791670955126> * exp(-(a * a)));  // a'·(2/√π)·e^(−a²)
     } else if constexpr (std::is_same_v<Op, SelectOp>) {
       return simplify::select(a, diff(operand_t<1, E>{}, l), diff(operand_t<2, E>{}, l));
     } else {
@@ -109,9 +118,9 @@ constexpr auto diff(E e, L l) {
       } else if constexpr (std::is_same_v<Op, DivOp>) {
         return simplify::sub(simplify::div(da, b), simplify::div(simplify::mul(a, db), b * b));  // a'/b − ab'/b²
       } else if constexpr (std::is_same_v<Op, MinOp>) {
-        return simplify::select(b < a, db, da);                                 // the smaller one's
+        return simplify::add(simplify::mul(da, max_share(b, a)), simplify::mul(db, max_share(a, b)));  // the smaller one's (½ each on a tie)
       } else if constexpr (std::is_same_v<Op, MaxOp>) {
-        return simplify::select(a > b, da, db);                                 // the larger one's
+        return simplify::add(simplify::mul(da, max_share(a, b)), simplify::mul(db, max_share(b, a)));  // the larger one's (½ each on a tie)
       } else {
         static_assert(!std::is_same_v<Op, Op>, "no derivative rule for this operation");
       }

@@ -16,6 +16,7 @@
 #include <limits>
 #include <utility>
 
+#include "framework/expr/erf-inl.h"
 #include "framework/expr/expr.h"
 #include "hwy/contrib/math/math-inl.h"
 #include "hwy/highway.h"
@@ -120,6 +121,8 @@ struct Evaluator {
   HWY_INLINE V operator()(Node<RsqrtOp, A>) const { return hn::Div(hn::Set(d, T(1)), hn::Sqrt((*this)(A{}))); }
   template <class A>
   HWY_INLINE V operator()(Node<TanhOp, A>) const { return hn::Tanh(d, (*this)(A{})); }
+  template <class A>
+  HWY_INLINE V operator()(Node<ErfOp, A>) const { return Erf(d, (*this)(A{})); }
   // σ(a) = 1/(1 + e⁻ᵃ) for a ≥ 0 and e^a/(1 + e^a) below, so e never overflows.
   template <class A>
   HWY_INLINE V operator()(Node<SigmoidOp, A>) const {
@@ -133,6 +136,10 @@ struct Evaluator {
   HWY_INLINE auto operator()(Node<LessOp, A, B>) const { return hn::Lt((*this)(A{}), (*this)(B{})); }
   template <class A, class B>
   HWY_INLINE auto operator()(Node<GreaterOp, A, B>) const { return hn::Gt((*this)(A{}), (*this)(B{})); }
+  template <class A, class B>
+  HWY_INLINE auto operator()(Node<LessEqualOp, A, B>) const { return hn::Le((*this)(A{}), (*this)(B{})); }
+  template <class A, class B>
+  HWY_INLINE auto operator()(Node<EqualOp, A, B>) const { return hn::Eq((*this)(A{}), (*this)(B{})); }
   template <class C, class A, class B>
   HWY_INLINE V operator()(Node<SelectOp, C, A, B>) const {
     return hn::IfThenElse((*this)(C{}), (*this)(A{}), (*this)(B{}));

@@ -57,8 +57,11 @@ struct SqrtOp {};     // √a
 struct RsqrtOp {};    // 1/√a
 struct TanhOp {};     // tanh a
 struct SigmoidOp {};  // 1/(1 + e⁻ᵃ)
+struct ErfOp {};      // erf a = (2/√π)∫₀ᵃ e^(−t²) dt
 struct LessOp {};     // a < b   (a condition)
 struct GreaterOp {};  // a > b   (a condition)
+struct LessEqualOp {};  // a ≤ b (a condition; false when either is NaN)
+struct EqualOp {};      // a = b (a condition; false when either is NaN)
 struct SelectOp {};   // cond ? a : b
 
 template <typename Op, typename... Operands>
@@ -93,6 +96,10 @@ template <typename A, typename B>
 struct is_condition<Node<LessOp, A, B>> : std::true_type {};
 template <typename A, typename B>
 struct is_condition<Node<GreaterOp, A, B>> : std::true_type {};
+template <typename A, typename B>
+struct is_condition<Node<LessEqualOp, A, B>> : std::true_type {};
+template <typename A, typename B>
+struct is_condition<Node<EqualOp, A, B>> : std::true_type {};
 
 template <typename T>
 concept Value = Expression<T> && !is_condition<std::decay_t<T>>::value;
@@ -136,7 +143,7 @@ namespace detail {
 template <typename Op, typename... A>
 constexpr Node<Op, std::decay_t<A>...> make(A&&...) {
   static_assert((Value<A> && ...),
-                "a comparison (a < b, a > b) is a condition, not a number: turn it into a value with "
+                "a comparison (a < b, a > b, a <= b, a == b) is a condition, not a number: turn it into a value with "
                 "select(condition, value_if_true, value_if_false)");
   return {};
 }
@@ -170,10 +177,16 @@ template <Expression A>
 constexpr auto tanh(A a) { return detail::make<TanhOp>(a); }
 template <Expression A>
 constexpr auto sigmoid(A a) { return detail::make<SigmoidOp>(a); }
+template <Expression A>
+constexpr auto erf(A a) { return detail::make<ErfOp>(a); }
 template <Expression A, Expression B>
 constexpr auto operator<(A a, B b) { return detail::make<LessOp>(a, b); }
 template <Expression A, Expression B>
 constexpr auto operator>(A a, B b) { return detail::make<GreaterOp>(a, b); }
+template <Expression A, Expression B>
+constexpr auto operator<=(A a, B b) { return detail::make<LessEqualOp>(a, b); }
+template <Expression A, Expression B>
+constexpr auto operator==(A a, B b) { return detail::make<EqualOp>(a, b); }
 
 template <Expression C, Expression A, Expression B>
 constexpr Node<SelectOp, C, A, B> select(C, A a, B b) {

@@ -22,6 +22,9 @@ Tensor pow_scalar(const Tensor& x, double exponent) {
     using T = decltype(tag);
     const T p = static_cast<T>(exponent);
     if (exponent == 2.0) return map_unary<T>(x, [](T v) { return v * v; });
+    // ±½ as sqrt / 1/sqrt, as PyTorch: pow(−inf, ½) = NaN and pow(−0, ½) = −0, where std::pow gives +inf, +0
+    if (exponent == 0.5) return map_unary<T>(x, [](T v) { return std::sqrt(v); });
+    if (exponent == -0.5) return map_unary<T>(x, [](T v) { return T(1) / std::sqrt(v); });
     return map_unary<T>(x, [p](T v) { return std::pow(v, p); });
   });
 }

@@ -6,7 +6,7 @@
 
 namespace lucid::kernels {
 
-// out = x^exponent (std::pow per element; x·x for exponent 2)
+// out = x^exponent (std::pow per element; x·x for exponent 2, √x for ½, 1/√x for −½, as PyTorch)
 Tensor pow_scalar(const Tensor& x, double exponent);
 // dst += src, in place; same shape and dtype.
 void add_inplace(const Tensor& dst, const Tensor& src);

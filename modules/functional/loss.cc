@@ -95,7 +95,7 @@ Tensor row_max(const Tensor& x) {
     for (std::int64_t i = 0; i < n; ++i) {
       T best = c > 0 ? p[i * c] : T(0);
       for (std::int64_t k = 1; k < c; ++k) best = std::max(best, p[i * c + k]);
-      m.data<T>()[i] = std::isfinite(best) ? best : T(0);  // ±inf rows: shifting by them gives NaN
+      m.data<T>()[i] = best;  // a row with +inf (or all −inf, or NaN) becomes all NaN, as PyTorch
     }
   });
   return m;
@@ -132,6 +132,7 @@ Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction) 
     throw ValueError("mse_loss: input of shape " + input.shape().str() + " and target of shape " +
                      target.shape().str() + " differ");
   }
+  ops_detail::check_same_dtype("mse_loss", input, target);
   const Tensor diff = input - target;
   return reduce(diff * diff, reduction);
 }

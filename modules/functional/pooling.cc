@@ -28,6 +28,11 @@ kernels::Pool2dGeometry geometry(const char* op, const Tensor& x, const Pool2dPa
     }
     out[d] = (padded - p.kernel_size[d]) / stride[d] + 1;
   }
+  std::int64_t area = 0;  // avg_pool2d divides by it
+  if (__builtin_mul_overflow(p.kernel_size[0], p.kernel_size[1], &area)) {
+    throw ValueError(std::string(op) + ": kernel_size " + pair_str(p.kernel_size) +
+                     " covers more elements than int64 can count");
+  }
   auto u = [](std::int64_t v) { return static_cast<std::size_t>(v); };
   return {u(x.size(0) * x.size(1)), u(x.size(2)), u(x.size(3)), u(p.kernel_size[0]), u(p.kernel_size[1]),
           u(stride[0]), u(stride[1]), u(p.padding[0]), u(p.padding[1]), u(out[0]), u(out[1])};

@@ -32,6 +32,8 @@ std::vector<GradCase> unary_cases() {
       unary("rsqrt", lucid::rsqrt, positive_inputs({{3, 4}})),
       unary("silu", lucid::silu, [] { return In{uniform({3, 4}, -4.0, 4.0)}; }),
       unary("gelu", lucid::gelu, [] { return In{uniform({3, 4}, -3.0, 3.0)}; }),
+      unary("gelu_tanh", lucid::gelu_tanh, [] { return In{uniform({3, 4}, -3.0, 3.0)}; }),
+      unary("erf", lucid::erf, [] { return In{uniform({3, 4}, -3.0, 3.0)}; }),
       unary("exp_0d", lucid::exp, normal_inputs({{}})),
   };
   // x^p for exponents with special cases in the kernel (0, 1, 2) and fractional / negative ones.
@@ -215,7 +217,15 @@ INSTANTIATE_TEST_SUITE_P(
                          return s * (1.0 + v * (1.0 - s));
                        },
                        {-3.0, 0.0, 1.5}},
+        DerivativeCase{"erf", lucid::erf, [](double v) { return 2.0 / std::sqrt(std::numbers::pi) * std::exp(-v * v); },
+                       {-2.0, 0.0, 0.5, 3.0}},
         DerivativeCase{"gelu", lucid::gelu,
+                       [](double v) {  // gelu = ½v(1 + erf(v/√2)): Φ(v) + v·φ(v)
+                         return 0.5 * (1.0 + std::erf(v / std::sqrt(2.0))) +
+                                v * std::exp(-0.5 * v * v) / std::sqrt(2.0 * std::numbers::pi);
+                       },
+                       {-2.0, -0.5, 0.0, 1.0, 3.0}},
+        DerivativeCase{"gelu_tanh", lucid::gelu_tanh,
                        [](double v) {  // u = k(v + 0.044715v³), gelu = ½v(1 + tanh u)
                          const double k = std::sqrt(2.0 / std::numbers::pi);
                          const double th = std::tanh(k * (v + 0.044715 * v * v * v));
@@ -235,18 +245,18 @@ TEST(ClosedFormPow, AtChosenExponents) {
   }
 }
 
-TEST(ClosedFormMaxMin, TiesFollowTheDocumentedConvention) {
-  // maximum sends a tie's gradient to b, minimum to a; elsewhere to the chosen operand.
+TEST(ClosedFormMaxMin, TiesSplitTheGradient) {
+  // A tie sends half the gradient to each operand (PyTorch); elsewhere all of it to the chosen one.
   const Tensor a = tensor(std::vector<double>{1, 5, 2}, {3}, true);
   const Tensor b = tensor(std::vector<double>{1, 3, 4}, {3}, true);
   maximum(a, b).sum().backward();
-  expect_values_near(a.grad(), {3}, {0, 1, 0}, 0.0);
-  expect_values_near(b.grad(), {3}, {1, 0, 1}, 0.0);
+  expect_values_near(a.grad(), {3}, {0.5, 1, 0}, 0.0);
+  expect_values_near(b.grad(), {3}, {0.5, 0, 1}, 0.0);
   a.set_grad(Tensor());
   b.set_grad(Tensor());
   minimum(a, b).sum().backward();
-  expect_values_near(a.grad(), {3}, {1, 0, 1}, 0.0);
-  expect_values_near(b.grad(), {3}, {0, 1, 0}, 0.0);
+  expect_values_near(a.grad(), {3}, {0.5, 0, 1}, 0.0);
+  expect_values_near(b.grad(), {3}, {0.5, 1, 0}, 0.0);
 }
 
 TEST(ClosedFormWhere, RoutesTheGradientByTheCondition) {

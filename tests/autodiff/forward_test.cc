@@ -51,7 +51,12 @@ INSTANTIATE_TEST_SUITE_P(
                                    {0.25, 2.0, 9.0}},
                       UnaryForward{"silu", lucid::silu, [](double v) { return v * sigmoid_reference(v); },
                                    {-6.0, -1.0, 0.0, 2.0, 8.0}},
+                      UnaryForward{"erf", lucid::erf, [](double v) { return std::erf(v); },
+                                   {-4.0, -1.0, 0.0, 0.5, 3.0}},
                       UnaryForward{"gelu", lucid::gelu,
+                                   [](double v) { return 0.5 * v * (1.0 + std::erf(v / std::sqrt(2.0))); },
+                                   {-4.0, -1.0, 0.0, 0.5, 3.0}},
+                      UnaryForward{"gelu_tanh", lucid::gelu_tanh,
                                    [](double v) {
                                      const double k = std::sqrt(2.0 / std::numbers::pi);
                                      return 0.5 * v * (1.0 + std::tanh(k * (v + 0.044715 * v * v * v)));
@@ -163,8 +168,8 @@ TEST(MethodForms, EveryUnaryOpOfTheListHasOne) {
   EXPECT_EQ(x.name().to_vector<double>(), lucid::name(x).to_vector<double>()) << #name; \
   names.push_back(#name);
 #include "framework/kernels/unary_ops.inc"
-  EXPECT_EQ(names, (std::vector<std::string>{"neg", "abs", "exp", "log", "sqrt", "rsqrt", "relu", "sigmoid", "tanh",
-                                             "silu", "gelu"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"neg", "abs", "exp", "log", "sqrt", "rsqrt", "erf", "relu", "sigmoid",
+                                             "tanh", "silu", "gelu", "gelu_tanh"}));
 }
 
 }  // namespace

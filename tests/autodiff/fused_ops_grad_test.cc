@@ -33,7 +33,8 @@ INSTANTIATE_TEST_SUITE_P(
                       UnaryCase{"log", lucid::log, 4, 1}, UnaryCase{"sqrt", lucid::sqrt, 4, 1},
                       UnaryCase{"rsqrt", lucid::rsqrt, 4, 1}, UnaryCase{"relu_positive", lucid::relu, 3, 1},
                       UnaryCase{"sigmoid", lucid::sigmoid, 0, 2}, UnaryCase{"tanh", lucid::tanh, 0, 1},
-                      UnaryCase{"silu", lucid::silu, 0, 2}, UnaryCase{"gelu", lucid::gelu, 0, 2}),
+                      UnaryCase{"silu", lucid::silu, 0, 2}, UnaryCase{"gelu", lucid::gelu, 0, 2},
+                      UnaryCase{"gelu_tanh", lucid::gelu_tanh, 0, 2}, UnaryCase{"erf", lucid::erf, 0, 2}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
 
 TEST(FusedBinaryGradient, MaximumAndMinimumRouteTheGradientToTheChosenOperand) {
@@ -77,7 +78,7 @@ TEST(FusedOps, Float32ResultsAgreeWithFloat64) {
   lucid::manual_seed(11);
   const Tensor x64 = lucid::randn({1000}, lucid::float64) * 3.0;
   const Tensor x32 = x64.to(lucid::float32);
-  for (auto op : {lucid::sigmoid, lucid::tanh, lucid::silu, lucid::gelu, lucid::exp}) {
+  for (auto op : {lucid::sigmoid, lucid::tanh, lucid::silu, lucid::gelu, lucid::gelu_tanh, lucid::erf, lucid::exp}) {
     const auto want = op(x64).to_vector<double>();
     const auto got = op(x32).to_vector<double>();
     for (std::size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(got[i], want[i], 2e-6 * (1 + std::abs(want[i])));

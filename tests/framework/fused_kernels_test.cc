@@ -31,6 +31,8 @@ struct Case {
 };
 
 inline double sigmoid(double v) { return 1.0 / (1.0 + std::exp(-v)); }
+constexpr double kTwoOverSqrtPi = 1.1283791670955126;
+constexpr double kSqrtHalf = 0.7071067811865476;  // 1/√2
 inline double gelu_inner(double v) { return 0.7978845608028654 * (v + 0.044715 * v * v * v); }
 
 inline const std::vector<Case>& cases() {
@@ -44,12 +46,13 @@ inline const std::vector<Case>& cases() {
       {"Div", &Div_kernels, 0.5, 3, [](const double* x, double) { return x[0] / x[1]; },
        {[](const double* x, double) { return 1.0 / x[1]; },
         [](const double* x, double) { return -x[0] / (x[1] * x[1]); }}},
+      // Ties split the gradient half and half (PyTorch); test/autodiff covers ties and NaN explicitly.
       {"Maximum", &Maximum_kernels, -3, 3, [](const double* x, double) { return std::max(x[0], x[1]); },
-       {[](const double* x, double) { return x[0] > x[1] ? 1.0 : 0.0; },
-        [](const double* x, double) { return x[0] > x[1] ? 0.0 : 1.0; }}},
+       {[](const double* x, double) { return x[0] > x[1] ? 1.0 : x[0] == x[1] ? 0.5 : 0.0; },
+        [](const double* x, double) { return x[0] < x[1] ? 1.0 : x[0] == x[1] ? 0.5 : 0.0; }}},
       {"Minimum", &Minimum_kernels, -3, 3, [](const double* x, double) { return std::min(x[0], x[1]); },
-       {[](const double* x, double) { return x[1] < x[0] ? 0.0 : 1.0; },
-        [](const double* x, double) { return x[1] < x[0] ? 1.0 : 0.0; }}},
+       {[](const double* x, double) { return x[0] < x[1] ? 1.0 : x[0] == x[1] ? 0.5 : 0.0; },
+        [](const double* x, double) { return x[0] > x[1] ? 1.0 : x[0] == x[1] ? 0.5 : 0.0; }}},
       {"Where", &Where_kernels, 0, 1, [](const double* x, double) { return x[0] > 0.5 ? x[1] : x[2]; },
        {[](const double*, double) { return 0.0; }, [](const double* x, double) { return x[0] > 0.5 ? 1.0 : 0.0; },
         [](const double* x, double) { return x[0] > 0.5 ? 0.0 : 1.0; }}},
@@ -75,6 +78,8 @@ inline const std::vector<Case>& cases() {
        {[](const double* x, double) { return 0.5 / std::sqrt(x[0]); }}},
       {"Rsqrt", &Rsqrt_kernels, 1e-2, 50, [](const double* x, double) { return 1.0 / std::sqrt(x[0]); },
        {[](const double* x, double) { return -0.5 / (x[0] * std::sqrt(x[0])); }}},
+      {"Erf", &Erf_kernels, -5, 5, [](const double* x, double) { return std::erf(x[0]); },
+       {[](const double* x, double) { return kTwoOverSqrtPi * std::exp(-x[0] * x[0]); }}},
       {"Relu", &Relu_kernels, -3, 3, [](const double* x, double) { return x[0] > 0 ? x[0] : 0.0; },
        {[](const double* x, double) { return x[0] > 0 ? 1.0 : 0.0; }}},
       {"Sigmoid", &Sigmoid_kernels, -30, 30, [](const double* x, double) { return sigmoid(x[0]); },
@@ -83,7 +88,13 @@ inline const std::vector<Case>& cases() {
        {[](const double* x, double) { return 1.0 - std::tanh(x[0]) * std::tanh(x[0]); }}},
       {"Silu", &Silu_kernels, -10, 10, [](const double* x, double) { return x[0] * sigmoid(x[0]); },
        {[](const double* x, double) { return sigmoid(x[0]) * (1.0 + x[0] * (1.0 - sigmoid(x[0]))); }}},
-      {"Gelu", &Gelu_kernels, -6, 6,
+      {"Gelu", &Gelu_kernels, -6, 6, [](const double* x, double) { return 0.5 * x[0] * (1.0 + std::erf(x[0] * kSqrtHalf)); },
+       {[](const double* x, double) {
+         return 0.5 * (1.0 + std::erf(x[0] * kSqrtHalf)) + 0.5 * kTwoOverSqrtPi * kSqrtHalf * x[0] * std::exp(-0.5 * x[0] * x[0]);
+       }},
+       // float32 cancellation in 1 + erf(x/√2) for large negative x, as for GeluTanh below
+       1e-5},
+      {"GeluTanh", &GeluTanh_kernels, -6, 6,
        [](const double* x, double) { return 0.5 * x[0] * (1.0 + std::tanh(gelu_inner(x[0]))); },
        {[](const double* x, double) {
          const double t = std::tanh(gelu_inner(x[0]));

@@ -158,6 +158,7 @@ def rejects(name, op, fn, inputs, **attrs):
 UNARY = {
     "neg": torch.neg, "abs": torch.abs, "exp": torch.exp, "log": torch.log, "sqrt": torch.sqrt,
     "rsqrt": torch.rsqrt, "relu": torch.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh, "silu": F.silu,
+    "erf": torch.erf, "gelu": F.gelu, "gelu_tanh": lambda x: F.gelu(x, approximate="tanh"),
 }
 # Special values kept out of an op's grid because lucid differs there and a fix is pending (issue 25).
 PENDING_UNARY = {"relu": ([NAN], "relu_grad_at_nan_pending"), "rsqrt": ([-0.0], "rsqrt_grad_at_neg_zero_pending")}
@@ -185,12 +186,6 @@ for op, fn in UNARY.items():
     unary_specs(op, op, fn, skip)
     if pending_name:
         spec(pending_name, op, lambda x, fn=fn: fn(x), {"x": t64(skip + [1.0, -2.0])}, grad=["x"])
-# GELU: lucid's gelu is the tanh form today; PyTorch's default, the exact erf form, is pending (issue 25
-# item 3). The test calls the tanh form for approximate="tanh" and lucid's default for "none".
-unary_specs("gelu_tanh", "gelu", lambda x: F.gelu(x, approximate="tanh"), approximate="tanh")
-for grid in ("normal", "special"):
-    x = unary_grids(False)[grid]
-    spec(f"gelu_exact_{grid}_pending", "gelu", lambda x: F.gelu(x), {"x": x}, grad=["x"], approximate="none")
 
 # ---- binary elementwise ops, tensor operands, broadcasting ----
 BINARY = {"add": torch.add, "sub": torch.sub, "mul": torch.mul, "div": torch.div,

@@ -61,23 +61,6 @@ struct KnownDivergence {
   const char* what;
 };
 constexpr KnownDivergence kKnownDivergences[] = {
-    // Issue 25, items 3 and 4, being fixed on another branch: cases named *_pending by the generator,
-    // which keeps these inputs out of the other grids. Remove each entry when its fix merges.
-    {"gelu_exact_normal_pending", "y", "GELU default: lucid has the tanh form, PyTorch the exact erf form (item 3)"},
-    {"gelu_exact_normal_pending", "dx", "GELU default, gradient (item 3)"},
-    {"gelu_exact_special_pending", "y", "GELU default (item 3)"},
-    {"gelu_exact_special_pending", "dx", "GELU default, gradient (item 3)"},
-    {"log_softmax_pos_inf_pending", "y", "log_softmax of a row holding +inf: PyTorch all NaN (item 4)"},
-    {"log_softmax_pos_inf_pending", "dx", "log_softmax of a row holding +inf, gradient (item 4)"},
-    {"pow_0p5_at_neg_inf_neg_zero_pending", "y", "pow(-inf, 0.5) = NaN and pow(-0, 0.5) = -0 in PyTorch (item 4)"},
-    {"pow_0p5_at_neg_inf_neg_zero_pending", "dx", "pow(x, 0.5)'s gradient at -inf: PyTorch NaN (item 4)"},
-    {"pow_m0p5_at_neg_inf_neg_zero_pending", "y", "pow(x, -0.5) at -inf, -0 (item 4)"},
-    {"relu_grad_at_nan_pending", "dx", "ReLU's gradient at NaN: PyTorch passes NaN through (item 4)"},
-    {"rsqrt_grad_at_neg_zero_pending", "dx", "rsqrt's gradient at -0: PyTorch +inf (item 4)"},
-    {"maximum_ties_and_nan_pending", "da", "maximum: PyTorch splits a tie's gradient, NaN sides (item 4)"},
-    {"maximum_ties_and_nan_pending", "db", "maximum ties (item 4)"},
-    {"minimum_ties_and_nan_pending", "da", "minimum: PyTorch splits a tie's gradient, NaN sides (item 4)"},
-    {"minimum_ties_and_nan_pending", "db", "minimum ties (item 4)"},
     // Found by this suite (2026-12-05), not in issue 25 and not fixed yet; reported with reproducers.
     {"div_huge", "db", "float32 d(a/b)/db = -g·a/b² overflows b² for |b| ≳ 1e19 (lucid 0, PyTorch -g·(a/b)/b finite)"},
     {"div_tiny", "db", "float32 d(a/b)/db: b² underflows to 0 for |b| ≲ 1e-19 (lucid ±inf, PyTorch finite)"},
@@ -139,10 +122,6 @@ F::Reduction reduction_attr(const golden::Case& c) {
   if (r == "none") return F::Reduction::kNone;
   throw std::invalid_argument("golden case " + c.name + ": unknown reduction " + r);
 }
-
-// lucid's gelu is PyTorch's approximate="tanh" today. Issue 25 item 3 makes the exact erf form the
-// default and keeps this one under an `approximate` argument: call that form here when it merges.
-Tensor gelu_tanh(const Tensor& x) { return lucid::gelu(x); }
 
 template <Tensor (*reduce)(const Tensor&), Tensor (*reduce_dims)(const Tensor&, const std::vector<std::int64_t>&, bool)>
 Tensor reduction(const golden::Case& c, const Inputs& in) {
@@ -251,10 +230,6 @@ const std::map<std::string, Op>& ops() {
            return F::mse_loss(in.at("x"), in.at("target"), reduction_attr(c));
          }},
         // cross_entropy and nll_loss: added with int64 class targets (main); the generator marks the place.
-    };
-    // GELU: attrs["approximate"] "tanh" (PyTorch's approximate="tanh") or "none" (PyTorch's default).
-    t["gelu"] = [](const golden::Case& c, const Inputs& in) {
-      return c.attrs.at("approximate").get<std::string>() == "tanh" ? gelu_tanh(in.at("x")) : lucid::gelu(in.at("x"));
     };
     return t;
   }();

@@ -72,7 +72,7 @@ Tensor leaf(const golden::Case& c, const std::string& key, DType dtype, bool req
 std::shared_ptr<lucid::nn::Module> activation(const std::string& kind) {
   if (kind == "relu") return std::make_shared<lucid::nn::ReLU>();
   if (kind == "silu") return std::make_shared<lucid::nn::SiLU>();
-  if (kind == "gelu_tanh") return std::make_shared<lucid::nn::GELU>();
+  if (kind == "gelu_tanh") return std::make_shared<lucid::nn::GELU>(lucid::nn::GELUOptions{.approximate = "tanh"});
   if (kind == "sigmoid") return std::make_shared<lucid::nn::Sigmoid>();
   if (kind == "tanh") return std::make_shared<lucid::nn::Tanh>();
   throw std::invalid_argument("unknown activation " + kind);

@@ -171,7 +171,9 @@ TEST_F(LayersGradcheck, DropoutInTrainingWithAFixedMask) {
 TEST_F(LayersGradcheck, Activations) {
   const std::vector<std::pair<std::string, std::shared_ptr<nn::Module>>> activations = {
       {"ReLU", std::make_shared<nn::ReLU>()},       {"SiLU", std::make_shared<nn::SiLU>()},
-      {"GELU", std::make_shared<nn::GELU>()},       {"Sigmoid", std::make_shared<nn::Sigmoid>()},
+      {"GELU", std::make_shared<nn::GELU>()},
+      {"GELU_tanh", std::make_shared<nn::GELU>(nn::GELUOptions{.approximate = "tanh"})},
+      {"Sigmoid", std::make_shared<nn::Sigmoid>()},
       {"Tanh", std::make_shared<nn::Tanh>()},       {"Identity", std::make_shared<nn::Identity>()}};
   for (const auto& [name, module] : activations) {
     SCOPED_TRACE(name);
@@ -247,11 +249,11 @@ TEST_F(LayersTest, DoubleBackwardThroughConvAndPoolingRaises) {
 
 // ---------------------------------------------------------------- values with a closed form
 
-// GELU is the tanh approximation: ½x(1 + tanh(√(2/π)(x + 0.044715x³))), which differs from the erf form
-// 0.5x(1 + erf(x/√2)) by ~1.5e-4 at x = 1.
-TEST_F(LayersTest, GeluIsTheTanhApproximation) {
+// GELU({.approximate = "tanh"}) is ½x(1 + tanh(√(2/π)(x + 0.044715x³))), which differs from the default
+// erf form 0.5x(1 + erf(x/√2)) by ~1.5e-4 at x = 1 (tests/modules/gelu_parity_test.cc: both vs PyTorch).
+TEST_F(LayersTest, GeluTanhIsTheTanhApproximation) {
   const Tensor x = lucid::tensor(std::vector<double>{-3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0, 4.0}, {8});
-  const Tensor y = nn::GELU()(x);
+  const Tensor y = nn::GELU({.approximate = "tanh"})(x);
   const auto tanh_form = [](double v) {
     return 0.5 * v * (1.0 + std::tanh(std::sqrt(2.0 / std::numbers::pi) * (v + 0.044715 * v * v * v)));
   };
@@ -358,7 +360,8 @@ TEST_F(LayersTest, PrintedFormsMatchPyTorch) {
   EXPECT_EQ(printed(nn::Dropout(1.0 / 3.0)), "Dropout(p=0.3333333333333333, inplace=False)");
   EXPECT_EQ(printed(nn::ReLU()), "ReLU()");
   EXPECT_EQ(printed(nn::SiLU()), "SiLU()");
-  EXPECT_EQ(printed(nn::GELU()), "GELU(approximate='tanh')");
+  EXPECT_EQ(printed(nn::GELU()), "GELU(approximate='none')");
+  EXPECT_EQ(printed(nn::GELU({.approximate = "tanh"})), "GELU(approximate='tanh')");
   EXPECT_EQ(printed(nn::Sigmoid()), "Sigmoid()");
   EXPECT_EQ(printed(nn::Tanh()), "Tanh()");
   EXPECT_EQ(printed(nn::Identity()), "Identity()");
@@ -395,7 +398,7 @@ TEST_F(LayersTest, SequentialPrintsAsAPyTorchTree) {
             "Sequential(\n"
             "  (0): Sequential(\n"
             "    (0): Linear(in_features=4, out_features=8, bias=True)\n"
-            "    (1): GELU(approximate='tanh')\n"
+            "    (1): GELU(approximate='none')\n"
             "  )\n"
             "  (1): Dropout(p=0.1, inplace=False)\n"
             "  (2): Linear(in_features=8, out_features=3, bias=True)\n"

@@ -145,8 +145,14 @@ TEST(BadInput, DeviceNotCpu) {
 TEST(BadInput, UndefinedTensor) {
   const Tensor undefined;
   expect_rejects([&] { (void)undefined.shape(); }, {"undefined Tensor"});
-  expect_rejects([&] { (void)(undefined + ones({2})); }, {"undefined Tensor"});
   expect_rejects([&] { undefined.backward(); }, {"undefined Tensor"});
+  // Where an op's entry point meets it first, the message names the op and the argument.
+  expect_rejects([&] { (void)(undefined + ones({2})); }, {"add: argument 1 of 2 is an undefined Tensor"});
+  expect_rejects([&] { (void)relu(undefined); }, {"relu: argument 1 of 1 is an undefined Tensor"});
+  expect_rejects([&] { (void)matmul(ones({2, 2}), undefined); }, {"matmul: argument 2 of 2 is an undefined Tensor"});
+  expect_rejects([&] { (void)nn::functional::linear(undefined, ones({3, 2})); }, {"linear: argument 1 of 2"});
+  nn::Linear layer(2, 3);
+  expect_rejects([&] { (void)layer(undefined); }, {"Linear: forward on an undefined Tensor"});
 }
 
 TEST(BadInput, DataWrongDtype) {
@@ -239,8 +245,10 @@ TEST(BadInput, ElementwiseDtypeMismatch) {
   const Tensor a = ones({2, 2}, float32, true);
   const Tensor b = ones({2, 2}, float64, true);
   using Binary = Tensor (*)(const Tensor&, const Tensor&);
-  for (Binary op : {Binary{add}, Binary{sub}, Binary{mul}, Binary{div}, Binary{maximum}, Binary{minimum}}) {
-    expect_rejects([&] { op(a, b); }, {"operands have different dtypes (float32 and float64)", ".to(dtype)"});
+  const std::vector<std::pair<std::string, Binary>> ops = {{"add", add}, {"sub", sub}, {"mul", mul},
+                                                           {"div", div}, {"maximum", maximum}, {"minimum", minimum}};
+  for (const auto& [name, op] : ops) {
+    expect_rejects([&] { op(a, b); }, {name + ": operands have different dtypes (float32 and float64)", ".to(dtype)"});
   }
   for (const Tensor* t : {&a, &b}) {
     EXPECT_EQ(t->to_vector<double>(), std::vector<double>(4, 1.0));
@@ -266,7 +274,7 @@ TEST(BadInput, WhereAndGreaterDtypeMismatch) {
 // int64 tensors hold indices: no arithmetic, no gradients, no unrepresentable conversions.
 TEST(BadInput, Int64Misuse) {
   const Tensor i = tensor(std::vector<std::int64_t>{1, 2}, {2});
-  expect_rejects([&] { i * i; }, {"Mul", "got int64", ".to(lucid::float32)"});
+  expect_rejects([&] { i * i; }, {"mul:", "got int64", ".to(lucid::float32)"});
   expect_rejects([&] { i.mean(); }, {"floating-point tensor", "got int64"});
   expect_rejects<RuntimeError>([&] { tensor(std::vector<std::int64_t>{1}, {1}).requires_grad_(); },
                                {"floating-point dtype can require gradients", "int64"});
@@ -796,7 +804,9 @@ TEST(BadInput, LinearScalarInput) {
 
 TEST(BadInput, LinearDtypeMismatch) {
   nn::Linear layer(2, 3);
-  expect_rejects([&] { layer(ones({1, 2}, float64)); }, {"float64", "float32"});
+  expect_rejects([&] { layer(ones({1, 2}, float64)); }, {"linear: operands have different dtypes (float64 and float32)"});
+  expect_rejects([] { nn::functional::linear(ones({1, 2}), ones({3, 2}), ones({3}, float64)); },
+                 {"linear: operands have different dtypes (float32 and float64)"});
 }
 
 TEST(BadInput, LinearFunctionalWeightNot2D) {
@@ -863,6 +873,21 @@ TEST(BadInput, PoolingNonPositiveKernelOrStride) {
   expect_rejects([&] { zero_kernel(ones({1, 1, 4, 4})); }, {"max_pool2d", "kernel_size (0, 0)"});
   nn::AvgPool2d zero_stride(2, {.stride = 0});
   expect_rejects([&] { zero_stride(ones({1, 1, 4, 4})); }, {"avg_pool2d", "stride (0, 0)"});
+}
+
+TEST(BadInput, PoolingKernelAreaOverflowsInt64) {
+  // 2³² × 2³² windows fit a 1×1 input with padding 2³¹: their area, avg_pool2d's divisor, does not fit int64.
+  const std::int64_t k = std::int64_t{1} << 32;
+  nn::AvgPool2d pool(k, {.stride = 1, .padding = k / 2});
+  expect_rejects([&] { pool(ones({1, 1, 1, 1})); },
+                 {"avg_pool2d: kernel_size (4294967296, 4294967296) covers more elements than int64 can count"});
+  expect_rejects([&] { nn::functional::max_pool2d(ones({1, 1, 1, 1}), {.kernel_size = k, .stride = 1, .padding = k / 2}); },
+                 {"max_pool2d: kernel_size (4294967296, 4294967296)"});
+}
+
+TEST(BadInput, GeluUnknownApproximate) {
+  expect_rejects([] { nn::GELU({.approximate = "exact"}); }, {"gelu: approximate ('exact') must be 'none' or 'tanh'"});
+  expect_rejects([] { gelu(ones({2}), "Tanh"); }, {"approximate ('Tanh')"});
 }
 
 TEST(BadInput, PoolingPaddingOverHalfKernel) {
@@ -953,7 +978,8 @@ TEST(BadInput, MseLossShapeMismatch) {
 }
 
 TEST(BadInput, MseLossDtypeMismatch) {
-  expect_rejects([] { nn::MSELoss()(ones({2}), ones({2}, float64)); }, {"float32", "float64"});
+  expect_rejects([] { nn::MSELoss()(ones({2}), ones({2}, float64)); },
+                 {"mse_loss: operands have different dtypes (float32 and float64)"});
 }
 
 TEST(BadInput, CrossEntropyExtremeLogits) {
@@ -1402,8 +1428,8 @@ TEST(BadInput, SafetensorsLoadHeaderNotJson) {
 
 TEST(BadInput, SafetensorsLoadUnsupportedDtype) {
   TempDir dir;
-  const std::string header = R"({"w":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}})";
-  EXPECT_TRUE(contains(safetensors_error(dir, safetensors_bytes(header, 8)), "tensor 'w' has dtype \"I64\""));
+  const std::string header = R"({"w":{"dtype":"I32","shape":[2],"data_offsets":[0,8]}})";
+  EXPECT_TRUE(contains(safetensors_error(dir, safetensors_bytes(header, 8)), "tensor 'w' has dtype \"I32\""));
 }
 
 TEST(BadInput, SafetensorsLoadShapeOverflowsInt64) {

@@ -1,7 +1,7 @@
 // Elementwise ops on random shapes against float64 references, forward and backward, float32 and
 // float64: add, sub, mul, div with random broadcasting (size-1 and missing leading dimensions on either
-// side, zero-size dimensions), and exp, log, sqrt, tanh, sigmoid, relu, silu, gelu on inputs from each
-// op's domain. Shapes have 0-4 dimensions with sizes that leave SIMD tails.
+// side, zero-size dimensions), and exp, log, sqrt, tanh, sigmoid, relu, silu, gelu, gelu_tanh on
+// inputs from each op's domain. Shapes have 0-4 dimensions with sizes that leave SIMD tails.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -106,6 +106,10 @@ std::string binary_case(Rng& rng, const BinaryOp& op, DType dtype) {
 // σ(x) = 1/(1 + e^(−x)).
 double sigmoid_ref(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
+// PyTorch's default GELU: f = ½x(1 + erf(x/√2)), f' = Φ(x) + x·φ(x) with φ the standard normal density.
+constexpr double kSqrtHalf = 0.7071067811865476;  // 1/√2
+double normal_pdf(double x) { return 0.3989422804014327 * std::exp(-0.5 * x * x); }
+
 // PyTorch's approximate="tanh" GELU: u = √(2/π)(x + 0.044715x³), f = ½x(1 + tanh u).
 constexpr double kGeluK = 0.7978845608028654;  // √(2/π)
 double gelu_u(double x) { return kGeluK * (x + 0.044715 * x * x * x); }
@@ -147,6 +151,11 @@ const std::vector<UnaryOp> kUnaryOps{
      [](double x) { return std::abs(x) * sigmoid_ref(x); },
      [](double x) { return sigmoid_ref(x) * (1.0 + std::abs(x) * (1.0 - sigmoid_ref(x))); }, -12.0, 12.0},
     {"gelu", [](const Tensor& x) { return lucid::gelu(x); },
+     [](double x) { return 0.5 * x * (1.0 + std::erf(x * kSqrtHalf)); },
+     [](double x) { return 0.5 * (1.0 + std::erf(x * kSqrtHalf)) + x * normal_pdf(x); },
+     [](double x) { return 0.5 * std::abs(x) * (1.0 + std::abs(std::erf(x * kSqrtHalf))); },
+     [](double x) { return 0.5 * (1.0 + std::abs(std::erf(x * kSqrtHalf))) + std::abs(x) * normal_pdf(x); }, -8.0, 8.0},
+    {"gelu_tanh", [](const Tensor& x) { return lucid::gelu_tanh(x); },
      [](double x) { return 0.5 * x * (1.0 + std::tanh(gelu_u(x))); },
      [](double x) {
        const double t = std::tanh(gelu_u(x));
