@@ -8,7 +8,7 @@
 
 namespace lucid::nn {
 
-Dropout::Dropout(double p) : p_(p) {
+Dropout::Dropout(double p, const DropoutOptions& opts) : options(opts), p_(p) {
   if (!(p >= 0.0 && p <= 1.0)) {
     std::ostringstream msg;
     msg << "Dropout: p (" << p << ") must be in [0, 1]";
@@ -19,13 +19,14 @@ Dropout::Dropout(double p) : p_(p) {
 // y = x · [u ≥ p] / (1 − p), u ~ U[0, 1) per element
 Tensor Dropout::forward(const Tensor& input) {
   if (!is_training() || p_ == 0.0) return input;
-  if (p_ == 1.0) return input * 0.0;
-  const Tensor keep = greater(rand(input.shape(), input.dtype()), full({}, p_, input.dtype()));
-  return input * (keep * (1.0 / (1.0 - p_)));
+  const Tensor scale = p_ == 1.0 ? zeros({}, input.dtype()) : ge(rand(input.shape(), input.dtype()), p_) * (1.0 / (1.0 - p_));
+  if (!options.inplace) return input * scale;
+  Tensor out = input;
+  return out.mul_(scale);
 }
 
 std::string Dropout::extra_repr() const {
-  return "p=" + functional::python_float(p_) + ", inplace=False";  // no in-place dropout; PyTorch prints the flag
+  return "p=" + functional::python_float(p_) + ", inplace=" + (options.inplace ? "True" : "False");
 }
 
 }  // namespace lucid::nn

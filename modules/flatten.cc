@@ -5,10 +5,10 @@
 namespace lucid::nn {
 
 Tensor Flatten::forward(const Tensor& input) {
-  const std::size_t first = input.shape().normalize_dim(start_dim_), last = input.shape().normalize_dim(end_dim_);
+  const std::size_t first = input.shape().normalize_dim(options.start_dim), last = input.shape().normalize_dim(options.end_dim);
   if (first > last) {
-    throw ValueError("Flatten: start_dim (" + std::to_string(start_dim_) + ") comes after end_dim (" +
-                     std::to_string(end_dim_) + ") for shape " + input.shape().str());
+    throw ValueError("Flatten: start_dim (" + std::to_string(options.start_dim) + ") comes after end_dim (" +
+                     std::to_string(options.end_dim) + ") for shape " + input.shape().str());
   }
   std::vector<std::int64_t> shape;
   std::int64_t merged = 1;
@@ -24,7 +24,7 @@ Tensor Flatten::forward(const Tensor& input) {
 }
 
 std::string Flatten::extra_repr() const {
-  return "start_dim=" + std::to_string(start_dim_) + ", end_dim=" + std::to_string(end_dim_);
+  return "start_dim=" + std::to_string(options.start_dim) + ", end_dim=" + std::to_string(options.end_dim);
 }
 
 }  // namespace lucid::nn

@@ -1,4 +1,7 @@
 // Flatten: merges dimensions start_dim … end_dim (default: all but the batch dimension).
+//
+//   lucid::nn::Flatten flat;                                  // FlattenOptions{start_dim = 1, end_dim = -1}
+//   lucid::nn::Flatten all({.start_dim = 0});
 #pragma once
 
 #include <cstdint>
@@ -7,14 +10,18 @@
 
 namespace lucid::nn {
 
+struct FlattenOptions {
+  std::int64_t start_dim = 1;
+  std::int64_t end_dim = -1;
+};
+
 class Flatten : public Module {
  public:
-  explicit Flatten(std::int64_t start_dim = 1, std::int64_t end_dim = -1) : start_dim_(start_dim), end_dim_(end_dim) {}
+  explicit Flatten(const FlattenOptions& opts = {}) : options(opts) {}
   Tensor forward(const Tensor& input) override;
   std::string extra_repr() const override;  // "start_dim=1, end_dim=-1"
 
- private:
-  std::int64_t start_dim_, end_dim_;
+  FlattenOptions options;
 };
 
 }  // namespace lucid::nn

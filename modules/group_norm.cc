@@ -13,12 +13,12 @@ GroupNorm::GroupNorm(std::int64_t num_groups, std::int64_t num_channels, double 
                      std::optional<DType> dtype)
     : GroupNorm(num_groups, num_channels, GroupNormOptions{eps, affine, device, dtype}) {}
 
-GroupNorm::GroupNorm(std::int64_t num_groups, std::int64_t num_channels, const GroupNormOptions& options)
-    : num_groups_(num_groups), num_channels_(num_channels), eps_(options.eps), affine_(options.affine) {
+GroupNorm::GroupNorm(std::int64_t num_groups, std::int64_t num_channels, const GroupNormOptions& opts)
+    : options(opts), num_groups_(num_groups), num_channels_(num_channels) {
   functional::detail::check_group_norm_config("GroupNorm", num_groups, num_channels, options.eps);
   const DType dtype = options.dtype.value_or(float32);
-  weight = register_parameter("weight", affine_ ? ones({num_channels}, dtype) : Tensor());
-  bias = register_parameter("bias", affine_ ? zeros({num_channels}, dtype) : Tensor());
+  weight = register_parameter("weight", options.affine ? ones({num_channels}, dtype) : Tensor());
+  bias = register_parameter("bias", options.affine ? zeros({num_channels}, dtype) : Tensor());
 }
 
 Tensor GroupNorm::forward(const Tensor& input) {
@@ -26,19 +26,19 @@ Tensor GroupNorm::forward(const Tensor& input) {
     throw ValueError("GroupNorm: expected input with " + std::to_string(num_channels_) + " channels (dimension 1), got shape " +
                      input.shape().str());
   }
-  return functional::group_norm(input, num_groups_, weight, bias, eps_);
+  return functional::group_norm(input, num_groups_, weight, bias, options.eps);
 }
 
 void GroupNorm::reset_parameters() {
-  if (!affine_) return;
+  if (!options.affine) return;
   autograd::no_grad guard;
   weight.fill_(1.0);
   bias.fill_(0.0);
 }
 
 std::string GroupNorm::extra_repr() const {
-  return std::to_string(num_groups_) + ", " + std::to_string(num_channels_) + ", eps=" + functional::python_float(eps_) +
-         ", affine=" + (affine_ ? "True" : "False");
+  return std::to_string(num_groups_) + ", " + std::to_string(num_channels_) + ", eps=" + functional::python_float(options.eps) +
+         ", affine=" + (options.affine ? "True" : "False");
 }
 
 }  // namespace lucid::nn

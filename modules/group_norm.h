@@ -45,17 +45,14 @@ class GroupNorm : public Module {
 
   std::int64_t num_groups() const { return num_groups_; }
   std::int64_t num_channels() const { return num_channels_; }
-  double eps() const { return eps_; }
-  bool affine() const { return affine_; }
 
+  GroupNormOptions options;
   Parameter weight;  // (C,), ones; undefined when affine=false
   Parameter bias;    // (C,), zeros; undefined when affine=false
 
  private:
   std::int64_t num_groups_;
   std::int64_t num_channels_;
-  double eps_;
-  bool affine_;
 };
 
 }  // namespace lucid::nn

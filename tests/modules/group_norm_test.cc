@@ -73,8 +73,8 @@ TEST(GroupNormModule, DefaultsMatchTheReference) {
   GroupNorm gn(8, 32);
   EXPECT_EQ(gn.num_groups(), 8);
   EXPECT_EQ(gn.num_channels(), 32);
-  EXPECT_EQ(gn.eps(), 1e-5);
-  EXPECT_TRUE(gn.affine());
+  EXPECT_EQ(gn.options.eps, 1e-5);
+  EXPECT_TRUE(gn.options.affine);
   ASSERT_TRUE(gn.weight.defined() && gn.bias.defined());
   EXPECT_EQ(gn.weight.shape(), Shape({32}));
   EXPECT_EQ(gn.bias.shape(), Shape({32}));
@@ -98,7 +98,7 @@ TEST(GroupNormModule, RegistersWeightAndBias) {
 
 TEST(GroupNormModule, WithoutAffineHasNoParameters) {
   GroupNorm gn(2, 4, 1e-5, false);
-  EXPECT_FALSE(gn.affine());
+  EXPECT_FALSE(gn.options.affine);
   EXPECT_FALSE(gn.weight.defined());
   EXPECT_FALSE(gn.bias.defined());
   EXPECT_TRUE(gn.parameters().empty());
@@ -110,13 +110,13 @@ TEST(GroupNormModule, OptionsOverload) {
   GroupNorm gn(8, 32, {.eps = 1e-3, .affine = false});
   EXPECT_EQ(gn.num_groups(), 8);
   EXPECT_EQ(gn.num_channels(), 32);
-  EXPECT_EQ(gn.eps(), 1e-3);
-  EXPECT_FALSE(gn.affine());
+  EXPECT_EQ(gn.options.eps, 1e-3);
+  EXPECT_FALSE(gn.options.affine);
   EXPECT_TRUE(gn.parameters().empty());
   EXPECT_EQ(gn.extra_repr(), "8, 32, eps=0.001, affine=False");
 
   GroupNorm wide(4, 8, {.dtype = lucid::float64});
-  EXPECT_EQ(wide.eps(), 1e-5);
+  EXPECT_EQ(wide.options.eps, 1e-5);
   EXPECT_EQ(wide.weight.dtype(), lucid::float64);
   EXPECT_EQ(wide.bias.dtype(), lucid::float64);
 }

@@ -121,11 +121,11 @@ Tensor forward(const golden::Case& c, const Leaves& in, DType dtype, Leaves& par
   if (op == "adaptive_avg_pool2d") return lucid::nn::AdaptiveAvgPool2d(pair_attr(c, "output_size"))(x);
   if (op == "activation") return (*activation(c.attrs.at("kind").get<std::string>()))(x);
   if (op == "cross_entropy") {
-    lucid::nn::CrossEntropyLoss loss(c.attrs.at("label_smoothing").get<double>(), reduction_attr(c));
+    lucid::nn::CrossEntropyLoss loss({.reduction = reduction_attr(c), .label_smoothing = c.attrs.at("label_smoothing").get<double>()});
     return loss(x, in.at("target"));
   }
-  if (op == "nll_loss") return lucid::nn::NLLLoss(reduction_attr(c))(x, in.at("target"));
-  if (op == "mse_loss") return lucid::nn::MSELoss(reduction_attr(c))(x, in.at("target"));
+  if (op == "nll_loss") return lucid::nn::NLLLoss({.reduction = reduction_attr(c)})(x, in.at("target"));
+  if (op == "mse_loss") return lucid::nn::MSELoss({.reduction = reduction_attr(c)})(x, in.at("target"));
   throw std::invalid_argument("golden case " + c.name + ": unknown op " + op);
 }
 

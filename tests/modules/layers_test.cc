@@ -150,7 +150,7 @@ TEST_F(LayersGradcheck, AdaptiveAvgPool2d) {
 
 TEST_F(LayersGradcheck, Flatten) {
   auto flatten = std::make_shared<nn::Flatten>();
-  auto middle = std::make_shared<nn::Flatten>(1, 2);
+  auto middle = std::make_shared<nn::Flatten>(nn::FlattenOptions{.start_dim = 1, .end_dim = 2});
   EXPECT_GRADCHECK([flatten](const Inputs& in) { return (*flatten)(in[0]) * 2.0; }, {randn64({2, 3, 2, 2})});
   EXPECT_GRADCHECK([middle](const Inputs& in) { return (*middle)(in[0]).tanh(); }, {randn64({2, 3, 2, 2})});
 }
@@ -189,7 +189,7 @@ TEST_F(LayersGradcheck, CrossEntropy) {
     for (const F::Reduction reduction : {F::Reduction::kMean, F::Reduction::kSum, F::Reduction::kNone}) {
       SCOPED_TRACE("label_smoothing " + std::to_string(smoothing) + ", reduction " +
                    std::to_string(static_cast<int>(reduction)));
-      auto loss = std::make_shared<nn::CrossEntropyLoss>(smoothing, reduction);
+      auto loss = std::make_shared<nn::CrossEntropyLoss>(nn::CrossEntropyLossOptions{.reduction = reduction, .label_smoothing = smoothing});
       EXPECT_GRADCHECK([loss, targets](const Inputs& in) { return (*loss)(in[0], targets); }, {randn64({5, 4})});
       EXPECT_GRADGRADCHECK([loss, targets](const Inputs& in) { return (*loss)(in[0], targets); }, {randn64({5, 4})});
     }
@@ -207,7 +207,7 @@ TEST_F(LayersGradcheck, CrossEntropy) {
 TEST_F(LayersGradcheck, NLLLoss) {
   const Tensor targets = class_ids(6, 3);
   for (const F::Reduction reduction : {F::Reduction::kMean, F::Reduction::kSum, F::Reduction::kNone}) {
-    auto loss = std::make_shared<nn::NLLLoss>(reduction);
+    auto loss = std::make_shared<nn::NLLLoss>(nn::NLLLossOptions{.reduction = reduction});
     EXPECT_GRADCHECK([loss, targets](const Inputs& in) { return (*loss)(F::log_softmax(in[0]), targets); },
                      {randn64({6, 3})});
   }
@@ -215,7 +215,7 @@ TEST_F(LayersGradcheck, NLLLoss) {
 
 TEST_F(LayersGradcheck, MSELossInInputAndTarget) {
   for (const F::Reduction reduction : {F::Reduction::kMean, F::Reduction::kSum, F::Reduction::kNone}) {
-    auto loss = std::make_shared<nn::MSELoss>(reduction);
+    auto loss = std::make_shared<nn::MSELoss>(nn::MSELossOptions{.reduction = reduction});
     EXPECT_GRADCHECK([loss](const Inputs& in) { return (*loss)(in[0], in[1]); }, {randn64({3, 4}), randn64({3, 4})});
     EXPECT_GRADGRADCHECK([loss](const Inputs& in) { return (*loss)(in[0], in[1]); },
                          {randn64({2, 3, 2}), randn64({2, 3, 2})});
@@ -265,9 +265,9 @@ TEST_F(LayersTest, GeluTanhIsTheTanhApproximation) {
 TEST_F(LayersTest, FlattenShapes) {
   const Tensor x = lucid::zeros({2, 3, 4, 5});
   EXPECT_EQ(nn::Flatten()(x).shape(), Shape({2, 60}));
-  EXPECT_EQ(nn::Flatten(0, -1)(x).shape(), Shape({120}));
-  EXPECT_EQ(nn::Flatten(1, 2)(x).shape(), Shape({2, 12, 5}));
-  EXPECT_EQ(nn::Flatten(-2, -1)(x).shape(), Shape({2, 3, 20}));
+  EXPECT_EQ(nn::Flatten({.start_dim = 0})(x).shape(), Shape({120}));
+  EXPECT_EQ(nn::Flatten({.start_dim = 1, .end_dim = 2})(x).shape(), Shape({2, 12, 5}));
+  EXPECT_EQ(nn::Flatten({.start_dim = -2})(x).shape(), Shape({2, 3, 20}));
 }
 
 // ---------------------------------------------------------------- default initialisation
@@ -366,9 +366,9 @@ TEST_F(LayersTest, PrintedFormsMatchPyTorch) {
   EXPECT_EQ(printed(nn::Tanh()), "Tanh()");
   EXPECT_EQ(printed(nn::Identity()), "Identity()");
   EXPECT_EQ(printed(nn::CrossEntropyLoss()), "CrossEntropyLoss()");
-  EXPECT_EQ(printed(nn::CrossEntropyLoss(0.1, F::Reduction::kSum)), "CrossEntropyLoss()");
+  EXPECT_EQ(printed(nn::CrossEntropyLoss({.reduction = F::Reduction::kSum, .label_smoothing = 0.1})), "CrossEntropyLoss()");
   EXPECT_EQ(printed(nn::NLLLoss()), "NLLLoss()");
-  EXPECT_EQ(printed(nn::MSELoss(F::Reduction::kSum)), "MSELoss()");
+  EXPECT_EQ(printed(nn::MSELoss({.reduction = F::Reduction::kSum})), "MSELoss()");
 }
 
 TEST_F(LayersTest, SequentialPrintsAsAPyTorchTree) {
@@ -452,6 +452,49 @@ TEST_F(LayersTest, DropoutMaskFollowsTheSeedAndTheGradientUsesIt) {
   second.sum().backward();
   const std::vector<double> grad = leaf.grad().to_vector<double>();
   for (std::size_t i = 0; i < grad.size(); ++i) EXPECT_EQ(grad[i], first[i] == 0.0 ? 0.0 : 2.0) << i;
+}
+
+// In place, Dropout writes the masked values into its input (one version bump) and gives the gradient
+// of the out-of-place form for the same seed.
+TEST_F(LayersTest, DropoutInPlaceWritesItsInputWithTheSameGradient) {
+  nn::Dropout out_of_place(0.5), in_place(0.5, {.inplace = true});
+  const Tensor x = lucid::randn({8, 16}, lucid::float64) + 3.0;  // no element is 0
+  Tensor a = x.detach().requires_grad_(true), b = x.detach().requires_grad_(true);
+  lucid::manual_seed(11);
+  const Tensor expected = out_of_place(a * 1.0);
+  lucid::manual_seed(11);
+  const Tensor h = b * 1.0;
+  const std::uint64_t version = h._version();
+  const Tensor y = in_place(h);
+  EXPECT_EQ(y.to_vector<double>(), expected.to_vector<double>());
+  EXPECT_EQ(h.to_vector<double>(), expected.to_vector<double>());  // h itself was written
+  EXPECT_EQ(h._version(), version + 1);
+  expected.sum().backward();
+  y.sum().backward();
+  EXPECT_EQ(b.grad().to_vector<double>(), a.grad().to_vector<double>());
+  EXPECT_EQ(printed(in_place), "Dropout(p=0.5, inplace=True)");
+}
+
+// Each configurable module keeps the options it was built with in a public `options` member.
+TEST_F(LayersTest, EveryConfigurableModuleKeepsItsOptions) {
+  EXPECT_FALSE(nn::Linear(3, 4, {.bias = false}).options.bias);
+  EXPECT_EQ(nn::Linear(3, 4, {.dtype = lucid::float64}).options.dtype, lucid::float64);
+  EXPECT_EQ(nn::Conv2d(4, 8, 3, {.stride = 2, .groups = 2}).options.groups, 2);
+  EXPECT_EQ(nn::Conv2d(4, 8, 3, {.stride = 2}).options.stride, (nn::Size2{2, 2}));
+  EXPECT_EQ(nn::GroupNorm(2, 4, {.eps = 1e-3, .affine = false}).options.eps, 1e-3);
+  EXPECT_EQ(nn::GroupNorm(2, 4, 1e-4).options.eps, 1e-4);  // the positional form fills the same options
+  EXPECT_EQ(nn::MaxPool2d(2, {.stride = 1}).options.stride.value(), (nn::Size2{1, 1}));
+  EXPECT_EQ(nn::AvgPool2d(3, {.padding = 1}).options.padding, (nn::Size2{1, 1}));
+  EXPECT_EQ(nn::AdaptiveAvgPool2d(4).output_size, (nn::Size2{4, 4}));
+  EXPECT_TRUE(nn::Dropout(0.2, {.inplace = true}).options.inplace);
+  EXPECT_EQ(nn::Dropout(0.2).p(), 0.2);
+  EXPECT_EQ(nn::Flatten({.start_dim = 0}).options.start_dim, 0);
+  EXPECT_TRUE(nn::ReLU({.inplace = true}).options.inplace);
+  EXPECT_TRUE(nn::SiLU({.inplace = true}).options.inplace);
+  EXPECT_EQ(nn::GELU({.approximate = "tanh"}).options.approximate, "tanh");
+  EXPECT_EQ(nn::CrossEntropyLoss({.label_smoothing = 0.1}).options.label_smoothing, 0.1);
+  EXPECT_EQ(nn::NLLLoss({.reduction = F::Reduction::kSum}).options.reduction, F::Reduction::kSum);
+  EXPECT_EQ(nn::MSELoss({.reduction = F::Reduction::kNone}).options.reduction, F::Reduction::kNone);
 }
 
 TEST_F(LayersTest, DropoutExtremes) {
@@ -556,7 +599,7 @@ TEST_F(LayersTest, LossErrorsNameTheValues) {
   EXPECT_TRUE(contains(fractional, "must be int64, got float32 targets of shape (3,)"));
   EXPECT_TRUE(contains(error_message<ValueError>([&] { ce(logits, ids({0, 1})); }), "(2,)"));
   EXPECT_TRUE(contains(error_message<ValueError>([&] { ce(lucid::zeros({3}), ids({0})); }), "(3,)"));
-  EXPECT_TRUE(contains(error_message<ValueError>([&] { nn::CrossEntropyLoss(1.5)(logits, ids({0, 0, 0})); }),
+  EXPECT_TRUE(contains(error_message<ValueError>([&] { nn::CrossEntropyLoss({.label_smoothing = 1.5})(logits, ids({0, 0, 0})); }),
                        "label_smoothing (1.5)"));
   EXPECT_TRUE(contains(error_message<ValueError>([&] { nn::NLLLoss()(logits, ids({7, 0, 0})); }),
                        "target 7 at index 0"));
@@ -569,7 +612,7 @@ TEST_F(LayersTest, DropoutAndFlattenErrorsNameTheValues) {
   EXPECT_TRUE(contains(error_message<ValueError>([] { nn::Dropout(1.5); }), "p (1.5)"));
   EXPECT_TRUE(contains(error_message<ValueError>([] { nn::Dropout(-0.1); }), "p (-0.1)"));
   EXPECT_TRUE(contains(error_message<ValueError>([] { nn::Dropout(std::nan("")); }), "p (nan)"));
-  const std::string flatten = error_message<ValueError>([] { nn::Flatten(2, 1)(lucid::zeros({2, 3, 4})); });
+  const std::string flatten = error_message<ValueError>([] { nn::Flatten({.start_dim = 2, .end_dim = 1})(lucid::zeros({2, 3, 4})); });
   EXPECT_TRUE(contains(flatten, "start_dim (2)"));
   EXPECT_TRUE(contains(flatten, "end_dim (1)"));
 }

@@ -968,7 +968,7 @@ TEST(BadInput, CrossEntropyLabelSmoothingOutOfRange) {
   const Tensor logits = ones({2, 3}), targets = zeros({2}, int64);
   expect_rejects([&] { nn::functional::cross_entropy(logits, targets, 1.5); }, {"label_smoothing (1.5)", "[0, 1]"});
   expect_rejects([&] { nn::functional::cross_entropy(logits, targets, -0.1); }, {"label_smoothing (-0.1)"});
-  nn::CrossEntropyLoss loss(kNaN);  // checked when called, as in PyTorch
+  nn::CrossEntropyLoss loss({.label_smoothing = kNaN});  // checked when called, as in PyTorch
   expect_rejects([&] { loss(logits, targets); }, {"label_smoothing (nan)"});
 }
 
@@ -1006,12 +1006,12 @@ TEST(BadInput, DropoutProbabilityOutOfRange) {
 }
 
 TEST(BadInput, FlattenDimOutOfRange) {
-  nn::Flatten flatten(1, 3);
+  nn::Flatten flatten({.start_dim = 1, .end_dim = 3});
   expect_rejects([&] { flatten(ones({2, 3, 4})); }, {"dimension 3", "(2, 3, 4)"});
 }
 
 TEST(BadInput, FlattenStartAfterEnd) {
-  nn::Flatten flatten(2, 1);
+  nn::Flatten flatten({.start_dim = 2, .end_dim = 1});
   expect_rejects([&] { flatten(ones({2, 3, 4})); }, {"start_dim (2) comes after end_dim (1)", "(2, 3, 4)"});
 }
 
