@@ -73,16 +73,19 @@ for mode, label in modes:
         ratio = f"{ln / (t['per_op'] * 1e9):15.3f}" if t else f"{'n/a':>15}"
         print(f"{label:<25} {numel:>5} {ln:>12.1f} {tn} {ratio}")
 
-# Module calls (lucid only): time per layer call of a Sequential of 8 layers, without and with hooks.
+# Module calls (lucid only): time per layer of a Sequential of 8 layers, called three ways (call:0 each
+# layer's forward() directly, call:1 Module::operator() without hooks, call:2 with a no-op forward hook
+# per layer), and each way's ratio to the direct call: what the hook machinery costs a hook-free module.
 module_rows = {}
 for b in json.load(open(sys.argv[1]))["benchmarks"]:
-    if "/hooks:" in b["run_name"] and (b.get("run_type") != "aggregate" or b.get("aggregate_name") == "median"):
-        module_rows[b["run_name"]] = b["per_module"] * 1e9
+    if "/call:" in b["run_name"] and (b.get("run_type") != "aggregate" or b.get("aggregate_name") == "median"):
+        module_rows[b["run_name"].replace("_median", "")] = b["per_module"] * 1e9
 if module_rows:
     print()
-    print(f"{'module call (Sequential of 8)':<35} {'lucid ns/layer':>15}")
+    print(f"{'module call (Sequential of 8)':<35} {'lucid ns/layer':>15} {'/ direct call':>15}")
     for name, ns in module_rows.items():
-        print(f"{name:<35} {ns:>15.1f}")
+        direct = module_rows.get(name.rsplit("/call:", 1)[0] + "/call:0")
+        print(f"{name:<35} {ns:>15.1f} {ns / direct if direct else float('nan'):>15.3f}")
 
 if torch:
     # Both programs must compute the same numbers, or the comparison is meaningless.

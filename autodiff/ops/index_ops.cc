@@ -34,20 +34,34 @@ Tensor arg_extreme_all(const char* op, const Tensor& x, bool largest) {
   return arg_extreme(op, reshape(x, {-1}), 0, false, largest);
 }
 
-// out of `shape`: zeros plus g added at the rows index selected (index_select's adjoint).
-Tensor index_add_to_zeros(const Tensor& g, std::size_t dim, const Tensor& index, const Shape& shape) {
-  Tensor out = kernels::index_add_to_zeros(g, dim, index, shape);
-  record("IndexAddBackward", out, {&g}, [dim, saved = SavedTensor(index)](const Tensor& gg, Node& node) {
-    return TensorList{index_select(gg, static_cast<std::int64_t>(dim), saved.unpack(node))};
+// index_select or gather with its adjoint: `read` takes x's values at the indices, `add_back` adds
+// g into zeros of x's shape at the same places. Each one's backward is the other.
+struct IndexedOp {
+  const char* name;
+  const char* backward_name;          // of read's node
+  const char* add_back_backward_name;  // of add_back's node
+  Tensor (*read)(const char* op, const Tensor& x, std::size_t dim, const Tensor& index);
+  Tensor (*add_back)(const Tensor& g, std::size_t dim, const Tensor& index, const Shape& shape);
+};
+constexpr IndexedOp kIndexSelect{"index_select", "IndexSelectBackward", "IndexAddBackward", kernels::index_select,
+                                 kernels::index_add_to_zeros};
+constexpr IndexedOp kGather{"gather", "GatherBackward", "ScatterAddBackward", kernels::gather,
+                            kernels::scatter_add_to_zeros};
+
+Tensor add_back(const IndexedOp& op, const Tensor& g, std::size_t dim, const Tensor& index, const Shape& shape);
+
+Tensor read(const IndexedOp& op, const Tensor& x, std::size_t dim, const Tensor& index) {
+  Tensor out = op.read(op.name, x, dim, index);
+  record(op.backward_name, out, {&x}, [&op, dim, saved = SavedTensor(index), shape = x.shape()](const Tensor& g, Node& node) {
+    return TensorList{add_back(op, g, dim, saved.unpack(node), shape)};
   });
   return out;
 }
 
-// out of `shape`: zeros plus g added where index points (gather's adjoint).
-Tensor scatter_add_to_zeros(const Tensor& g, std::size_t dim, const Tensor& index, const Shape& shape) {
-  Tensor out = kernels::scatter_add_to_zeros(g, dim, index, shape);
-  record("ScatterAddBackward", out, {&g}, [dim, saved = SavedTensor(index)](const Tensor& gg, Node& node) {
-    return TensorList{gather(gg, static_cast<std::int64_t>(dim), saved.unpack(node))};
+Tensor add_back(const IndexedOp& op, const Tensor& g, std::size_t dim, const Tensor& index, const Shape& shape) {
+  Tensor out = op.add_back(g, dim, index, shape);
+  record(op.add_back_backward_name, out, {&g}, [&op, dim, saved = SavedTensor(index)](const Tensor& gg, Node& node) {
+    return TensorList{read(op, gg, dim, saved.unpack(node))};
   });
   return out;
 }
@@ -61,22 +75,12 @@ Tensor argmin(const Tensor& x, std::int64_t dim, bool keepdim) { return arg_extr
 
 // out[a, j, b] = x[a, index[j], b]; d = index_add of g into zeros of x's shape.
 Tensor index_select(const Tensor& x, std::int64_t dim, const Tensor& index) {
-  const std::size_t d = x.shape().normalize_dim(dim);
-  Tensor out = kernels::index_select("index_select", x, d, index);
-  record("IndexSelectBackward", out, {&x}, [d, saved = SavedTensor(index), shape = x.shape()](const Tensor& g, Node& node) {
-    return TensorList{index_add_to_zeros(g, d, saved.unpack(node), shape)};
-  });
-  return out;
+  return read(kIndexSelect, x, x.shape().normalize_dim(dim), index);
 }
 
 // out[i] = x[i with coordinate dim = index[i]]; d = scatter_add of g into zeros of x's shape.
 Tensor gather(const Tensor& x, std::int64_t dim, const Tensor& index) {
-  const std::size_t d = x.shape().normalize_dim(dim);
-  Tensor out = kernels::gather("gather", x, d, index);
-  record("GatherBackward", out, {&x}, [d, saved = SavedTensor(index), shape = x.shape()](const Tensor& g, Node& node) {
-    return TensorList{scatter_add_to_zeros(g, d, saved.unpack(node), shape)};
-  });
-  return out;
+  return read(kGather, x, x.shape().normalize_dim(dim), index);
 }
 
 }  // namespace lucid
