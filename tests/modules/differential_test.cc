@@ -62,9 +62,6 @@ struct KnownDivergence {
 };
 constexpr KnownDivergence kKnownDivergences[] = {
     // Found by this suite (2026-12-05), not in issue 25 and not fixed yet; reported with reproducers.
-    {"clamp_special", "dx", "clamp's gradient at NaN: lucid passes g, PyTorch 0 (mask min <= x <= max is false)"},
-    {"clamp_inf_bounds", "dx", "clamp's gradient at NaN, as clamp_special"},
-    {"clamp_min_above_max", "y", "clamp with min > max: lucid gives min, PyTorch (and lucid's doc) max"},
     {"conv2d_same_even_kernel_dilation", "raises",
      "padding='same' needing uneven padding: lucid raises a ValueError saying so, PyTorch pads unevenly"},
 };
