@@ -75,8 +75,6 @@ constexpr KnownDivergence kKnownDivergences[] = {
     {"cross_entropy_probabilities_masked_ls0_mean", "dtarget", "masked class with q = 0: lucid 0, PyTorch ±inf"},
     {"cross_entropy_probabilities_masked_ls0_sum", "dtarget", "masked class with q = 0: lucid 0, PyTorch ±inf"},
     {"cross_entropy_probabilities_masked_ls0_none", "dtarget", "masked class with q = 0: lucid 0, PyTorch ±inf"},
-    {"conv2d_same_even_kernel_dilation", "raises",
-     "padding='same' needing uneven padding: lucid raises a ValueError saying so, PyTorch pads unevenly"},
 };
 
 const KnownDivergence* known_divergence(const std::string& case_name, const std::string& tensor) {
