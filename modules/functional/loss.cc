@@ -76,7 +76,8 @@ Tensor target_distribution(const Tensor& targets, const Tensor& logits, double l
 // also where q = 0 (at a masked class with q = 0 it is 0; PyTorch: −inf).
 Tensor weighted_log_likelihood(const Tensor& q, const Tensor& log_probs) {
   const Tensor zero = zeros({}, q.dtype());
-  const Tensor weighted_or_finite = gt(q, 0.0) + gt(log_probs, -std::numeric_limits<double>::infinity());  // > ½: either
+  // 1 or 2 (> ½ for where) where q > 0 or log p > −inf, else 0.
+  const Tensor weighted_or_finite = gt(q, 0.0) + gt(log_probs, -std::numeric_limits<double>::infinity());
   return (q * where(weighted_or_finite, log_probs, zero)).sum({1});
 }
 
