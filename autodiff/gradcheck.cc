@@ -8,6 +8,7 @@
 #include "autodiff/grad_mode.h"
 #include "autodiff/ops.h"
 #include "framework/factories.h"
+#include "framework/number_format.h"
 #include "framework/random.h"
 
 namespace lucid::autograd {
@@ -16,10 +17,9 @@ namespace {
 // eps must be a positive finite step, atol and rtol non-negative (NaN in any would make every check fail).
 void check_options(const GradcheckOptions& options) {
   if (!(options.eps > 0.0 && std::isfinite(options.eps)) || !(options.atol >= 0.0) || !(options.rtol >= 0.0)) {
-    std::ostringstream msg;
-    msg << "gradcheck: need eps > 0 (finite), atol >= 0 and rtol >= 0, got eps " << options.eps << ", atol "
-        << options.atol << ", rtol " << options.rtol;
-    throw ValueError(msg.str());
+    throw ValueError("gradcheck: need eps > 0 (finite), atol >= 0 and rtol >= 0, got eps " +
+                     format_number(options.eps) + ", atol " + format_number(options.atol) + ", rtol " +
+                     format_number(options.rtol));
   }
 }
 
@@ -99,10 +99,10 @@ GradcheckResult gradcheck(const DifferentiableFn& fn, const std::vector<Tensor>&
   if (result.ok) {
     msg << "gradcheck passed for " << checked.size() << " input(s)";
   } else {
-    msg.precision(10);
     msg << "gradcheck failed: d output[" << result.output_element << "] / d input " << result.input << "["
-        << result.input_element << "]: analytic " << result.analytic << " vs numeric " << result.numeric
-        << " (eps " << options.eps << ", atol " << options.atol << ", rtol " << options.rtol << ")";
+        << result.input_element << "]: analytic " << format_number(result.analytic) << " vs numeric "
+        << format_number(result.numeric) << " (eps " << format_number(options.eps) << ", atol "
+        << format_number(options.atol) << ", rtol " << format_number(options.rtol) << ")";
   }
   result.message = msg.str();
   return result;

@@ -41,7 +41,9 @@ namespace detail {
 // The check gelu(x, approximate) and nn::GELU's constructor run.
 void check_gelu_approximate(std::string_view approximate);
 }  // namespace detail
-// min(max(x, min), max); the gradient passes where min ≤ x ≤ max (bounds included, as PyTorch).
+// min(max(x, min), max), as PyTorch: NaN stays NaN, and min > max gives max everywhere. The gradient
+// passes where min ≤ x ≤ max (bounds included), so it is 0 at NaN and everywhere when min > max.
+// x.clamp_(min, max) computes the same in place.
 Tensor clamp(const Tensor& x, double min, double max);
 // xᵖ (std::pow per element, ±½ through sqrt as PyTorch: pow(−0, ½) = −0, pow(−inf, ½) = NaN; not fused).
 Tensor pow(const Tensor& x, double exponent);

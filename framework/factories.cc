@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <sstream>
 #include <string>
 
 #include "framework/kernels/layout.h"
+#include "framework/number_format.h"
 #include "framework/random.h"
 
 namespace lucid {
@@ -73,23 +73,17 @@ Tensor ones_like(const Tensor& like) { return ones(like.shape(), like.dtype()); 
 
 Tensor arange(double start, double end, double step, DType dtype) {
   if (step == 0.0 || !std::isfinite(step) || !std::isfinite(start) || !std::isfinite(end)) {
-    std::ostringstream msg;
-    msg << "arange: start (" << start << "), end (" << end << ") and step (" << step
-        << ") must be finite and step non-zero";
-    throw ValueError(msg.str());
+    throw ValueError("arange: start (" + format_number(start) + "), end (" + format_number(end) + ") and step (" +
+                     format_number(step) + ") must be finite and step non-zero");
   }
   if ((end - start) * step < 0.0) {  // PyTorch raises too: the range never reaches end
-    std::ostringstream msg;
-    msg << "arange: end (" << end << ") lies on the other side of start (" << start << ") from where step ("
-        << step << ") goes";
-    throw ValueError(msg.str());
+    throw ValueError("arange: end (" + format_number(end) + ") lies on the other side of start (" +
+                     format_number(start) + ") from where step (" + format_number(step) + ") goes");
   }
   const double span = std::max(0.0, std::ceil((end - start) / step));  // may be inf when end − start overflows
   if (!(span < 0x1p63)) {
-    std::ostringstream msg;
-    msg << "arange: start (" << start << "), end (" << end << ") and step (" << step << ") give " << span
-        << " elements, more than int64 can count";
-    throw ValueError(msg.str());
+    throw ValueError("arange: start (" + format_number(start) + "), end (" + format_number(end) + ") and step (" +
+                     format_number(step) + ") give " + format_number(span) + " elements, more than int64 can count");
   }
   const auto count = static_cast<std::int64_t>(span);
   Tensor t = Tensor::empty({count}, dtype);

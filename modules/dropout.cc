@@ -1,18 +1,15 @@
 #include "modules/dropout.h"
 
-#include <sstream>
-
 #include "autodiff/ops.h"
 #include "framework/factories.h"
+#include "framework/number_format.h"
 #include "modules/functional/format.h"
 
 namespace lucid::nn {
 
 Dropout::Dropout(double p, const DropoutOptions& opts) : options(opts), p_(p) {
   if (!(p >= 0.0 && p <= 1.0)) {
-    std::ostringstream msg;
-    msg << "Dropout: p (" << p << ") must be in [0, 1]";
-    throw ValueError(msg.str());
+    throw ValueError("Dropout: p (" + format_number(p) + ") must be in [0, 1]");
   }
 }
 

@@ -1,18 +1,17 @@
 #include "modules/init.h"
 
 #include <cmath>
-#include <sstream>
 
 #include "autodiff/grad_mode.h"
 #include "framework/factories.h"
+#include "framework/number_format.h"
 
 namespace lucid::nn::init {
 
 void uniform_(Tensor& t, double low, double high) {
   if (!(low <= high) || !std::isfinite(high - low)) {  // also NaN bounds
-    std::ostringstream msg;
-    msg << "uniform_: need finite bounds with low <= high, got low " << low << " and high " << high;
-    throw ValueError(msg.str());
+    throw ValueError("uniform_: need finite bounds with low <= high, got low " + format_number(low) + " and high " +
+                     format_number(high));
   }
   autograd::no_grad guard;  // an initialiser writes parameters outside the graph, as torch.nn.init
   t.copy_(rand(t.shape(), float64) * (high - low) + low);

@@ -116,7 +116,9 @@ constexpr auto diff(E e, L l) {
       } else if constexpr (std::is_same_v<Op, MulOp>) {
         return simplify::add(simplify::mul(da, b), simplify::mul(a, db));       // a'b + ab'
       } else if constexpr (std::is_same_v<Op, DivOp>) {
-        return simplify::sub(simplify::div(da, b), simplify::div(simplify::mul(a, db), b * b));  // a'/b − ab'/b²
+        // (a' − (a/b)·b')/b, as PyTorch (−g·(a/b)/b for b): never forms b², which over- or underflows
+        // in float32 for |b| beyond ~1e±19 where the quotients stay finite.
+        return simplify::div(simplify::sub(da, simplify::mul(e, db)), b);
       } else if constexpr (std::is_same_v<Op, MinOp>) {
         return simplify::add(simplify::mul(da, max_share(b, a)), simplify::mul(db, max_share(a, b)));  // the smaller one's (½ each on a tie)
       } else if constexpr (std::is_same_v<Op, MaxOp>) {

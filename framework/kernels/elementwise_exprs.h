@@ -25,8 +25,11 @@ using MulScalar = decltype(x * s);
 using DivScalar = decltype(x / s);
 using ScalarSub = decltype(s - x);
 using ScalarDiv = decltype(s / x);
-// clamp(x, lo = s₀, hi = s₁): the gradient passes where lo ≤ x ≤ hi (bounds included, as PyTorch).
-using Clamp = decltype(e::select(x < s, s, e::select(x > e::scalar<1>, e::scalar<1>, x)));
+// clamp(x, lo = s₀, hi = s₁) = min(max(x, lo), hi), as PyTorch: hi everywhere when lo > hi, NaN at NaN.
+// The gradient passes where lo ≤ x ≤ hi (bounds included, false at NaN and when lo > hi); x·0 keeps a
+// NaN's value without passing its gradient.
+using ClampBelow = decltype(e::select(s <= x, x, e::select(x < s, s, x * e::Zero{})));  // max(x, lo)
+using Clamp = decltype(e::select(ClampBelow{} > e::scalar<1>, e::scalar<1>, ClampBelow{}));
 // The unary ops of unary_ops.inc.
 #define LUCID_UNARY_OP(name, Name, group, ...) using Name = decltype(__VA_ARGS__);
 #include "framework/kernels/unary_ops.inc"

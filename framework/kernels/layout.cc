@@ -1,12 +1,10 @@
 #include "framework/kernels/layout.h"
 
 #include <algorithm>
-#include <iomanip>
-#include <limits>
-#include <sstream>
 #include <type_traits>
 
 #include "framework/kernels/strided_loop.h"
+#include "framework/number_format.h"
 
 namespace lucid::kernels {
 namespace {
@@ -57,10 +55,7 @@ template <typename T, typename S>
 T convert(S v) {
   if constexpr (std::is_same_v<T, std::int64_t> && std::is_floating_point_v<S>) {
     if (!(v >= S(-0x1p63) && v < S(0x1p63))) {
-      std::ostringstream msg;
-      msg << "conversion to int64: " << std::setprecision(std::numeric_limits<S>::max_digits10) << v
-          << " is not a number int64 can hold";
-      throw ValueError(msg.str());
+      throw ValueError("conversion to int64: " + format_number(v) + " is not a number int64 can hold");
     }
   }
   return static_cast<T>(v);

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <string>
 
+#include "framework/number_format.h"
 #include "modules/data/idx.h"
 
 namespace lucid::data {
@@ -24,7 +25,7 @@ Dataset load_fashion_mnist(const std::filesystem::path& dir, bool train, std::in
   if (limit < 0) throw ValueError("load_fashion_mnist: limit must be >= 0, got " + std::to_string(limit));
   if (!(stddev > 0) || !std::isfinite(stddev) || !std::isfinite(mean)) {
     throw ValueError("load_fashion_mnist: need a finite mean and a positive finite stddev, got mean " +
-                     std::to_string(mean) + ", stddev " + std::to_string(stddev));
+                     format_number(mean) + ", stddev " + format_number(stddev));
   }
   const std::string split = train ? "train" : "t10k";
   const std::filesystem::path images_path = idx_path(dir, split + "-images-idx3-ubyte");

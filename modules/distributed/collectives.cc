@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <sstream>
 #include <thread>
 #include <vector>
 
+#include "framework/number_format.h"
 #include "modules/distributed/environment.h"
 #include "modules/distributed/mpi_util.h"
 
@@ -26,9 +26,7 @@ void wait(MPI_Request& request, const std::string& what) {
     if (done) return;
     const auto now = clock::now();
     if (now > deadline) {
-      std::ostringstream seconds;
-      seconds << collective_timeout().count();
-      abort(what + " did not complete within " + seconds.str() +
+      abort(what + " did not complete within " + format_number(collective_timeout().count()) +
             " s (the collective timeout): another rank failed or stopped calling collectives (see its messages "
             "above); aborting all ranks");
     }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "framework/errors.h"
+#include "framework/number_format.h"
 
 namespace lucid::distributed {
 namespace {
@@ -83,7 +84,7 @@ std::chrono::duration<double> collective_timeout() { return timeout; }
 
 void set_collective_timeout(std::chrono::duration<double> t) {
   if (!(t.count() > 0.0)) {
-    throw ValueError("set_collective_timeout: the timeout must be positive, got " + std::to_string(t.count()) + " s");
+    throw ValueError("set_collective_timeout: the timeout must be positive, got " + format_number(t.count()) + " s");
   }
   timeout = t;
 }

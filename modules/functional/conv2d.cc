@@ -1,5 +1,6 @@
 #include "modules/functional/conv2d.h"
 
+#include <array>
 #include <string>
 
 #include "autodiff/node.h"
@@ -9,21 +10,26 @@
 namespace lucid::nn::functional {
 namespace {
 
-// The padding `same` stands for: half the dilated kernel's extent on each side.
-std::array<std::int64_t, 2> resolve_padding(const Tensor& weight, const Conv2dParams& p) {
-  if (!p.padding.is_same()) return p.padding.values();
+// Zero padding per spatial dimension: before (top / left) and in all (before + after).
+struct Padding {
+  std::array<std::int64_t, 2> before, total;
+};
+
+// Explicit padding p is p on both sides. `same` pads the dilated kernel's extent minus one in all,
+// half before and the rest after, so an odd total puts the extra row / column at the bottom / right
+// (as PyTorch's padding='same').
+Padding resolve_padding(const Tensor& weight, const Conv2dParams& p) {
+  if (!p.padding.is_same()) {
+    const auto v = p.padding.values();
+    return {v, {2 * v[0], 2 * v[1]}};
+  }
   if (p.stride != Size2(1)) {
     throw ValueError("conv2d: padding='same' needs stride 1, got stride " + pair_str(p.stride));
   }
-  std::array<std::int64_t, 2> padding{};
+  Padding padding{};
   for (int d = 0; d < 2; ++d) {
-    const std::int64_t total = p.dilation[d] * (weight.size(2 + d) - 1);
-    if (total % 2 != 0) {
-      throw ValueError("conv2d: padding='same' with kernel " + weight.shape().str() + " and dilation " +
-                       pair_str(p.dilation) + " needs uneven padding (" + std::to_string(total) +
-                       " in all), which lucid does not support; pad the input explicitly");
-    }
-    padding[d] = total / 2;
+    padding.total[d] = p.dilation[d] * (weight.size(2 + d) - 1);
+    padding.before[d] = padding.total[d] / 2;
   }
   return padding;
 }
@@ -48,20 +54,22 @@ kernels::Conv2dGeometry geometry(const Tensor& x, const Tensor& weight, const Co
                        " must be ≥ 1 and padding " + pair_str(p.padding) + " ≥ 0");
     }
   }
-  const std::array<std::int64_t, 2> padding = resolve_padding(weight, p);
+  const Padding padding = resolve_padding(weight, p);
   std::array<std::int64_t, 2> out{};
   for (int d = 0; d < 2; ++d) {
     const std::int64_t span = p.dilation[d] * (weight.size(2 + d) - 1) + 1;
-    const std::int64_t padded = x.size(2 + d) + 2 * padding[d];
+    const std::int64_t padded = x.size(2 + d) + padding.total[d];
     if (padded < span) {
       throw ValueError("conv2d: kernel " + weight.shape().str() + " (dilated extent " + std::to_string(span) +
                        ") is larger than the padded input " + x.shape().str());
     }
     out[d] = (padded - span) / p.stride[d] + 1;
   }
+  // The kernels read x as 0 outside the image and take the padding before it: the padding after it is
+  // implied by the output size.
   auto u = [](std::int64_t v) { return static_cast<std::size_t>(v); };
   return {u(x.size(0)), u(x.size(1)), u(x.size(2)), u(x.size(3)), u(weight.size(0)), u(weight.size(2)),
-          u(weight.size(3)), u(p.stride[0]), u(p.stride[1]), u(padding[0]), u(padding[1]), u(p.dilation[0]),
+          u(weight.size(3)), u(p.stride[0]), u(p.stride[1]), u(padding.before[0]), u(padding.before[1]), u(p.dilation[0]),
           u(p.dilation[1]), u(out[0]), u(out[1]), u(p.groups)};
 }
 

@@ -4,12 +4,13 @@
 #include "modules/functional/loss.h"
 
 #include <cmath>
-#include <sstream>
+#include <limits>
 #include <string>
 
 #include "autodiff/ops.h"
 #include "autodiff/ops/checks.h"
 #include "framework/factories.h"
+#include "framework/number_format.h"
 
 namespace lucid::nn::functional {
 namespace {
@@ -68,12 +69,16 @@ Tensor target_distribution(const Tensor& targets, const Tensor& logits, double l
   return one_hot_weights(targets, classes, 1.0 - label_smoothing + off, off, logits.dtype());
 }
 
-// Σ_c q[i, c]·log p[i, c] per row, the terms with q = 0 left out: a masked class (logit −inf, so
-// log p = −inf) that carries no weight adds nothing, as in PyTorch, instead of 0·(−inf) = NaN. Its
-// gradient is 0 as well.
+// Σ_c q[i, c]·log p[i, c] per row, where a masked class (logit −inf, so log p = −inf) that carries no
+// weight (q = 0) adds nothing instead of 0·(−inf) = NaN: PyTorch's value for class ids (it picks the
+// target's log p); for class probabilities PyTorch 1.13 gives NaN there, lucid keeps the mask-friendly
+// finite value. Every other term is q·log p, so the gradient in q is log p wherever log p is finite,
+// also where q = 0 (at a masked class with q = 0 it is 0; PyTorch: −inf).
 Tensor weighted_log_likelihood(const Tensor& q, const Tensor& log_probs) {
   const Tensor zero = zeros({}, q.dtype());
-  return (q * where(greater(q, zero), log_probs, zero)).sum({1});
+  // 1 or 2 (> ½ for where) where q > 0 or log p > −inf, else 0.
+  const Tensor weighted_or_finite = gt(q, 0.0) + gt(log_probs, -std::numeric_limits<double>::infinity());
+  return (q * where(weighted_or_finite, log_probs, zero)).sum({1});
 }
 
 Tensor reduce(const Tensor& per_element, Reduction reduction) {
@@ -112,9 +117,7 @@ Tensor log_softmax(const Tensor& logits) {
 Tensor cross_entropy(const Tensor& logits, const Tensor& targets, double label_smoothing, Reduction reduction) {
   check_logits("cross_entropy", logits);
   if (!(label_smoothing >= 0.0 && label_smoothing <= 1.0)) {
-    std::ostringstream msg;
-    msg << "cross_entropy: label_smoothing (" << label_smoothing << ") must be in [0, 1]";
-    throw ValueError(msg.str());
+    throw ValueError("cross_entropy: label_smoothing (" + format_number(label_smoothing) + ") must be in [0, 1]");
   }
   const Tensor q = target_distribution(targets, logits, label_smoothing);
   return reduce(-weighted_log_likelihood(q, log_softmax(logits)), reduction);

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "framework/factories.h"
+#include "framework/number_format.h"
 #include "modules/optim/adam_kernel.h"
 
 namespace lucid::optim {
@@ -24,18 +25,17 @@ AdamW::AdamW(std::vector<nn::Parameter> parameters, const AdamWOptions& options)
     : Adam("AdamW", std::move(parameters), {options.lr, options.betas, options.eps, options.weight_decay}, true) {}
 
 void Adam::validate(const AdamOptions& options) const {
-  using detail::format_value;
   for (std::size_t i = 0; i < 2; ++i) {
     if (!(options.betas[i] >= 0.0 && options.betas[i] < 1.0)) {
-      throw ValueError(name() + ": betas[" + std::to_string(i) + "] (" + format_value(options.betas[i]) +
+      throw ValueError(name() + ": betas[" + std::to_string(i) + "] (" + format_number(options.betas[i]) +
                        ") must lie in [0, 1)");
     }
   }
   if (!detail::non_negative_finite(options.eps)) {
-    throw ValueError(name() + ": eps (" + format_value(options.eps) + ") must be non-negative and finite");
+    throw ValueError(name() + ": eps (" + format_number(options.eps) + ") must be non-negative and finite");
   }
   if (!detail::non_negative_finite(options.weight_decay)) {
-    throw ValueError(name() + ": weight_decay (" + format_value(options.weight_decay) +
+    throw ValueError(name() + ": weight_decay (" + format_number(options.weight_decay) +
                      ") must be non-negative and finite");
   }
 }

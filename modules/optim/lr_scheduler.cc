@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "framework/number_format.h"
+
 namespace lucid::optim {
 
 LRScheduler::LRScheduler(Optimizer& optimizer)
@@ -50,7 +52,7 @@ void LRScheduler::load_state_dict(const nn::StateDict& dict) {
       const bool is_epoch = k == 0;
       if (is_epoch ? !detail::whole_non_negative(values[k]) : !detail::non_negative_finite(values[k])) {
         invalid.push_back(key + ": expected " + (is_epoch ? "a whole number >= 0" : "a non-negative finite lr") +
-                          ", got " + detail::format_value(values[k]));
+                          ", got " + format_number(values[k]));
       }
     }
   }
@@ -74,7 +76,7 @@ StepLR::StepLR(Optimizer& optimizer, std::int64_t step_size, double gamma)
     : LRScheduler(optimizer), step_size_(step_size), gamma_(gamma) {
   if (step_size < 1) throw ValueError("StepLR: step_size (" + std::to_string(step_size) + ") must be at least 1");
   if (!detail::non_negative_finite(gamma)) {
-    throw ValueError("StepLR: gamma (" + detail::format_value(gamma) + ") must be non-negative and finite");
+    throw ValueError("StepLR: gamma (" + format_number(gamma) + ") must be non-negative and finite");
   }
 }
 
@@ -85,7 +87,7 @@ CosineAnnealingLR::CosineAnnealingLR(Optimizer& optimizer, std::int64_t T_max, d
     : LRScheduler(optimizer), T_max_(T_max), eta_min_(eta_min) {
   if (T_max < 1) throw ValueError("CosineAnnealingLR: T_max (" + std::to_string(T_max) + ") must be at least 1");
   if (!detail::non_negative_finite(eta_min)) {
-    throw ValueError("CosineAnnealingLR: eta_min (" + detail::format_value(eta_min) +
+    throw ValueError("CosineAnnealingLR: eta_min (" + format_number(eta_min) +
                      ") must be non-negative and finite");
   }
 }

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "framework/factories.h"
+#include "framework/number_format.h"
 
 namespace lucid::optim {
 namespace {
@@ -36,12 +37,6 @@ std::string state_key(std::size_t index, const std::string& name) {
 }  // namespace
 
 namespace detail {
-
-std::string format_value(double v) {
-  char buffer[32];
-  const auto result = std::to_chars(buffer, buffer + sizeof(buffer), v);
-  return std::string(buffer, result.ptr);
-}
 
 Tensor scalar(double v) { return scalar_tensor(v, float64); }
 
@@ -74,7 +69,7 @@ Optimizer::Optimizer(std::string name, std::vector<nn::Parameter> parameters, do
 
 void Optimizer::check_lr(double lr) const {
   if (!detail::non_negative_finite(lr)) {
-    throw ValueError(name_ + ": lr (" + detail::format_value(lr) + ") must be non-negative and finite");
+    throw ValueError(name_ + ": lr (" + format_number(lr) + ") must be non-negative and finite");
   }
 }
 
@@ -153,7 +148,7 @@ void Optimizer::load_state_dict(const nn::StateDict& dict) {
       mismatched.push_back(std::move(error));
     } else if (const double count = slot->per_element ? 0.0 : source.item();
                !detail::whole_non_negative(count)) {
-      mismatched.push_back(key + ": expected a whole number >= 0, got " + detail::format_value(count));
+      mismatched.push_back(key + ": expected a whole number >= 0, got " + format_number(count));
     } else {
       loaded_state[index].insert_or_assign(name, copy_as(source, slot->per_element ? param.dtype() : float64));
     }

@@ -92,8 +92,6 @@ class Optimizer {
 
 namespace detail {
 
-// The shortest decimal form that reads back as v ("0.001", "1e-08", "-0.5"), for error messages.
-std::string format_value(double v);
 // Whether v is a finite number >= 0 (false for NaN and ±inf): what lr and the decay factors must be.
 bool non_negative_finite(double v);
 // Whether v is a whole number >= 0 (finite): what step counters and epoch counts must be.

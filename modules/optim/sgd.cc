@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "framework/number_format.h"
+
 namespace lucid::optim {
 
 SGD::SGD(std::vector<nn::Parameter> parameters, const SGDOptions& options)
@@ -14,16 +16,15 @@ SGD::SGD(std::vector<nn::Parameter> parameters, const SGDOptions& options)
 }
 
 void SGD::validate(const SGDOptions& options) const {
-  using detail::format_value;
   if (!detail::non_negative_finite(options.momentum)) {
-    throw ValueError("SGD: momentum (" + format_value(options.momentum) + ") must be non-negative and finite");
+    throw ValueError("SGD: momentum (" + format_number(options.momentum) + ") must be non-negative and finite");
   }
   if (!detail::non_negative_finite(options.weight_decay)) {
-    throw ValueError("SGD: weight_decay (" + format_value(options.weight_decay) + ") must be non-negative and finite");
+    throw ValueError("SGD: weight_decay (" + format_number(options.weight_decay) + ") must be non-negative and finite");
   }
   if (options.nesterov && (options.momentum <= 0.0 || options.dampening != 0.0)) {
     throw ValueError("SGD: nesterov needs momentum > 0 and dampening = 0, got momentum " +
-                     format_value(options.momentum) + " and dampening " + format_value(options.dampening));
+                     format_number(options.momentum) + " and dampening " + format_number(options.dampening));
   }
 }
 

@@ -7,6 +7,8 @@ unless it names one dtype. A case stores:
 - its inputs as 9-digit decimals: float32 numbers when the case runs in float32 (the test rounds them
   to float32 for both dtypes, so lucid and PyTorch see the very same numbers in both), the nearest
   double otherwise; the names of those needing a gradient (attrs["grad"]), op parameters in attrs;
+- int64 inputs (class ids, indices; attrs["int64"] names them) as their integer values: the test
+  converts them with .to(lucid::int64); they never need a gradient;
 - no upstream gradient: the gradients are those of <gy, y> with gy_i = ((5·i mod 12) − 5.5)/4 over the
   output's elements in row-major order (never 0, exact in float32; upstream_gradient here and in the
   test), so the file need not store it;
@@ -25,15 +27,10 @@ Extreme values come in grids of similar magnitude (special: ±inf, NaN, ±0 and 
 ±1e30; tiny: ±1e-30; offset: 1e4 + noise) because the test's absolute tolerance floor is relative to a
 tensor's largest finite magnitude.
 
-Cases named *_pending are the issue-25 edge cases another branch is fixing (GELU's exact form,
-log_softmax of +inf, pow(x, ±0.5) at -inf/-0, ReLU's gradient at NaN, rsqrt's gradient at -0,
-maximum/minimum ties): they are kept out of the other grids so that each known divergence is one
-case, listed in the test's kKnownDivergences.
+Outputs that are integers in PyTorch (argmax/argmin, .to(int64), the bool masks of comparisons) are
+stored exactly as float64 numbers; the test compares them exactly.
 
 Cases with attrs["rejects"] hold only inputs: PyTorch raised on them, and lucid must raise too.
-
-cross_entropy and nll_loss are not here yet: their targets become int64 tensors (work on main); add
-them in the marked place below once lucid takes int64 targets.
 """
 import itertools
 import math
@@ -78,15 +75,6 @@ def rounded(t, dtype):
     return t64([float(f"{v:.{INPUT_DIGITS}g}") for v in t.reshape(-1).tolist()], t.shape).to(dtype).to(torch.float64)
 
 
-def same_value(u, v):
-    """u is v as a float: NaN is NaN, and -0.0 is not 0.0."""
-    return (math.isnan(u) and math.isnan(v)) or (u == v and math.copysign(1.0, u) == math.copysign(1.0, v))
-
-
-def without(values, skip):
-    return [v for v in values if not any(same_value(v, s) for s in skip)]
-
-
 def cross(a_values, b_values):
     """Every pair (a, b) as two 1-D tensors of equal length: elementwise gradients, no broadcasting."""
     pairs = list(itertools.product(a_values, b_values))
@@ -99,9 +87,15 @@ def upstream_gradient(shape):
     return t64([((5 * i % 12) - 5.5) / 4 for i in range(n)], shape)
 
 
-def evaluate(fn, inputs, grad, dtype, gy):
+def leaves_for(inputs, grad, dtype, int64):
+    """The inputs as PyTorch leaves: int64 ones as torch.int64, the others in dtype."""
+    return {k: v.to(torch.int64) if k in int64 else v.to(dtype).clone().requires_grad_(k in grad)
+            for k, v in inputs.items()}
+
+
+def evaluate(fn, inputs, grad, dtype, gy, int64=()):
     """fn(**inputs) in dtype; the output and the gradients of <gy, y> (float64)."""
-    leaves = {k: v.to(dtype).clone().requires_grad_(k in grad) for k, v in inputs.items()}
+    leaves = leaves_for(inputs, grad, dtype, int64)
     y = fn(**leaves)
     grads = {}
     if grad:
@@ -123,32 +117,44 @@ def f32_error(ref, run32):
     return float((ref[finite] - run32[finite]).abs().max()) if finite.any() else 0.0
 
 
-def spec(name, op, fn, inputs, grad=(), dtypes=("f32", "f64"), **attrs):
+def spec(name, op, fn, inputs, grad=(), dtypes=("f32", "f64"), int64=(), **attrs):
     """Adds a case: fn (PyTorch) on `inputs` (float64 tensors; rounded to float32 when the case runs in
-    float32 too), its outputs per dtype as y.f32, dx.f32, y.f64, dx.f64, ..."""
-    grad = list(grad)
-    ins = {k: rounded(v, DTYPES[dtypes[0]]) for k, v in inputs.items()}
-    gy = upstream_gradient(evaluate(fn, ins, [], torch.float64, None)[0].shape) if grad else None
+    float32 too; those named in int64 are integers, passed as torch.int64), its outputs per dtype as
+    y.f32, dx.f32, y.f64, dx.f64, ..."""
+    grad, int64 = list(grad), list(int64)
+    assert not set(grad) & set(int64), f"{name}: an int64 input cannot need a gradient"
+    ins = {k: v if k in int64 else rounded(v, DTYPES[dtypes[0]]) for k, v in inputs.items()}
+    y_torch = fn(**leaves_for(ins, [], torch.float64, int64))
+    gy = upstream_gradient(y_torch.shape) if grad else None
+    integral = not y_torch.is_floating_point()  # int64 or bool: stored exactly, no float32 merging
     case_attrs = {"op": op, "dtypes": list(dtypes), "inputs": list(inputs), "grad": grad, **attrs}
+    if int64:
+        case_attrs["int64"] = int64
     tensors = {k: tensor_entry(v, INPUT_DIGITS) for k, v in ins.items()}
     for suffix in dtypes:
-        y, grads = evaluate(fn, ins, grad, torch.float64, gy)
+        y, grads = evaluate(fn, ins, grad, torch.float64, gy, int64)
         outputs = {"y": y, **{"d" + k: g for k, g in grads.items()}}
         if suffix == "f32":
-            y32, grads32 = evaluate(fn, ins, grad, torch.float32, gy)
+            y32, grads32 = evaluate(fn, ins, grad, torch.float32, gy, int64)
             runs32 = {"y": y32, **{"d" + k: g for k, g in grads32.items()}}
+            if integral:
+                assert torch.equal(y, y32), f"{name}: PyTorch's integer outputs differ between dtypes"
             outputs = {k: merged(v, runs32[k]) for k, v in outputs.items()}
             case_attrs["torch_f32_error"] = {k: float(f"{f32_error(v, runs32[k]):.2g}") for k, v in outputs.items()}
-        tensors.update({f"{k}.{suffix}": tensor_entry(v, DIGITS[suffix]) for k, v in outputs.items()})
+        tensors.update({f"{k}.{suffix}": tensor_entry(v, None if integral and k == "y" else DIGITS[suffix])
+                        for k, v in outputs.items()})
     cases.append({"name": name, "attrs": case_attrs, "tensors": tensors})
 
 
-def rejects(name, op, fn, inputs, **attrs):
-    """A float64 case PyTorch raises on; the test expects lucid to raise too."""
+def rejects(name, op, fn, inputs, int64=(), **attrs):
+    """A float64 case PyTorch raises on (inputs named in int64 passed as torch.int64); the test expects
+    lucid to raise too."""
     try:
-        fn(**inputs)
+        fn(**leaves_for(inputs, [], torch.float64, int64))
     except (RuntimeError, ValueError, IndexError):
         attrs = {"op": op, "dtypes": ["f64"], "inputs": list(inputs), "grad": [], "rejects": True, **attrs}
+        if int64:
+            attrs["int64"] = list(int64)
         cases.append(case(name, attrs, **inputs))
         return
     raise AssertionError(f"{name}: PyTorch accepted the input")
@@ -160,8 +166,6 @@ UNARY = {
     "rsqrt": torch.rsqrt, "relu": torch.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh, "silu": F.silu,
     "erf": torch.erf, "gelu": F.gelu, "gelu_tanh": lambda x: F.gelu(x, approximate="tanh"),
 }
-# Special values kept out of an op's grid because lucid differs there and a fix is pending (issue 25).
-PENDING_UNARY = {"relu": ([NAN], "relu_grad_at_nan_pending"), "rsqrt": ([-0.0], "rsqrt_grad_at_neg_zero_pending")}
 
 
 def unary_grids(positive):
@@ -174,25 +178,16 @@ def unary_grids(positive):
             "scalar": t64(0.7), "empty": torch.zeros(0, 3, dtype=torch.float64)}
 
 
-def unary_specs(name, op, fn, skip=(), **attrs):
-    for grid, x in unary_grids(op in ("log", "sqrt", "rsqrt")).items():
-        if grid == "special":
-            x = t64(without(SPECIAL, skip))
-        spec(f"{name}_{grid}", op, lambda x, fn=fn: fn(x), {"x": x}, grad=["x"], **attrs)
-
-
 for op, fn in UNARY.items():
-    skip, pending_name = PENDING_UNARY.get(op, ((), None))
-    unary_specs(op, op, fn, skip)
-    if pending_name:
-        spec(pending_name, op, lambda x, fn=fn: fn(x), {"x": t64(skip + [1.0, -2.0])}, grad=["x"])
+    for grid, x in unary_grids(op in ("log", "sqrt", "rsqrt")).items():
+        spec(f"{op}_{grid}", op, lambda x, fn=fn: fn(x), {"x": x}, grad=["x"])
 
 # ---- binary elementwise ops, tensor operands, broadcasting ----
 BINARY = {"add": torch.add, "sub": torch.sub, "mul": torch.mul, "div": torch.div,
           "maximum": torch.maximum, "minimum": torch.minimum}
 
 
-def binary_grids(op):
+def binary_grids():
     grids = {
         "same": (randn(3, 4), randn(3, 4)),
         "row": (randn(3, 4), randn(4)),
@@ -201,24 +196,16 @@ def binary_grids(op):
         "left_small": (randn(4), randn(2, 3, 4)),
         "offset": (randn(6, offset=1e4), randn(6, offset=1e4)),
     }
-    if op in ("maximum", "minimum"):
-        # No ties and no NaN (pending: PyTorch splits a tie's gradient; NaN sides).
-        grids["special"] = cross([-INF, -1.5, -0.0, 2.0, INF], [-3.0, 0.5, 2.5, 1e-3])
-        grids["huge"] = cross(HUGE, [0.7 * v for v in HUGE])
-        grids["tiny"] = cross(TINY, [0.7 * v for v in TINY])
-    else:
-        grids["special"] = cross(CROSS, CROSS)
-        grids["huge"] = cross(HUGE, HUGE)
-        grids["tiny"] = cross(TINY, TINY)
+    # Every pair: ties (±0, equal infinities, the diagonal) and NaN on either side included.
+    grids["special"] = cross(CROSS, CROSS)
+    grids["huge"] = cross(HUGE, HUGE)
+    grids["tiny"] = cross(TINY, TINY)
     return grids
 
 
 for op, fn in BINARY.items():
-    for grid, (a, b) in binary_grids(op).items():
+    for grid, (a, b) in binary_grids().items():
         spec(f"{op}_{grid}", op, lambda a, b, fn=fn: fn(a, b), {"a": a, "b": b}, grad=["a", "b"])
-for op, fn in (("maximum", torch.maximum), ("minimum", torch.minimum)):
-    a, b = t64([1.0, 2.0, NAN, 0.0, INF, 3.0, -INF]), t64([1.0, NAN, 2.0, -0.0, INF, NAN, -INF])
-    spec(f"{op}_ties_and_nan_pending", op, lambda a, b, fn=fn: fn(a, b), {"a": a, "b": b}, grad=["a", "b"])
 
 # ---- scalar operands: x op s and s op x ----
 SCALAR_OPS = {
@@ -232,15 +219,10 @@ for op, fn in SCALAR_OPS.items():
              scalar=("nan" if math.isnan(s) else ("inf" if s == INF else s)))
 
 # ---- pow(x, exponent) ----
-PENDING_POW = [-INF, -0.0]  # pow(x, ±0.5) at these: PyTorch goes through sqrt/rsqrt (issue 25, pending)
 for e in (2.0, 3.0, 0.5, -0.5, -1.0, 0.0, 1.0, 2.5, -2.0):
     label = str(e).replace("-", "m").replace(".", "p")
-    special = without(SPECIAL, PENDING_POW) if abs(e) == 0.5 else SPECIAL
-    for grid, x in (("normal", randn(3, 4, scale=2.0)), ("special", t64(special))):
+    for grid, x in (("normal", randn(3, 4, scale=2.0)), ("special", t64(SPECIAL))):
         spec(f"pow_{label}_{grid}", "pow", lambda x, e=e: torch.pow(x, e), {"x": x}, grad=["x"], exponent=e)
-    if abs(e) == 0.5:
-        spec(f"pow_{label}_at_neg_inf_neg_zero_pending", "pow", lambda x, e=e: torch.pow(x, e),
-             {"x": t64(PENDING_POW + [4.0])}, grad=["x"], exponent=e)
 spec("pow_2_huge", "pow", lambda x: torch.pow(x, 2.0), {"x": t64(HUGE)}, grad=["x"], exponent=2.0)
 spec("pow_m2_tiny", "pow", lambda x: torch.pow(x, -2.0), {"x": t64(TINY)}, grad=["x"], exponent=-2.0)
 
@@ -411,10 +393,9 @@ masked = randn(3, 5)
 masked[0, 1], masked[1, 0], masked[1, 4] = -INF, -INF, -INF
 for label, x in (("normal", randn(3, 5)), ("large", randn(3, 5, scale=300.0)), ("offset", randn(3, 5, offset=1e4)),
                  ("masked", masked), ("all_masked_row", t64([[-INF, -INF, -INF], [1.0, 2.0, 3.0]])),
-                 ("nan", t64([[NAN, 1.0, 2.0], [1.0, 2.0, 3.0]])), ("single_class", randn(4, 1))):
+                 ("nan", t64([[NAN, 1.0, 2.0], [1.0, 2.0, 3.0]])), ("pos_inf", t64([[INF, 1.0, 2.0], [1.0, 2.0, 3.0]])),
+                 ("single_class", randn(4, 1))):
     spec(f"log_softmax_{label}", "log_softmax", lambda x: F.log_softmax(x, 1), {"x": x}, grad=["x"])
-spec("log_softmax_pos_inf_pending", "log_softmax", lambda x: F.log_softmax(x, 1),
-     {"x": t64([[INF, 1.0, 2.0], [1.0, 2.0, 3.0]])}, grad=["x"])
 
 for reduction in ("mean", "sum", "none"):
     spec(f"mse_loss_{reduction}", "mse_loss", lambda x, target, r=reduction: F.mse_loss(x, target, reduction=r),
@@ -426,7 +407,92 @@ for reduction in ("mean", "sum", "none"):
 spec("mse_loss_4d_mean", "mse_loss", lambda x, target: F.mse_loss(x, target), {"x": randn(2, 3, 2, 2),
      "target": randn(2, 3, 2, 2)}, grad=["x", "target"], reduction="mean")
 
-# ---- cross_entropy and nll_loss: to be added here once lucid's class targets are int64 (main) ----
+# ---- cross_entropy and nll_loss: int64 class ids (float class probabilities for cross_entropy) ----
+def ids(values):
+    """Integer values (class ids, indices) for an input named in int64."""
+    return torch.tensor(values, dtype=torch.float64)
+
+
+masked_logits = randn(3, 4)  # target classes 2, 0, 3; every other class of row 2 masked
+masked_logits[0, 0], masked_logits[0, 3], masked_logits[1, 1] = -INF, -INF, -INF
+masked_logits[2, :3] = -INF
+probabilities = torch.softmax(randn(3, 4), 1)
+masked_probabilities = t64([[0.0, 0.25, 0.75, 0.0], [0.5, 0.0, 0.5, 0.0], [0.0, 0.0, 0.0, 1.0]])
+CE_GRIDS = {  # label → logits, targets, target is int64
+    "classes": (randn(4, 5), ids([1, 0, 4, 1]), True),
+    "masked": (masked_logits, ids([2, 0, 3]), True),
+    "offset": (randn(3, 4, offset=1e4), ids([3, 1, 0]), True),
+    "large": (randn(3, 4, scale=300.0), ids([0, 2, 2]), True),
+    "probabilities": (randn(3, 4), probabilities, False),
+    "probabilities_masked": (masked_logits, masked_probabilities, False),  # 0·(−inf): PyTorch gives NaN
+}
+for label, (logits, targets, classes) in CE_GRIDS.items():
+    for smoothing in (0.0, 0.1):
+        for reduction in ("mean", "sum", "none"):
+            spec(f"cross_entropy_{label}_ls{smoothing:g}_{reduction}", "cross_entropy",
+                 lambda x, target, ls=smoothing, r=reduction: F.cross_entropy(x, target, label_smoothing=ls, reduction=r),
+                 {"x": logits, "target": targets}, grad=["x"] if classes else ["x", "target"],
+                 int64=["target"] if classes else [], label_smoothing=smoothing, reduction=reduction)
+for reduction in ("mean", "sum", "none"):
+    spec(f"cross_entropy_empty_batch_{reduction}", "cross_entropy",
+         lambda x, target, r=reduction: F.cross_entropy(x, target, reduction=r),
+         {"x": torch.zeros(0, 4, dtype=torch.float64), "target": ids([])}, grad=["x"], int64=["target"],
+         label_smoothing=0.0, reduction=reduction)
+    for label, log_probs, targets in (("log_probs", torch.log_softmax(randn(4, 5), 1), ids([4, 0, 2, 2])),
+                                      ("masked", masked_logits, ids([2, 0, 3]))):
+        spec(f"nll_loss_{label}_{reduction}", "nll_loss",
+             lambda x, target, r=reduction: F.nll_loss(x, target, reduction=r), {"x": log_probs, "target": targets},
+             grad=["x"], int64=["target"], reduction=reduction)
+
+# ---- argmax / argmin (int64 positions; the first on ties, NaN counts as the extreme) ----
+ARG_GRIDS = {
+    "normal": randn(3, 4),
+    "ties": t64([[1.0, 3.0, 3.0, 0.0], [2.0, 2.0, -1.0, 2.0], [-0.0, 0.0, -1.0, -0.0]]),
+    "special": t64([[1.0, NAN, 3.0, NAN], [INF, 2.0, INF, -INF], [-INF, -INF, 0.0, 1.0]]),
+}
+for op, fn in (("argmax", torch.argmax), ("argmin", torch.argmin)):
+    for grid, x in ARG_GRIDS.items():
+        for label, dim, keepdim in (("all", None, False), ("dim0", 0, False), ("dim1_keep", 1, True), ("dim_m1", -1, False)):
+            f = (lambda x, fn=fn: fn(x)) if dim is None else (lambda x, fn=fn, d=dim, k=keepdim: fn(x, d, keepdim=k))
+            spec(f"{op}_{grid}_{label}", op, f, {"x": x}, dim=dim, keepdim=keepdim)
+    spec(f"{op}_zero_dim", op, lambda x, fn=fn: fn(x, 0), {"x": t64(2.5)}, dim=0, keepdim=False)
+    spec(f"{op}_empty_rows", op, lambda x, fn=fn: fn(x, 1), {"x": torch.zeros(0, 3, dtype=torch.float64)}, dim=1,
+         keepdim=False)
+
+# ---- index_select and gather (int64 indices; repeated indices add up in the gradient) ----
+x34, x_special = randn(3, 4), t64([[1.0, NAN, -INF, 2.0], [INF, -0.0, 3.0, 1e30], [0.5, -1.0, NAN, 4.0]])
+for label, x, dim, index in (("dim1_repeated", x34, 1, ids([3, 0, 3, 1])), ("dim0_repeated", x34, 0, ids([2, 2, 0])),
+                             ("dim_m1", x34, -1, ids([1])), ("zero_dim_index", x34, 1, ids(2)),
+                             ("empty_index", x34, 1, ids([])), ("3d_dim1", randn(2, 3, 4), 1, ids([2, 0, 2, 1, 2])),
+                             ("special", x_special, 1, ids([1, 2, 1]))):
+    spec(f"index_select_{label}", "index_select", lambda x, index, d=dim: torch.index_select(x, d, index),
+         {"x": x, "index": index}, grad=["x"], int64=["index"], dim=dim)
+for label, x, dim, index in (("dim1_repeated", x34, 1, ids([[0, 0, 3], [1, 2, 1], [3, 3, 3]])),
+                             ("dim0_repeated", x34, 0, ids([[2, 0, 2, 2], [2, 1, 0, 2]])),
+                             ("smaller_index", x34, 1, ids([[1, 1], [0, 3]])),
+                             ("dim_m1_3d", randn(2, 3, 4), -1, torch.randint(0, 4, (2, 3, 5)).to(torch.float64)),
+                             ("special", x_special, 0, ids([[1, 0, 1, 1], [2, 2, 2, 0]]))):
+    spec(f"gather_{label}", "gather", lambda x, index, d=dim: torch.gather(x, d, index), {"x": x, "index": index},
+         grad=["x"], int64=["index"], dim=dim)
+
+# ---- comparisons: PyTorch's bool masks as 0/1 (lucid holds them in the operands' float dtype, float32
+# for int64 operands) ----
+COMPARISONS = {"eq": torch.eq, "ne": torch.ne, "lt": torch.lt, "le": torch.le, "gt": torch.gt, "ge": torch.ge}
+for op, fn in COMPARISONS.items():
+    spec(f"{op}_special", op, lambda a, b, fn=fn: fn(a, b), dict(zip("ab", cross(CROSS, CROSS))))
+    spec(f"{op}_broadcast", op, lambda a, b, fn=fn: fn(a, b),
+         {"a": t64([[1.0], [2.0], [3.0]]), "b": t64([1.0, 2.0, 3.0, NAN])})
+    for label, s in (("one", 1.0), ("zero", 0.0), ("nan", NAN)):
+        spec(f"{op}_scalar_{label}", op, lambda a, fn=fn, s=s: fn(a, s), {"a": t64(SPECIAL)},
+             scalar="nan" if math.isnan(s) else s)
+    spec(f"{op}_int64_broadcast", op, lambda a, b, fn=fn: fn(a, b),
+         {"a": ids([[-3, 0, 5, 7]]), "b": ids([[0], [5]])}, dtypes=("f64",), int64=["a", "b"])
+    spec(f"{op}_int64_scalar", op, lambda a, fn=fn: fn(a, 2.5), {"a": ids([-3, 2, 3, 7])}, dtypes=("f64",),
+         int64=["a"], scalar=2.5)
+
+# ---- .to(int64) of finite floats: truncation toward zero ----
+spec("to_int64_truncates", "to_dtype", lambda x: x.to(torch.int64),
+     {"x": t64([-2.7, 2.7, -0.5, 0.5, -0.0, 0.0, -1.0, 1.0, 1e10, -1e10, 123456.75, 9e18, -9e18])}, to="int64")
 
 # ---- inputs both PyTorch and lucid reject ----
 rejects("add_shapes_not_broadcastable", "add", lambda a, b: a + b, {"a": randn(3, 4), "b": randn(3)})
@@ -447,6 +513,38 @@ rejects("max_pool2d_output_empty", "max_pool2d", lambda x: F.max_pool2d(x, 4), {
         kernel_size=[4, 4], stride=[4, 4], padding=[0, 0])
 rejects("mse_loss_shape_mismatch", "mse_loss", lambda x, target: F.mse_loss(x, target),
         {"x": randn(3, 4), "target": randn(4, 3)}, reduction="mean")
+rejects("cross_entropy_float_class_ids", "cross_entropy", lambda x, target: F.cross_entropy(x, target),
+        {"x": randn(3, 4), "target": ids([0, 1, 2])}, label_smoothing=0.0, reduction="mean")
+rejects("cross_entropy_class_id_out_of_range", "cross_entropy", lambda x, target: F.cross_entropy(x, target),
+        {"x": randn(3, 4), "target": ids([0, 1, 4])}, int64=["target"], label_smoothing=0.0, reduction="mean")
+rejects("cross_entropy_negative_class_id", "cross_entropy", lambda x, target: F.cross_entropy(x, target),
+        {"x": randn(3, 4), "target": ids([0, -1, 2])}, int64=["target"], label_smoothing=0.0, reduction="mean")
+rejects("cross_entropy_batch_mismatch", "cross_entropy", lambda x, target: F.cross_entropy(x, target),
+        {"x": randn(3, 4), "target": ids([0, 1])}, int64=["target"], label_smoothing=0.0, reduction="mean")
+rejects("cross_entropy_probabilities_shape_mismatch", "cross_entropy", lambda x, target: F.cross_entropy(x, target),
+        {"x": randn(3, 4), "target": torch.softmax(randn(3, 5), 1)}, label_smoothing=0.0, reduction="mean")
+rejects("cross_entropy_label_smoothing_above_1", "cross_entropy",
+        lambda x, target: F.cross_entropy(x, target, label_smoothing=1.5), {"x": randn(3, 4), "target": ids([0, 1, 2])},
+        int64=["target"], label_smoothing=1.5, reduction="mean")
+rejects("nll_loss_class_id_out_of_range", "nll_loss", lambda x, target: F.nll_loss(x, target),
+        {"x": randn(3, 4), "target": ids([0, 4, 1])}, int64=["target"], reduction="mean")
+rejects("nll_loss_float_class_ids", "nll_loss", lambda x, target: F.nll_loss(x, target),
+        {"x": randn(3, 4), "target": ids([0, 1, 2])}, reduction="mean")
+for label, dim, index in (("out_of_range", 1, [0, 4]), ("negative", 1, [-1]), ("2d_index", 1, [[0, 1]]),
+                          ("dim_out_of_range", 2, [0])):
+    rejects(f"index_select_{label}", "index_select", lambda x, index, d=dim: torch.index_select(x, d, index),
+            {"x": randn(3, 4), "index": ids(index)}, int64=["index"], dim=dim)
+rejects("index_select_float_index", "index_select", lambda x, index: torch.index_select(x, 1, index),
+        {"x": randn(3, 4), "index": ids([0, 1])}, dim=1)
+for label, index in (("out_of_range", [[0, 4]]), ("negative", [[0, -1]]), ("rank_mismatch", [0, 1]),
+                     ("index_larger", [[0, 0]] * 4)):
+    rejects(f"gather_{label}", "gather", lambda x, index: torch.gather(x, 1, index),
+            {"x": randn(3, 4), "index": ids(index)}, int64=["index"], dim=1)
+for op, fn in (("argmax", torch.argmax), ("argmin", torch.argmin)):
+    rejects(f"{op}_empty_dim", op, lambda x, fn=fn: fn(x, 0), {"x": torch.zeros(0, 3, dtype=torch.float64)}, dim=0,
+            keepdim=False)
+    rejects(f"{op}_dim_out_of_range", op, lambda x, fn=fn: fn(x, 2), {"x": randn(3, 4)}, dim=2, keepdim=False)
+rejects("eq_shapes_not_broadcastable", "eq", lambda a, b: torch.eq(a, b), {"a": randn(3, 4), "b": randn(3)})
 rejects("linear_in_features_mismatch", "linear", lambda x, weight: F.linear(x, weight),
         {"x": randn(2, 4), "weight": randn(3, 5)})
 

@@ -3,8 +3,10 @@
 // of its dtypes, and in the in-place form too where the op has one; the output and the gradients of
 // ⟨gy, y⟩ are compared with PyTorch's. The cases cover every public op (unary and binary elementwise
 // ops, scalar operands, pow, clamp, where, greater, reductions, shape ops, matmul/mm and the nn
-// functionals) over shapes, broadcasts and extreme values (±inf, NaN, ±0, 1e±30, 1e4 offsets), and
-// inputs both libraries reject. A regression of any op against PyTorch fails here.
+// functionals, losses with int64 class ids or class probabilities, argmax/argmin, index_select/gather,
+// the comparisons and .to(int64)) over shapes, broadcasts and extreme values (±inf, NaN, ±0, 1e±30, 1e4
+// offsets), and inputs both libraries reject. A regression of any op against PyTorch fails here.
+// Inputs named in attrs["int64"] are integers (class ids, indices) and run as lucid::int64 tensors.
 //
 // Comparison, per tensor (golden::close_scaled):
 // - NaN where PyTorch has NaN, the same infinity where it has ±inf, finite elsewhere.
@@ -19,6 +21,8 @@
 //   the smallest normal number are noise; and where float32 itself cannot do better (PyTorch's own
 //   float32 run is off by more than rtol, e.g. a 1e4 offset rounded to float32), lucid may be off by
 //   twice as much as PyTorch (the generator stores that error per tensor, attrs["torch_f32_error"]).
+// - Integer results (argmax/argmin and .to(int64), int64 in both libraries; the comparisons' masks, bool
+//   in PyTorch, 0/1 in lucid's float dtype) must be exact.
 // - A case PyTorch rejects (attrs["rejects"]) must make lucid throw.
 //
 // Known divergences (kKnownDivergences below) are compared but not held against lucid; the test
@@ -61,14 +65,16 @@ struct KnownDivergence {
   const char* what;
 };
 constexpr KnownDivergence kKnownDivergences[] = {
-    // Found by this suite (2026-12-05), not in issue 25 and not fixed yet; reported with reproducers.
-    {"div_huge", "db", "float32 d(a/b)/db = -g·a/b² overflows b² for |b| ≳ 1e19 (lucid 0, PyTorch -g·(a/b)/b finite)"},
-    {"div_tiny", "db", "float32 d(a/b)/db: b² underflows to 0 for |b| ≲ 1e-19 (lucid ±inf, PyTorch finite)"},
-    {"clamp_special", "dx", "clamp's gradient at NaN: lucid passes g, PyTorch 0 (mask min <= x <= max is false)"},
-    {"clamp_inf_bounds", "dx", "clamp's gradient at NaN, as clamp_special"},
-    {"clamp_min_above_max", "y", "clamp with min > max: lucid gives min, PyTorch (and lucid's doc) max"},
-    {"conv2d_same_even_kernel_dilation", "raises",
-     "padding='same' needing uneven padding: lucid raises a ValueError saying so, PyTorch pads unevenly"},
+    // Class probabilities with q = 0 on a masked class (logit −inf): lucid leaves the term out, so the loss
+    // stays finite and that class's target gradient is 0; PyTorch 1.13 computes 0·(−inf) = NaN for the
+    // loss and −log p = +inf for the gradient. A deliberate choice (modules/functional/loss.cc,
+    // weighted_log_likelihood): masking classes by −inf logits must not make the loss NaN.
+    {"cross_entropy_probabilities_masked_ls0_mean", "y", "masked class with q = 0: lucid finite, PyTorch NaN"},
+    {"cross_entropy_probabilities_masked_ls0_sum", "y", "masked class with q = 0: lucid finite, PyTorch NaN"},
+    {"cross_entropy_probabilities_masked_ls0_none", "y", "masked class with q = 0: lucid finite, PyTorch NaN"},
+    {"cross_entropy_probabilities_masked_ls0_mean", "dtarget", "masked class with q = 0: lucid 0, PyTorch ±inf"},
+    {"cross_entropy_probabilities_masked_ls0_sum", "dtarget", "masked class with q = 0: lucid 0, PyTorch ±inf"},
+    {"cross_entropy_probabilities_masked_ls0_none", "dtarget", "masked class with q = 0: lucid 0, PyTorch ±inf"},
 };
 
 const KnownDivergence* known_divergence(const std::string& case_name, const std::string& tensor) {
@@ -92,6 +98,7 @@ double number_attr(const golden::Case& c, const char* key) { return golden::numb
 DType dtype_named(const std::string& name) {
   if (name == "f32" || name == "float32") return lucid::float32;
   if (name == "f64" || name == "float64") return lucid::float64;
+  if (name == "int64") return lucid::int64;
   throw std::invalid_argument("unknown dtype " + name);
 }
 
@@ -106,7 +113,7 @@ Tensor upstream_gradient(const Shape& shape, DType dtype) {
 }
 
 // ---- running an op ----
-// The leaves of one run, under the golden input names (x, a, b, cond, weight, bias, target).
+// The leaves of one run, under the golden input names (x, a, b, cond, weight, bias, target, index).
 using Inputs = std::map<std::string, Tensor>;
 using Op = std::function<Tensor(const golden::Case&, const Inputs&)>;
 
@@ -121,6 +128,21 @@ F::Reduction reduction_attr(const golden::Case& c) {
   if (r == "sum") return F::Reduction::kSum;
   if (r == "none") return F::Reduction::kNone;
   throw std::invalid_argument("golden case " + c.name + ": unknown reduction " + r);
+}
+
+// A comparison with a tensor operand b, or with the double attrs["scalar"].
+template <Tensor (*with_tensor)(const Tensor&, const Tensor&), Tensor (*with_scalar)(const Tensor&, double)>
+Tensor comparison(const golden::Case& c, const Inputs& in) {
+  if (c.attrs.contains("scalar")) return with_scalar(in.at("a"), number_attr(c, "scalar"));
+  return with_tensor(in.at("a"), in.at("b"));
+}
+const std::set<std::string> kComparisons = {"eq", "ne", "lt", "le", "gt", "ge", "greater"};
+
+// argmax/argmin over all elements (attrs["dim"] null) or along dim.
+template <Tensor (*all)(const Tensor&), Tensor (*along)(const Tensor&, std::int64_t, bool)>
+Tensor arg_extreme(const golden::Case& c, const Inputs& in) {
+  if (c.attrs.at("dim").is_null()) return all(in.at("x"));
+  return along(in.at("x"), c.attrs.at("dim").get<std::int64_t>(), c.attrs.at("keepdim").get<bool>());
 }
 
 template <Tensor (*reduce)(const Tensor&), Tensor (*reduce_dims)(const Tensor&, const std::vector<std::int64_t>&, bool)>
@@ -159,6 +181,22 @@ const std::map<std::string, Op>& ops() {
         {"where",
          [](const golden::Case&, const Inputs& in) { return lucid::where(in.at("cond"), in.at("a"), in.at("b")); }},
         {"greater", [](const golden::Case&, const Inputs& in) { return lucid::greater(in.at("a"), in.at("b")); }},
+        {"eq", comparison<lucid::eq, lucid::eq>},
+        {"ne", comparison<lucid::ne, lucid::ne>},
+        {"lt", comparison<lucid::lt, lucid::lt>},
+        {"le", comparison<lucid::le, lucid::le>},
+        {"gt", comparison<lucid::gt, lucid::gt>},
+        {"ge", comparison<lucid::ge, lucid::ge>},
+        {"argmax", arg_extreme<lucid::argmax, lucid::argmax>},
+        {"argmin", arg_extreme<lucid::argmin, lucid::argmin>},
+        {"index_select",
+         [](const golden::Case& c, const Inputs& in) {
+           return lucid::index_select(in.at("x"), c.attrs.at("dim").get<std::int64_t>(), in.at("index"));
+         }},
+        {"gather",
+         [](const golden::Case& c, const Inputs& in) {
+           return lucid::gather(in.at("x"), c.attrs.at("dim").get<std::int64_t>(), in.at("index"));
+         }},
         {"pow",
          [](const golden::Case& c, const Inputs& in) { return lucid::pow(in.at("x"), number_attr(c, "exponent")); }},
         {"clamp",
@@ -229,7 +267,15 @@ const std::map<std::string, Op>& ops() {
          [](const golden::Case& c, const Inputs& in) {
            return F::mse_loss(in.at("x"), in.at("target"), reduction_attr(c));
          }},
-        // cross_entropy and nll_loss: added with int64 class targets (main); the generator marks the place.
+        {"cross_entropy",
+         [](const golden::Case& c, const Inputs& in) {
+           return F::cross_entropy(in.at("x"), in.at("target"), number_attr(c, "label_smoothing"),
+                                   reduction_attr(c));
+         }},
+        {"nll_loss",
+         [](const golden::Case& c, const Inputs& in) {
+           return F::nll_loss(in.at("x"), in.at("target"), reduction_attr(c));
+         }},
     };
     return t;
   }();
@@ -288,12 +334,24 @@ void compare(const golden::Case& c, const std::string& run_name, const std::stri
   const Tensor want = c.tensor(key + "." + dtype_name);
   double min_atol = f32 ? std::numeric_limits<float>::min() : std::numeric_limits<double>::min();
   if (f32) min_atol = std::max(min_atol, 2 * c.attrs.at("torch_f32_error").at(key).get<double>());
+  const bool exact = key == "y" && (got.dtype() == lucid::int64 || kComparisons.count(c.attrs.at("op").get<std::string>()) != 0);
   const ::testing::AssertionResult close =
-      golden::close_scaled(got, want, key == "y" ? p.output_rtol : p.grad_rtol, min_atol);
+      exact ? golden::all_close(got, want, 0, 0)
+            : golden::close_scaled(got, want, key == "y" ? p.output_rtol : p.grad_rtol, min_atol);
   ++tally.tensors_compared;
   if (!record_known_divergence(c.name, key, close, tally)) {
     EXPECT_TRUE(close) << run_name << ": " << key;
   }
+}
+
+// lucid's dtype for the output of case c run in dtype: the target of to_dtype, int64 for argmax/argmin,
+// float32 for comparisons of int64 operands (lucid's documented choice; PyTorch gives bool), else dtype.
+DType result_dtype(const golden::Case& c, const Inputs& in, DType dtype) {
+  const std::string op_name = c.attrs.at("op").get<std::string>();
+  if (op_name == "to_dtype") return dtype_named(c.attrs.at("to").get<std::string>());
+  if (op_name == "argmax" || op_name == "argmin") return lucid::int64;
+  if (kComparisons.count(op_name) != 0 && in.at("a").dtype() == lucid::int64) return lucid::float32;
+  return dtype;
 }
 
 // Runs case c in dtype (in the in-place form when `inplace`) and compares everything it stores.
@@ -306,8 +364,13 @@ void run(const golden::Case& c, const std::string& dtype_name, bool inplace, Tal
   // both dtypes (the generator computed PyTorch's float64 references on those).
   const auto dtypes = c.attrs.at("dtypes").get<std::vector<std::string>>();
   const bool float32_inputs = std::find(dtypes.begin(), dtypes.end(), "f32") != dtypes.end();
+  const auto int64_keys = c.attrs.value("int64", std::vector<std::string>{});
   Inputs in;
   for (const auto& key : c.attrs.at("inputs").get<std::vector<std::string>>()) {
+    if (std::find(int64_keys.begin(), int64_keys.end(), key) != int64_keys.end()) {
+      in[key] = c.tensor(key).to(lucid::int64);
+      continue;
+    }
     const bool needs_grad = std::find(grad_keys.begin(), grad_keys.end(), key) != grad_keys.end();
     const Tensor stored = float32_inputs ? c.tensor(key, lucid::float32) : c.tensor(key);
     // clone(): Case::tensor returns the stored tensor itself for float64.
@@ -329,8 +392,7 @@ void run(const golden::Case& c, const std::string& dtype_name, bool inplace, Tal
   try {
     y = op(c, in);
     record_known_divergence(c.name, "raises", true, tally);
-    const DType want_dtype = op_name == "to_dtype" ? dtype_named(c.attrs.at("to").get<std::string>()) : dtype;
-    EXPECT_EQ(y.dtype(), want_dtype) << run_name;
+    EXPECT_EQ(y.dtype(), result_dtype(c, in, dtype)) << run_name;
     compare(c, run_name, dtype_name, "y", y, tally);
     if (grad_keys.empty()) return;
     y.backward(upstream_gradient(y.shape(), y.dtype()));
@@ -379,18 +441,39 @@ TEST(Differential, EveryCaseMatchesPyTorch) {
   std::cout << "[differential] " << cases().size() << " cases, " << tally.runs << " runs (dtypes, in-place forms), "
             << tally.tensors_compared << " tensors compared, " << tally.both_reject
             << " inputs rejected by both; SKIPPED " << tally.known_divergent << " mismatches in "
-            << std::size(kKnownDivergences) << " known divergences (kKnownDivergences: issue 25 and new ones)\n";
+            << std::size(kKnownDivergences) << " known divergences (kKnownDivergences)\n";
   RecordProperty("known_divergences_skipped", tally.known_divergent);
   EXPECT_GT(tally.tensors_compared, 1000);
 }
 
 // Every public op has cases, and every case's op is run: a new unary op (one line in unary_ops.inc
-// adds it to ops()) fails here until the generator covers it.
+// adds it to ops()) fails here until the generator covers it. Per op: at least two cases with values;
+// a case with gradients unless the op is not differentiable (comparisons, argmax/argmin); for the ops
+// taking int64 inputs (indices, class ids, comparison operands) a case with int64 inputs; for the
+// indexing ops and the losses with class ids, a case both libraries reject.
 TEST(Differential, EveryOpHasCases) {
-  std::map<std::string, int> per_op;
-  for (const golden::Case& c : cases()) ++per_op[c.attrs.at("op").get<std::string>()];
-  for (const auto& [name, op] : ops()) EXPECT_GE(per_op[name], 2) << name << " has no differential cases";
-  for (const auto& [name, count] : per_op) EXPECT_EQ(ops().count(name), 1u) << "the test cannot run op " << name;
+  struct Coverage {
+    int values = 0, with_grad = 0, with_int64 = 0, rejected = 0;
+  };
+  std::map<std::string, Coverage> per_op;
+  for (const golden::Case& c : cases()) {
+    Coverage& k = per_op[c.attrs.at("op").get<std::string>()];
+    ++(c.attrs.value("rejects", false) ? k.rejected : k.values);
+    if (!c.attrs.at("grad").empty()) ++k.with_grad;
+    if (c.attrs.contains("int64")) ++k.with_int64;
+  }
+  const std::set<std::string> indexing = {"argmax", "argmin", "index_select", "gather", "cross_entropy", "nll_loss"};
+  const std::set<std::string> int64_inputs = {"index_select", "gather", "cross_entropy", "nll_loss", "eq", "ne",
+                                              "lt",           "le",     "gt",            "ge"};
+  for (const auto& [name, op] : ops()) {
+    const Coverage& k = per_op[name];
+    EXPECT_GE(k.values, 2) << name << " has no differential cases";
+    const bool differentiable = kComparisons.count(name) == 0 && name != "argmax" && name != "argmin";
+    EXPECT_TRUE(!differentiable || k.with_grad >= 1) << name << " has no case with gradients";
+    EXPECT_TRUE(int64_inputs.count(name) == 0 || k.with_int64 >= 1) << name << " has no case with int64 inputs";
+    EXPECT_TRUE(indexing.count(name) == 0 || k.rejected >= 1) << name << " has no case both libraries reject";
+  }
+  for (const auto& [name, k] : per_op) EXPECT_EQ(ops().count(name), 1u) << "the test cannot run op " << name;
 }
 
 }  // namespace

@@ -49,5 +49,34 @@ TEST(MaskedLogits, LabelSmoothingGivesInfinityAsPyTorch) {
   EXPECT_EQ(loss.to_vector<double>(), (std::vector<double>{kInf, kInf}));
 }
 
+// Class probabilities q are differentiable: ∂loss/∂q_c = −log softmax(x)_c for every class, also where
+// q_c = 0 (lucid gave 0 there). PyTorch 1.13: F.cross_entropy(x, q, reduction="sum") with x = [[0, 1, 2]],
+// q = [[0, .25, .75]] gives q.grad = [[2.4076059644, 1.4076059644, 0.4076059644]].
+TEST(MaskedLogits, ProbabilityTargetGradientIsMinusLogProbabilityAlsoWhereZero) {
+  for (DType dtype : {float64, float32}) {
+    const Tensor x = tensor(std::vector<double>{0.0, 1.0, 2.0}, {1, 3}).to(dtype);
+    const Tensor q = tensor(std::vector<double>{0.0, 0.25, 0.75}, {1, 3}).to(dtype).requires_grad_();
+    F::cross_entropy(x, q, 0.0, F::Reduction::kSum).backward();
+    expect_values_near(q.grad(), {1, 3}, {2.4076059644443806, 1.4076059644443806, 0.4076059644443806},
+                       dtype == float64 ? 1e-12 : 1e-6);
+  }
+}
+
+// A class with q = 0 and logit −inf adds nothing, to the loss or to q's gradient: lucid's choice, so that
+// masking stays finite with probability targets too. (PyTorch 1.13 computes 0·(−inf): loss NaN, and
+// q.grad = +inf there; tests/modules/differential_test.cc lists it in kKnownDivergences.)
+TEST(MaskedLogits, ProbabilityTargetsWithZeroOnMaskedClassesStayFinite) {
+  const Tensor x = masked_logits();
+  const Tensor q = tensor(std::vector<double>{0.0, 0.5, 0.5, 1.0, 0.0, 0.0}, {2, 3}, true);
+  const Tensor loss = F::cross_entropy(x, q, 0.0, F::Reduction::kNone);
+  // −Σ q·log softmax over the finite classes; log softmax from PyTorch 1.13 (F.log_softmax(x, 1)):
+  // [[-inf, -1.3132616875182228, -0.31326168751822286], [-0.20141327798275246, -inf, -1.7014132779827524]].
+  expect_values_near(loss, {2}, {0.8132616875182228, 0.2014132779827524}, 1e-12);
+  loss.sum().backward();
+  EXPECT_EQ(q.grad().to_vector<double>()[0], 0.0);
+  EXPECT_EQ(q.grad().to_vector<double>()[4], 0.0);
+  EXPECT_NEAR(q.grad().to_vector<double>()[5], 1.7014132779827524, 1e-12);  // −log p, q = 0, logit finite
+}
+
 }  // namespace
 }  // namespace lucid::test

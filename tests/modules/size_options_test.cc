@@ -63,7 +63,7 @@ TEST(Size2, IsBothDimensionsFromOneNumberAndPrintsAsGiven) {
   EXPECT_TRUE(nn::Conv2dPadding(nn::same).is_same());
 }
 
-TEST(Conv2dSame, EqualsExplicitPaddingAndRejectsWhatItCannotDo) {
+TEST(Conv2dSame, EqualsExplicitPaddingEvenWhenUnevenAndRejectsStrides) {
   manual_seed(4);
   const Tensor x = randn({2, 3, 6, 5}, float64), w = randn({4, 3, 3, 5}, float64);
   const Tensor same = F::conv2d(x, w, {}, {.padding = nn::same});
@@ -71,8 +71,22 @@ TEST(Conv2dSame, EqualsExplicitPaddingAndRejectsWhatItCannotDo) {
   EXPECT_EQ(same.to_vector<double>(), F::conv2d(x, w, {}, {.padding = {1, 2}}).to_vector<double>());
   EXPECT_TRUE(contains(error_message<ValueError>([&] { F::conv2d(x, w, {}, {.stride = 2, .padding = nn::same}); }),
                        "padding='same' needs stride 1, got stride (2, 2)"));
-  EXPECT_TRUE(contains(error_message<ValueError>([&] { F::conv2d(x, randn({4, 3, 2, 3}, float64), {}, {.padding = nn::same}); }),
-                       "uneven padding"));
+  // An even kernel needs uneven padding: the extra row / column goes after the input (bottom / right),
+  // as PyTorch; the same as padding the input's copy explicitly and convolving without padding.
+  const Tensor even_w = randn({4, 3, 2, 4}, float64);
+  const Tensor uneven = F::conv2d(x, even_w, {}, {.padding = nn::same});
+  EXPECT_EQ(uneven.shape(), (Shape{2, 4, 6, 5}));
+  Tensor padded = zeros({2, 3, 7, 8}, float64);  // 1 row after; 1 column before, 2 after
+  for (std::int64_t n = 0; n < 2; ++n) {
+    for (std::int64_t c = 0; c < 3; ++c) {
+      for (std::int64_t i = 0; i < 6; ++i) {
+        for (std::int64_t j = 0; j < 5; ++j) {
+          padded.data<double>()[((n * 3 + c) * 7 + i) * 8 + j + 1] = x.data<double>()[((n * 3 + c) * 6 + i) * 5 + j];
+        }
+      }
+    }
+  }
+  EXPECT_EQ(uneven.to_vector<double>(), F::conv2d(padded, even_w, {}, {}).to_vector<double>());
   EXPECT_TRUE(contains(error_message<ValueError>([] { nn::Conv2d(1, 1, 3, {.stride = 2, .padding = nn::same}); }),
                        "padding='same' needs stride 1"));
   std::ostringstream os;

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "framework/number_format.h"
 #include "tests/modules/file_util.h"
 #include "tests/test_util.h"
 
@@ -122,6 +123,8 @@ TEST(BadInput, ArangeStepAwayFromEnd) {
 
 TEST(BadInput, ArangeZeroStep) {
   expect_rejects([] { arange(0.0, 5.0, 0.0); }, {"step (0)", "step non-zero"});
+  // Values as passed, to the last digit (lucid::format_number), not to 6 significant digits.
+  expect_rejects([] { arange(0.1, 0.30000000000000004, 0.0); }, {"end (0.30000000000000004)"});
 }
 
 TEST(BadInput, ArangeNonFiniteBound) {
@@ -280,6 +283,8 @@ TEST(BadInput, Int64Misuse) {
                                {"floating-point dtype can require gradients", "int64"});
   expect_rejects([] { tensor({1.0, kNaN}, {2}).to(int64); }, {"conversion to int64", "nan"});
   expect_rejects([] { tensor(std::vector<double>{1e19}, {1}).to(int64); }, {"conversion to int64", "1e+19"});
+  // A float32 value as the shortest float that reads back as it (max_digits10 gave "2.99999993e+19").
+  expect_rejects([] { tensor(std::vector<double>{3e19}, {1}).to(float32).to(int64); }, {"int64: 3e+19 is"});
   expect_rejects([] { rand({2}, int64); }, {"rand", "float32 or float64", "int64"});
 }
 
@@ -496,6 +501,7 @@ TEST(BadInput, GradcheckInvalidOptions) {
   expect_rejects([&] { autograd::gradcheck(fn, {x}, {.eps = kNaN}); }, {"got eps nan"});
   expect_rejects([&] { autograd::gradgradcheck(fn, {x}, {.atol = -1.0}); }, {"atol -1"});
   expect_rejects([&] { autograd::gradcheck(fn, {x}, {.rtol = kNaN}); }, {"rtol nan"});
+  expect_rejects([&] { autograd::gradcheck(fn, {x}, {.atol = -0.1234567891}); }, {"atol -0.1234567891"});
 }
 
 TEST(BadInput, RegisterHookWithoutRequiresGrad) {
@@ -968,6 +974,8 @@ TEST(BadInput, CrossEntropyLabelSmoothingOutOfRange) {
   const Tensor logits = ones({2, 3}), targets = zeros({2}, int64);
   expect_rejects([&] { nn::functional::cross_entropy(logits, targets, 1.5); }, {"label_smoothing (1.5)", "[0, 1]"});
   expect_rejects([&] { nn::functional::cross_entropy(logits, targets, -0.1); }, {"label_smoothing (-0.1)"});
+  // The value as passed: 6 significant digits printed 1.0000001 as "1", which looks valid.
+  expect_rejects([&] { nn::functional::cross_entropy(logits, targets, 1.0000001); }, {"label_smoothing (1.0000001)"});
   nn::CrossEntropyLoss loss({.label_smoothing = kNaN});  // checked when called, as in PyTorch
   expect_rejects([&] { loss(logits, targets); }, {"label_smoothing (nan)"});
 }
@@ -1003,6 +1011,7 @@ TEST(BadInput, DropoutProbabilityOutOfRange) {
   expect_rejects([] { (void)nn::Dropout(-0.1); }, {"p (-0.1) must be in [0, 1]"});
   expect_rejects([] { (void)nn::Dropout(1.5); }, {"p (1.5)"});
   expect_rejects([] { (void)nn::Dropout(kNaN); }, {"p (nan)"});
+  expect_rejects([] { (void)nn::Dropout(1.0000001); }, {"p (1.0000001)"});
 }
 
 TEST(BadInput, FlattenDimOutOfRange) {
@@ -1020,6 +1029,7 @@ TEST(BadInput, InitUniformInvalidBounds) {
   expect_rejects([&] { nn::init::uniform_(t, 1.0, 0.0); }, {"low 1", "high 0"});
   expect_rejects([&] { nn::init::uniform_(t, kNaN, 1.0); }, {"low nan"});
   expect_rejects([&] { nn::init::uniform_(t, 0.0, kInf); }, {"high inf"});
+  expect_rejects([&] { nn::init::uniform_(t, 3.0000001, 3.0); }, {"low 3.0000001 and high 3"});
   EXPECT_EQ(t.to_vector<double>(), std::vector<double>(3, 9.0));
 }
 
@@ -1140,7 +1150,7 @@ TEST(BadInput, OptimizerLoadStateDictInvalidCounter) {
     nn::StateDict dict = a.opt->state_dict();
     dict.insert_or_assign("state.1.step", scalar_tensor(step, float64));
     expect_rejects([&] { a.opt->load_state_dict(dict); },
-                   {"state.1.step: expected a whole number >= 0, got " + optim::detail::format_value(step)});
+                   {"state.1.step: expected a whole number >= 0, got " + lucid::format_number(step)});
   }
   EXPECT_EQ(snapshot(*a.opt), before);
   a.opt->step();  // and the optimizer still steps to finite values
@@ -1320,6 +1330,8 @@ TEST(BadInput, FashionMnistInvalidArguments) {
   expect_rejects([] { data::load_fashion_mnist(data::kFashionMnistDir, true, -1); }, {"limit must be >= 0, got -1"});
   expect_rejects([] { data::load_fashion_mnist(data::kFashionMnistDir, true, 0, 0.5, 0.0); }, {"stddev 0"});
   expect_rejects([] { data::load_fashion_mnist(data::kFashionMnistDir, true, 0, kNaN, 1.0); }, {"mean nan"});
+  // std::to_string printed -1e-07 as "-0.000000".
+  expect_rejects([] { data::load_fashion_mnist(data::kFashionMnistDir, true, 0, 0.5, -1e-7); }, {"stddev -1e-07"});
 }
 
 TEST(BadInput, FashionMnistMissingFiles) {
