@@ -36,6 +36,15 @@ struct Case {
   }
 };
 
+// A loss case's attrs["reduction"] ("mean", "sum" or "none", PyTorch's names).
+inline nn::functional::Reduction reduction_attr(const Case& c) {
+  const std::string r = c.attrs.at("reduction").get<std::string>();
+  if (r == "mean") return nn::functional::Reduction::kMean;
+  if (r == "sum") return nn::functional::Reduction::kSum;
+  if (r == "none") return nn::functional::Reduction::kNone;
+  throw std::invalid_argument("golden case " + c.name + ": unknown reduction " + r);
+}
+
 // A stored number: a JSON number, or "nan", "inf", "-inf" (JSON has no literals for them; golden.py).
 inline double number(const nlohmann::json& v) {
   if (v.is_number()) return v.get<double>();

@@ -122,13 +122,7 @@ Tensor optional_input(const Inputs& in, const char* key) {
   return it == in.end() ? Tensor{} : it->second;
 }
 
-F::Reduction reduction_attr(const golden::Case& c) {
-  const std::string r = c.attrs.at("reduction").get<std::string>();
-  if (r == "mean") return F::Reduction::kMean;
-  if (r == "sum") return F::Reduction::kSum;
-  if (r == "none") return F::Reduction::kNone;
-  throw std::invalid_argument("golden case " + c.name + ": unknown reduction " + r);
-}
+using golden::reduction_attr;
 
 // A comparison with a tensor operand b, or with the double attrs["scalar"].
 template <Tensor (*with_tensor)(const Tensor&, const Tensor&), Tensor (*with_scalar)(const Tensor&, double)>

@@ -44,13 +44,7 @@ lucid::nn::Size2 pair_attr(const golden::Case& c, const char* key) {
   return {pair[0], pair[1]};
 }
 
-F::Reduction reduction_attr(const golden::Case& c) {
-  const std::string r = c.attrs.at("reduction").get<std::string>();
-  if (r == "mean") return F::Reduction::kMean;
-  if (r == "sum") return F::Reduction::kSum;
-  if (r == "none") return F::Reduction::kNone;
-  throw std::invalid_argument("golden case " + c.name + ": unknown reduction " + r);
-}
+using golden::reduction_attr;
 
 // Copies a golden tensor into a module's parameter (shapes must agree).
 void load_parameter(lucid::nn::Parameter& parameter, const golden::Case& c, const char* key, DType dtype) {
