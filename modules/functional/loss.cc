@@ -21,13 +21,15 @@ void check_logits(const char* op, const Tensor& logits) {
   }
 }
 
-// ValueError unless targets are int64 class ids of shape (N,), each in [0, classes).
-void check_class_targets(const char* op, const Tensor& targets, std::int64_t n, std::int64_t classes) {
+// ValueError unless targets are int64 class ids of shape (N,), each in [0, classes). `takes_probabilities`:
+// op also accepts float class probabilities of the input's shape (cross_entropy), which the message says.
+void check_class_targets(const char* op, const Tensor& targets, std::int64_t n, std::int64_t classes,
+                         bool takes_probabilities) {
   if (is_floating_point(targets.dtype()) && targets.shape() == Shape{n}) {
     throw ValueError(std::string(op) + ": class-index targets must be int64, got " +
                      std::string(dtype_name(targets.dtype())) + " targets of shape " + targets.shape().str() +
                      "; convert them with .to(lucid::int64)" +
-                     (std::string(op) == "cross_entropy" ? " (float targets are class probabilities of the input's shape)" : ""));
+                     (takes_probabilities ? " (float targets are class probabilities of the input's shape)" : ""));
   }
   if (targets.dtype() != int64 || targets.shape() != Shape{n}) {
     throw ValueError(std::string(op) + ": targets of shape " + targets.shape().str() + " and dtype " +
@@ -65,7 +67,7 @@ Tensor target_distribution(const Tensor& targets, const Tensor& logits, double l
     ops_detail::check_same_dtype("cross_entropy", logits, targets);
     return label_smoothing == 0.0 ? targets : targets * (1.0 - label_smoothing) + off;
   }
-  check_class_targets("cross_entropy", targets, n, classes);
+  check_class_targets("cross_entropy", targets, n, classes, /*takes_probabilities=*/true);
   return one_hot_weights(targets, classes, 1.0 - label_smoothing + off, off, logits.dtype());
 }
 
@@ -125,7 +127,7 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets, double label_s
 
 Tensor nll_loss(const Tensor& log_probs, const Tensor& targets, Reduction reduction) {
   check_logits("nll_loss", log_probs);
-  check_class_targets("nll_loss", targets, log_probs.size(0), log_probs.size(1));
+  check_class_targets("nll_loss", targets, log_probs.size(0), log_probs.size(1), /*takes_probabilities=*/false);
   const Tensor q = one_hot_weights(targets, log_probs.size(1), 1.0, 0.0, log_probs.dtype());
   return reduce(-weighted_log_likelihood(q, log_probs), reduction);
 }
