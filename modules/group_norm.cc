@@ -11,7 +11,7 @@ namespace lucid::nn {
 
 GroupNorm::GroupNorm(std::int64_t num_groups, std::int64_t num_channels, double eps, bool affine, Device device,
                      std::optional<DType> dtype)
-    : GroupNorm(num_groups, num_channels, GroupNormOptions{eps, affine, device, dtype}) {}
+    : GroupNorm(num_groups, num_channels, GroupNormOptions{eps, affine, Activation::none, device, dtype}) {}
 
 GroupNorm::GroupNorm(std::int64_t num_groups, std::int64_t num_channels, const GroupNormOptions& opts)
     : options(opts), num_groups_(num_groups), num_channels_(num_channels) {
@@ -26,7 +26,7 @@ Tensor GroupNorm::forward(const Tensor& input) {
     throw ValueError("GroupNorm: expected input with " + std::to_string(num_channels_) + " channels (dimension 1), got shape " +
                      input.shape().str());
   }
-  return functional::group_norm(input, num_groups_, weight, bias, options.eps);
+  return functional::group_norm(input, num_groups_, weight, bias, options.eps, options.activation);
 }
 
 void GroupNorm::reset_parameters() {
@@ -38,7 +38,8 @@ void GroupNorm::reset_parameters() {
 
 std::string GroupNorm::extra_repr() const {
   return std::to_string(num_groups_) + ", " + std::to_string(num_channels_) + ", eps=" + functional::python_float(options.eps) +
-         ", affine=" + (options.affine ? "True" : "False");
+         ", affine=" + (options.affine ? "True" : "False") +
+         (options.activation == Activation::none ? "" : ", activation=" + std::string(activation_name(options.activation)));
 }
 
 }  // namespace lucid::nn

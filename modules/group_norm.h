@@ -11,6 +11,11 @@
 //
 //   lucid::nn::GroupNorm gn(8, 32);                                   // eps 1e-5, affine
 //   lucid::nn::GroupNorm plain(8, 32, {.eps = 1e-3, .affine = false});
+//   lucid::nn::GroupNorm gn_silu(8, 32, {.activation = lucid::nn::Activation::silu});   // silu fused in
+//
+// With an activation, the module computes activation(GroupNorm(x)) in GroupNorm's kernels
+// (modules/fused_activation.h); a Sequential fuses GroupNorm followed by an activation module the same
+// way on its own (modules/sequential.h).
 //   lucid::Tensor y = gn(lucid::randn({4, 32, 64, 64}));
 #pragma once
 
@@ -20,6 +25,7 @@
 
 #include "framework/device.h"
 #include "framework/dtype.h"
+#include "modules/fused_activation.h"
 #include "modules/module.h"
 
 namespace lucid::nn {
@@ -27,6 +33,7 @@ namespace lucid::nn {
 struct GroupNormOptions {
   double eps = 1e-5;
   bool affine = true;
+  Activation activation = Activation::none;
   Device device = {};
   std::optional<DType> dtype = {};  // of weight and bias; float32 when unset
 };
@@ -40,7 +47,7 @@ class GroupNorm : public Module {
   Tensor forward(const Tensor& input) override;
   // weight ← 1, bias ← 0 (when affine).
   void reset_parameters();
-  // "8, 32, eps=1e-05, affine=True"
+  // "8, 32, eps=1e-05, affine=True", then ", activation=SiLU" when there is one
   std::string extra_repr() const override;
 
   std::int64_t num_groups() const { return num_groups_; }

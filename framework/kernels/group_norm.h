@@ -2,6 +2,11 @@
 // the graph). x is (N, C, spatial) contiguous, channels split into G groups of C/G; one work item is
 // one (n, g) pair, whose C/G·spatial elements are contiguous. Items run in parallel over OpenMP
 // threads; every reduction has a fixed order, so results do not depend on the thread count.
+//
+// Every kernel carries an activation epilogue act (identity for the plain GroupNorm): the forward
+// writes y = act(z) with z = x̂·γ + β, and the backward takes dy through act′(z) in registers before
+// GroupNorm's own backward. act is an expression (framework/kernels/group_norm-inl.h); the table of one
+// act's kernels is a GroupNormKernels, made by the macros of group_norm_epilogue.h.
 #pragma once
 
 #include <cstddef>
@@ -18,6 +23,7 @@ struct GroupNormForwardArgs {
   double* rstd;  // (N, G) out: 1/√(σ² + eps)
   std::size_t batch, channels, groups, spatial;
   double eps;
+  const T* activation_scalars;  // the epilogue's scalars (e.g. swish's β); nullptr when it has none
 };
 
 template <typename T>
@@ -25,23 +31,51 @@ struct GroupNormBackwardArgs {
   const T* dy;
   const T* x;
   const T* gamma;  // (C,) or nullptr
+  const T* beta;   // (C,) or nullptr; read only by an epilogue other than the identity
   const double* mean;
   const double* rstd;
   T* dx;                 // nullptr: x needs no gradient
-  double* sum_dy;        // (N, C) out: Σ_spatial dy
-  double* sum_dy_xhat;   // (N, C) out: Σ_spatial dy·(x − μ)·rstd
+  double* sum_dy;        // (N, C) out: Σ_spatial g, g = dy·act′(z)
+  double* sum_dy_xhat;   // (N, C) out: Σ_spatial g·(x − μ)·rstd
   std::size_t batch, channels, groups, spatial;
+  const T* activation_scalars;
 };
 
-// Per item: μ, σ² from one pass of shifted sums (s = the group's first element: Σ(x−s), Σ(x−s)²),
-// then, channel by channel while the group is in cache, y = (x − s)·rstd·γ_c + (β_c − (μ − s)·rstd·γ_c).
-void group_norm_forward(const GroupNormForwardArgs<float>& args);
-void group_norm_forward(const GroupNormForwardArgs<double>& args);
+// Runs items [begin, end) on the calling thread, on the best SIMD target.
+template <typename Args>
+using GroupNormRange = void (*)(const Args& args, std::size_t begin, std::size_t end);
 
-// Per item: per channel Σdy and Σdy·(x − μ) in one pass; with A = Σ_c γ_c Σdy, B = Σ_c γ_c Σdy(x − μ),
-// M = C/G·spatial: dx = rstd·γ_c·dy + c2·(x − s) + c3, c2 = −B·rstd³/M, c3 = −c2·(μ − s) − A·rstd/M.
-// dγ_c = Σ_n sum_dy_xhat[n, c] and dβ_c = Σ_n sum_dy[n, c] are left to the caller.
-void group_norm_backward(const GroupNormBackwardArgs<float>& args);
-void group_norm_backward(const GroupNormBackwardArgs<double>& args);
+// The kernels of GroupNorm followed by one activation epilogue.
+struct GroupNormKernels {
+  const char* backward_name;  // the graph node, e.g. "GroupNormBackward", "GroupNormSiLUBackward"
+  std::size_t num_activation_scalars;
+  GroupNormRange<GroupNormForwardArgs<float>> forward_f32;
+  GroupNormRange<GroupNormForwardArgs<double>> forward_f64;
+  GroupNormRange<GroupNormBackwardArgs<float>> backward_f32;
+  GroupNormRange<GroupNormBackwardArgs<double>> backward_f64;
+};
+
+// Per item: μ and σ² from sums of (x − s) and (x − s)² in one pass, s a shift near the group's mean
+// (a second pass around the mean found when s was far from it); then, channel by channel while the
+// group is in cache, z = (x − m)·rstd·γ_c + (β_c − (μ − m)·rstd·γ_c) with m = μ rounded to T, and
+// y = act(z).
+void group_norm_forward(const GroupNormKernels& kernels, const GroupNormForwardArgs<float>& args);
+void group_norm_forward(const GroupNormKernels& kernels, const GroupNormForwardArgs<double>& args);
+
+// Per item, with g = dy·act′(z) formed in registers: per channel Σg and Σg·(x − m) in one pass; with
+// A = Σ_c γ_c Σg, B = Σ_c γ_c Σg(x − μ), M = C/G·spatial: dx = rstd·γ_c·g + c2·(x − m) + c3,
+// c2 = −B·rstd³/M, c3 = −c2·(μ − m) − A·rstd/M. dγ_c = Σ_n sum_dy_xhat[n, c] and
+// dβ_c = Σ_n sum_dy[n, c] are left to the caller.
+void group_norm_backward(const GroupNormKernels& kernels, const GroupNormBackwardArgs<float>& args);
+void group_norm_backward(const GroupNormKernels& kernels, const GroupNormBackwardArgs<double>& args);
+
+// lucid's built-in epilogues: the identity (plain GroupNorm) and the activations of nn::Activation,
+// each the expression of its elementwise op (framework/kernels/unary_ops.inc).
+extern const GroupNormKernels GroupNorm_kernels;  // backward node "GroupNormBackward"
+extern const GroupNormKernels GroupNormReLU_kernels;
+extern const GroupNormKernels GroupNormSiLU_kernels;  // backward node "GroupNormSiLUBackward"
+extern const GroupNormKernels GroupNormGELU_kernels;
+extern const GroupNormKernels GroupNormSigmoid_kernels;
+extern const GroupNormKernels GroupNormTanh_kernels;
 
 }  // namespace lucid::kernels

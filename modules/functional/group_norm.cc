@@ -1,45 +1,20 @@
-// group_norm: argument checks, the fused forward kernel, and the graph node whose backward runs the
-// fused analytic backward kernel, or, when the backward is itself recorded (create_graph), the same
-// formula written with differentiable ops so that higher derivatives work.
+// group_norm: argument checks, the fused kernels' forward and backward for group_norm_with_epilogue,
+// the same formulas written with differentiable ops for create_graph, and the dispatch of
+// nn::Activation to the built-in epilogues.
 #include "modules/functional/group_norm.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
 
-#include "autodiff/node.h"
 #include "autodiff/ops.h"
-#include "framework/kernels/group_norm.h"
+#include "framework/kernels/elementwise_exprs.h"
 #include "modules/functional/format.h"
+#include "modules/functional/group_norm_epilogue.h"
 
 namespace lucid::nn::functional {
 namespace {
-
-using autograd::Node;
-using autograd::TensorList;
-
-void check_arguments(const Tensor& x, std::int64_t num_groups, const Tensor& weight, const Tensor& bias, double eps) {
-  if (x.dim() < 2) {
-    throw ValueError("group_norm: expected an input of shape (N, C, *) with at least 2 dimensions, got shape " +
-                     x.shape().str());
-  }
-  const std::int64_t channels = x.size(1);
-  detail::check_group_norm_config("group_norm", num_groups, channels, eps);
-  auto check_affine = [&](const Tensor& t, const char* name) {
-    if (!t.defined()) return;
-    if (t.shape() != Shape{channels}) {
-      throw ValueError(std::string("group_norm: ") + name + " of shape " + t.shape().str() +
-                       " does not match num_channels (" + std::to_string(channels) + "): expected shape (" +
-                       std::to_string(channels) + ",)");
-    }
-    if (t.dtype() != x.dtype()) {
-      throw ValueError(std::string("group_norm: ") + name + " has dtype " + std::string(dtype_name(t.dtype())) +
-                       " but the input has dtype " + std::string(dtype_name(x.dtype())));
-    }
-  };
-  check_affine(weight, "weight");
-  check_affine(bias, "bias");
-}
 
 // Shape (1, C, 1, ..., 1) of a per-channel tensor broadcast against x.
 std::vector<std::int64_t> channel_view(const Tensor& x) {
@@ -55,52 +30,30 @@ Tensor sum_per_channel(const Tensor& t) {
   return t.sum(dims);
 }
 
-// The backward as differentiable ops (for create_graph). With x̂ = (x − μ)·rstd per group and
-// d = g·γ: dx = rstd·(d − mean(d) − x̂·mean(d·x̂)), dγ = Σ g·x̂, dβ = Σ g.
-TensorList composite_backward(const Tensor& g, const Tensor& x, std::int64_t groups, const Tensor& weight,
-                              double eps, const Node& node) {
-  const std::vector<std::int64_t> grouped{x.size(0), groups, -1};
-  const Tensor xg = x.reshape(grouped);
+std::vector<std::int64_t> shape_of(const Tensor& x) { return {x.shape().begin(), x.shape().end()}; }
+
+// x̂ = (x − μ)·rstd per group, and rstd, both as (N, G, M) with differentiable ops.
+struct GroupedNormalized {
+  Tensor xhat, rstd;
+};
+GroupedNormalized normalize_groups(const Tensor& x, std::int64_t groups, double eps) {
+  const Tensor xg = x.reshape({x.size(0), groups, -1});
   const Tensor centered = xg - xg.mean({2}, true);
   const Tensor rstd = rsqrt(centered.pow(2.0).mean({2}, true) + eps);
-  const Tensor xhat = centered * rstd;
-  TensorList grads(3);
-  if (node.needs_input_grad(0)) {
-    const Tensor d = (weight.defined() ? g * weight.reshape(channel_view(x)) : g).reshape(grouped);
-    const Tensor dx = rstd * (d - d.mean({2}, true) - xhat * (d * xhat).mean({2}, true));
-    grads[0] = dx.reshape({x.shape().begin(), x.shape().end()});
-  }
-  if (node.needs_input_grad(1)) grads[1] = sum_per_channel(g * xhat.reshape({x.shape().begin(), x.shape().end()}));
-  if (node.needs_input_grad(2)) grads[2] = sum_per_channel(g);
-  return grads;
+  return {centered * rstd, rstd};
 }
 
-// The fused analytic backward (framework/kernels/group_norm.h).
 template <typename T>
-TensorList fused_backward(const Tensor& g, const Tensor& x, std::int64_t groups, const Tensor& weight,
-                          const Tensor& mean, const Tensor& rstd, const Node& node) {
+T* data_or_null(const Tensor& t) {
+  return t.defined() ? t.data<T>() : nullptr;
+}
+
+struct Dims {
+  std::size_t n, c, spatial;
+};
+Dims dims_of(const Tensor& x) {
   const auto n = static_cast<std::size_t>(x.size(0)), c = static_cast<std::size_t>(x.size(1));
-  const auto spatial = static_cast<std::size_t>(x.numel()) / std::max<std::size_t>(n * c, 1);
-  Tensor dx = node.needs_input_grad(0) ? Tensor::empty(x.shape(), x.dtype()) : Tensor();
-  std::vector<double> sum_dy(n * c), sum_dy_xhat(n * c);
-  kernels::group_norm_backward(kernels::GroupNormBackwardArgs<T>{
-      g.data<T>(), x.data<T>(), weight.defined() ? weight.data<T>() : nullptr, mean.data<double>(),
-      rstd.data<double>(), dx.defined() ? dx.data<T>() : nullptr, sum_dy.data(), sum_dy_xhat.data(), n, c,
-      static_cast<std::size_t>(groups), spatial});
-  TensorList grads{dx, Tensor(), Tensor()};
-  // dγ_c = Σ_n Σ dy·x̂, dβ_c = Σ_n Σ dy, summed over n in order (deterministic).
-  auto per_channel = [&](const std::vector<double>& partial) {
-    Tensor out = Tensor::empty({static_cast<std::int64_t>(c)}, x.dtype());
-    for (std::size_t ch = 0; ch < c; ++ch) {
-      double total = 0.0;
-      for (std::size_t b = 0; b < n; ++b) total += partial[b * c + ch];
-      out.data<T>()[ch] = static_cast<T>(total);
-    }
-    return out;
-  };
-  if (node.needs_input_grad(1)) grads[1] = per_channel(sum_dy_xhat);
-  if (node.needs_input_grad(2)) grads[2] = per_channel(sum_dy);
-  return grads;
+  return {n, c, static_cast<std::size_t>(x.numel()) / std::max<std::size_t>(n * c, 1)};
 }
 
 }  // namespace
@@ -120,33 +73,124 @@ void check_group_norm_config(const char* op, std::int64_t num_groups, std::int64
   if (!(eps >= 0.0)) throw ValueError(prefix + "eps (" + python_float(eps) + ") must be non-negative");  // also NaN
 }
 
-}  // namespace detail
+void check_group_norm_arguments(const Tensor& x, std::int64_t num_groups, const Tensor& weight, const Tensor& bias,
+                                double eps) {
+  if (x.dim() < 2) {
+    throw ValueError("group_norm: expected an input of shape (N, C, *) with at least 2 dimensions, got shape " +
+                     x.shape().str());
+  }
+  const std::int64_t channels = x.size(1);
+  check_group_norm_config("group_norm", num_groups, channels, eps);
+  auto check_affine = [&](const Tensor& t, const char* name) {
+    if (!t.defined()) return;
+    if (t.shape() != Shape{channels}) {
+      throw ValueError(std::string("group_norm: ") + name + " of shape " + t.shape().str() +
+                       " does not match num_channels (" + std::to_string(channels) + "): expected shape (" +
+                       std::to_string(channels) + ",)");
+    }
+    if (t.dtype() != x.dtype()) {
+      throw ValueError(std::string("group_norm: ") + name + " has dtype " + std::string(dtype_name(t.dtype())) +
+                       " but the input has dtype " + std::string(dtype_name(x.dtype())));
+    }
+  };
+  check_affine(weight, "weight");
+  check_affine(bias, "bias");
+}
 
-Tensor group_norm(const Tensor& x, std::int64_t num_groups, const Tensor& weight, const Tensor& bias, double eps) {
-  check_arguments(x, num_groups, weight, bias, eps);
-  const auto n = static_cast<std::size_t>(x.size(0)), c = static_cast<std::size_t>(x.size(1));
-  const auto groups = static_cast<std::size_t>(num_groups);
-  const auto spatial = static_cast<std::size_t>(x.numel()) / std::max<std::size_t>(n * c, 1);
+Tensor group_norm_kernel_forward(const kernels::GroupNormKernels& kernels, const Tensor& x, std::int64_t num_groups,
+                                 const Tensor& weight, const Tensor& bias, double eps,
+                                 std::span<const double> activation_scalars, Tensor& mean, Tensor& rstd) {
+  const Dims d = dims_of(x);
   Tensor y = Tensor::empty(x.shape(), x.dtype());
-  Tensor mean = Tensor::empty({x.size(0), num_groups}, float64);
-  Tensor rstd = Tensor::empty({x.size(0), num_groups}, float64);
+  mean = Tensor::empty({x.size(0), num_groups}, float64);
+  rstd = Tensor::empty({x.size(0), num_groups}, float64);
   visit_dtype(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    kernels::group_norm_forward(kernels::GroupNormForwardArgs<T>{
-        x.data<T>(), weight.defined() ? weight.data<T>() : nullptr, bias.defined() ? bias.data<T>() : nullptr,
-        y.data<T>(), mean.data<double>(), rstd.data<double>(), n, c, groups, spatial, eps});
+    const std::vector<T> scalars(activation_scalars.begin(), activation_scalars.end());
+    kernels::group_norm_forward(kernels, kernels::GroupNormForwardArgs<T>{
+                                             x.data<T>(), data_or_null<T>(weight), data_or_null<T>(bias), y.data<T>(),
+                                             mean.data<double>(), rstd.data<double>(), d.n, d.c,
+                                             static_cast<std::size_t>(num_groups), d.spatial, eps, scalars.data()});
   });
-  autograd::record("GroupNormBackward", y, {&x, &weight, &bias},
-                   [saved_x = autograd::SavedTensor(x), num_groups, saved_weight = autograd::SavedTensor(weight), eps,
-                    mean, rstd](const Tensor& g, Node& node) {
-                     const Tensor& input = saved_x.unpack(node);
-                     const Tensor& gamma = saved_weight.unpack(node);
-                     if (autograd::is_grad_enabled()) return composite_backward(g, input, num_groups, gamma, eps, node);
-                     return visit_dtype(input.dtype(), [&](auto tag) {
-                       return fused_backward<decltype(tag)>(g, input, num_groups, gamma, mean, rstd, node);
-                     });
-                   });
   return y;
+}
+
+autograd::TensorList group_norm_kernel_backward(const kernels::GroupNormKernels& kernels, const Tensor& g,
+                                                const Tensor& x, std::int64_t num_groups, const Tensor& weight,
+                                                const Tensor& bias, const Tensor& mean, const Tensor& rstd,
+                                                std::span<const double> activation_scalars,
+                                                const autograd::Node& node) {
+  const Dims d = dims_of(x);
+  Tensor dx = node.needs_input_grad(0) ? Tensor::empty(x.shape(), x.dtype()) : Tensor();
+  std::vector<double> sum_dy(d.n * d.c), sum_dy_xhat(d.n * d.c);
+  autograd::TensorList grads{dx, Tensor(), Tensor()};
+  visit_dtype(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const std::vector<T> scalars(activation_scalars.begin(), activation_scalars.end());
+    kernels::group_norm_backward(
+        kernels, kernels::GroupNormBackwardArgs<T>{g.data<T>(), x.data<T>(), data_or_null<T>(weight),
+                                                   data_or_null<T>(bias), mean.data<double>(), rstd.data<double>(),
+                                                   data_or_null<T>(dx), sum_dy.data(), sum_dy_xhat.data(), d.n, d.c,
+                                                   static_cast<std::size_t>(num_groups), d.spatial, scalars.data()});
+    // dγ_c = Σ_n Σ g·x̂, dβ_c = Σ_n Σ g, summed over n in order (deterministic).
+    auto per_channel = [&](const std::vector<double>& partial) {
+      Tensor out = Tensor::empty({x.size(1)}, x.dtype());
+      for (std::size_t ch = 0; ch < d.c; ++ch) {
+        double total = 0.0;
+        for (std::size_t b = 0; b < d.n; ++b) total += partial[b * d.c + ch];
+        out.data<T>()[ch] = static_cast<T>(total);
+      }
+      return out;
+    };
+    if (node.needs_input_grad(1)) grads[1] = per_channel(sum_dy_xhat);
+    if (node.needs_input_grad(2)) grads[2] = per_channel(sum_dy);
+  });
+  return grads;
+}
+
+Tensor group_norm_composite(const Tensor& x, std::int64_t num_groups, const Tensor& weight, const Tensor& bias,
+                            double eps) {
+  Tensor z = normalize_groups(x, num_groups, eps).xhat.reshape(shape_of(x));
+  if (weight.defined()) z = z * weight.reshape(channel_view(x));
+  if (bias.defined()) z = z + bias.reshape(channel_view(x));
+  return z;
+}
+
+// With x̂ = (x − μ)·rstd per group and d = g_z·γ: dx = rstd·(d − mean(d) − x̂·mean(d·x̂)), dγ = Σ g_z·x̂,
+// dβ = Σ g_z.
+autograd::TensorList group_norm_composite_backward(const Tensor& g_z, const Tensor& x, std::int64_t num_groups,
+                                                   const Tensor& weight, double eps, const autograd::Node& node) {
+  const auto [xhat, rstd] = normalize_groups(x, num_groups, eps);
+  autograd::TensorList grads(3);
+  if (node.needs_input_grad(0)) {
+    const Tensor d = (weight.defined() ? g_z * weight.reshape(channel_view(x)) : g_z).reshape({x.size(0), num_groups, -1});
+    grads[0] = (rstd * (d - d.mean({2}, true) - xhat * (d * xhat).mean({2}, true))).reshape(shape_of(x));
+  }
+  if (node.needs_input_grad(1)) grads[1] = sum_per_channel(g_z * xhat.reshape(shape_of(x)));
+  if (node.needs_input_grad(2)) grads[2] = sum_per_channel(g_z);
+  return grads;
+}
+
+}  // namespace detail
+
+Tensor group_norm(const Tensor& x, std::int64_t num_groups, const Tensor& weight, const Tensor& bias, double eps,
+                  Activation activation) {
+  namespace ex = kernels::exprs;
+  switch (activation) {
+    case Activation::relu:
+      return group_norm_with_epilogue<ex::Relu>(kernels::GroupNormReLU_kernels, x, num_groups, weight, bias, eps);
+    case Activation::silu:
+      return group_norm_with_epilogue<ex::Silu>(kernels::GroupNormSiLU_kernels, x, num_groups, weight, bias, eps);
+    case Activation::gelu:
+      return group_norm_with_epilogue<ex::Gelu>(kernels::GroupNormGELU_kernels, x, num_groups, weight, bias, eps);
+    case Activation::sigmoid:
+      return group_norm_with_epilogue<ex::Sigmoid>(kernels::GroupNormSigmoid_kernels, x, num_groups, weight, bias, eps);
+    case Activation::tanh:
+      return group_norm_with_epilogue<ex::Tanh>(kernels::GroupNormTanh_kernels, x, num_groups, weight, bias, eps);
+    case Activation::none:
+      break;
+  }
+  return group_norm_with_epilogue<expr::Stream<0>>(kernels::GroupNorm_kernels, x, num_groups, weight, bias, eps);
 }
 
 }  // namespace lucid::nn::functional

@@ -1,17 +1,21 @@
-// Functional group normalisation (see modules/group_norm.h for the formula).
+// Functional group normalisation (see modules/group_norm.h for the formula), optionally followed by
+// an activation fused into the same kernels (modules/fused_activation.h).
 #pragma once
 
 #include <cstdint>
 
 #include "framework/tensor.h"
+#include "modules/fused_activation.h"
 
 namespace lucid::nn::functional {
 
 // x: (N, C, *), C divisible by num_groups; weight and bias: (C,) of x's dtype, or undefined (then
-// no affine map). eps ≥ 0. Differentiable in x, weight and bias, to any order. Throws ValueError
-// naming the offending values otherwise.
+// no affine map). eps ≥ 0. Returns activation(group_norm(x)): with Activation::silu the same values
+// as lucid::silu(group_norm(x, ...)) to float rounding, from one kernel that keeps no intermediate
+// alive for the backward; Activation::none is the plain group_norm. Differentiable in x, weight and
+// bias, to any order. Throws ValueError naming the offending values otherwise.
 Tensor group_norm(const Tensor& x, std::int64_t num_groups, const Tensor& weight = {}, const Tensor& bias = {},
-                  double eps = 1e-5);
+                  double eps = 1e-5, Activation activation = Activation::none);
 
 namespace detail {
 

@@ -1,0 +1,87 @@
+// group_norm_with_epilogue<Act>: GroupNorm followed by the activation expression Act as one
+// differentiable op, running the kernels of a GroupNormKernels table made from the same Act
+// (framework/kernels/group_norm_epilogue.h). lucid's built-in activations go through it
+// (functional::group_norm's Activation argument); examples/swish/ fuses a user's activation.
+//
+// The backward keeps x (a SavedTensor, version-checked), weight and bias, and the (N, G) statistics.
+// Under create_graph it is written with differentiable ops instead: act′(z) from Act's compile-time
+// derivative, evaluated on z = x̂·γ + β, then GroupNorm's own backward.
+//
+// Heavy template code: include it only from .cc files that define ops.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <type_traits>
+
+#include "autodiff/fused_op.h"
+#include "autodiff/grad_mode.h"
+#include "autodiff/node.h"
+#include "autodiff/saved_tensor.h"
+#include "framework/expr/derivative.h"
+#include "framework/kernels/group_norm.h"
+#include "framework/tensor.h"
+
+namespace lucid::nn::functional {
+
+namespace detail {
+
+// ValueError unless x is (N, C, *) with C divisible by num_groups, eps ≥ 0 and weight, bias (C,) of
+// x's dtype or undefined.
+void check_group_norm_arguments(const Tensor& x, std::int64_t num_groups, const Tensor& weight, const Tensor& bias,
+                                double eps);
+// Runs the forward kernel; mean and rstd become the (N, G) float64 statistics.
+Tensor group_norm_kernel_forward(const kernels::GroupNormKernels& kernels, const Tensor& x, std::int64_t num_groups,
+                                 const Tensor& weight, const Tensor& bias, double eps,
+                                 std::span<const double> activation_scalars, Tensor& mean, Tensor& rstd);
+// The gradients (x, weight, bias) that `node` needs, from the fused backward kernel.
+autograd::TensorList group_norm_kernel_backward(const kernels::GroupNormKernels& kernels, const Tensor& g,
+                                                const Tensor& x, std::int64_t num_groups, const Tensor& weight,
+                                                const Tensor& bias, const Tensor& mean, const Tensor& rstd,
+                                                std::span<const double> activation_scalars,
+                                                const autograd::Node& node);
+// z = x̂·γ + β with differentiable ops (x̂ normalised per group), in x's shape.
+Tensor group_norm_composite(const Tensor& x, std::int64_t num_groups, const Tensor& weight, const Tensor& bias,
+                            double eps);
+// The gradients (x, weight, bias) that `node` needs for the output gradient g_z of z = x̂·γ + β,
+// with differentiable ops.
+autograd::TensorList group_norm_composite_backward(const Tensor& g_z, const Tensor& x, std::int64_t num_groups,
+                                                   const Tensor& weight, double eps, const autograd::Node& node);
+
+}  // namespace detail
+
+template <class Act>
+Tensor group_norm_with_epilogue(const kernels::GroupNormKernels& kernels, const Tensor& x, std::int64_t num_groups,
+                                const Tensor& weight, const Tensor& bias, double eps,
+                                const std::array<double, expr::num_scalars<Act>>& activation_scalars = {}) {
+  constexpr bool identity = std::is_same_v<Act, expr::Stream<0>>;
+  detail::check_group_norm_arguments(x, num_groups, weight, bias, eps);
+  Tensor mean, rstd;
+  Tensor y = detail::group_norm_kernel_forward(kernels, x, num_groups, weight, bias, eps, activation_scalars, mean, rstd);
+  autograd::record(
+      kernels.backward_name, y, {&x, &weight, &bias},
+      [&kernels, saved_x = autograd::SavedTensor(x), saved_weight = autograd::SavedTensor(weight),
+       saved_bias = autograd::SavedTensor(identity ? Tensor() : bias), num_groups, eps, mean, rstd,
+       activation_scalars](const Tensor& g, autograd::Node& node) {
+        const Tensor& input = saved_x.unpack(node);
+        const Tensor& gamma = saved_weight.unpack(node);
+        const Tensor& beta = saved_bias.unpack(node);
+        if (!autograd::is_grad_enabled()) {
+          return detail::group_norm_kernel_backward(kernels, g, input, num_groups, gamma, beta, mean, rstd,
+                                                    activation_scalars, node);
+        }
+        if constexpr (identity) {
+          return detail::group_norm_composite_backward(g, input, num_groups, gamma, eps, node);
+        } else {  // g_z = g·act′(z)
+          using Derivative = decltype(expr::d(Act{}, expr::stream<0>));
+          const std::array<Tensor, 1> z{detail::group_norm_composite(input, num_groups, gamma, beta, eps)};
+          const Tensor act_derivative = autograd::fused_detail::TensorEvaluator<1, expr::num_scalars<Act>>{
+              z, activation_scalars, input.dtype()}(Derivative{});
+          return detail::group_norm_composite_backward(g * act_derivative, input, num_groups, gamma, eps, node);
+        }
+      });
+  return y;
+}
+
+}  // namespace lucid::nn::functional
