@@ -21,12 +21,14 @@ GroupNorm::GroupNorm(std::int64_t num_groups, std::int64_t num_channels, const G
   bias = register_parameter("bias", options.affine ? zeros({num_channels}, dtype) : Tensor());
 }
 
-Tensor GroupNorm::forward(const Tensor& input) {
+Tensor GroupNorm::forward(const Tensor& input) { return forward(input, options.activation); }
+
+Tensor GroupNorm::forward(const Tensor& input, Activation activation) {
   if (input.dim() >= 2 && input.size(1) != num_channels_) {
     throw ValueError("GroupNorm: expected input with " + std::to_string(num_channels_) + " channels (dimension 1), got shape " +
                      input.shape().str());
   }
-  return functional::group_norm(input, num_groups_, weight, bias, options.eps, options.activation);
+  return functional::group_norm(input, num_groups_, weight, bias, options.eps, activation);
 }
 
 void GroupNorm::reset_parameters() {

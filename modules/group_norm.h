@@ -45,6 +45,9 @@ class GroupNorm : public Module {
   GroupNorm(std::int64_t num_groups, std::int64_t num_channels, const GroupNormOptions& options);
 
   Tensor forward(const Tensor& input) override;
+  // activation(forward(input)) in one kernel, whatever options.activation says: what a Sequential
+  // runs for this module followed by an activation module (modules/epilogue_fusion.h).
+  Tensor forward(const Tensor& input, Activation activation);
   // weight ← 1, bias ← 0 (when affine).
   void reset_parameters();
   // "8, 32, eps=1e-05, affine=True", then ", activation=SiLU" when there is one

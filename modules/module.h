@@ -57,6 +57,8 @@ class Module {
   autograd::RemovableHandle register_forward_pre_hook(ForwardPreHook hook);
   autograd::RemovableHandle register_forward_hook(ForwardHook hook);
   autograd::RemovableHandle register_full_backward_hook(FullBackwardHook hook);
+  // Whether any hook is registered (and not removed).
+  bool has_hooks() const;
 
   // ---- registry ----
   // Names must be non-empty, contain no '.', and be unique within this module (ValueError).

@@ -104,6 +104,10 @@ Tensor call_with_hooks(Module& module, const std::shared_ptr<ModuleHooks>& hooks
   return out;
 }
 
+bool Module::has_hooks() const {
+  return hooks_ && !(hooks_->forward_pre.empty() && hooks_->forward.empty() && hooks_->backward.empty());
+}
+
 ModuleHooks& Module::hooks() {
   if (!hooks_) hooks_ = std::make_shared<ModuleHooks>();
   return *hooks_;

@@ -1,5 +1,7 @@
 #include "modules/sequential.h"
 
+#include "modules/epilogue_fusion.h"
+
 namespace lucid::nn {
 
 void Sequential::push_back(std::shared_ptr<Module> module) {
@@ -17,7 +19,16 @@ const std::shared_ptr<Module>& Sequential::operator[](std::size_t i) const {
 
 Tensor Sequential::forward(const Tensor& input) {
   Tensor x = input;
-  for (const auto& module : modules_) x = (*module)(x);  // operator(): runs each child's hooks
+  for (std::size_t i = 0; i < modules_.size(); ++i) {
+    if (fuse_activations && i + 1 < modules_.size()) {
+      if (std::optional<Tensor> fused = run_fused_pair(*modules_[i], *modules_[i + 1], x)) {
+        x = *std::move(fused);
+        ++i;
+        continue;
+      }
+    }
+    x = (*modules_[i])(x);  // operator(): runs the child's hooks
+  }
   return x;
 }
 

@@ -2,6 +2,10 @@
 //
 //   lucid::nn::Sequential net(Affine(4), Tanh(), Affine(4));   // modules by value or shared_ptr
 //   lucid::Tensor y = net(x);
+//
+// A GroupNorm followed by an activation module (ReLU, SiLU, GELU, Sigmoid, Tanh) runs as one fused call
+// (modules/epilogue_fusion.h says when a pair is not fused); fuse_activations = false runs every
+// module on its own.
 #pragma once
 
 #include <memory>
@@ -34,6 +38,8 @@ class Sequential : public Module {
   const std::shared_ptr<Module>& operator[](std::size_t i) const;
 
   Tensor forward(const Tensor& input) override;
+
+  bool fuse_activations = true;
 
  private:
   std::vector<std::shared_ptr<Module>> modules_;

@@ -1,10 +1,13 @@
 // GroupNorm with a fused activation epilogue (functional::group_norm's Activation, GroupNormOptions::
 // activation): values and gradients against the unfused pair activation(group_norm(x)) computed in
 // float64, first and second order gradients against central differences, what the backward keeps,
-// the printed module, and the graph node's name.
+// the printed module, the graph node's name, and Sequential's fusion of GroupNorm with the activation
+// module after it.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -154,6 +157,95 @@ TEST(GroupNormEpilogueNone, IsThePlainGroupNormBitForBit) {
   lucid::nn::GroupNorm gn(4, 8);
   EXPECT_EQ(gn.extra_repr(), "4, 8, eps=1e-05, affine=True");
   EXPECT_STREQ(F::group_norm(x.detach().requires_grad_(), 4).grad_fn()->name(), "GroupNormBackward");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sequential fuses GroupNorm → activation module
+
+// The activation module of each epilogue.
+std::shared_ptr<lucid::nn::Module> module_of(Activation activation) {
+  switch (activation) {
+    case Activation::relu: return std::make_shared<lucid::nn::ReLU>();
+    case Activation::silu: return std::make_shared<lucid::nn::SiLU>();
+    case Activation::gelu: return std::make_shared<lucid::nn::GELU>();
+    case Activation::sigmoid: return std::make_shared<lucid::nn::Sigmoid>();
+    case Activation::tanh: return std::make_shared<lucid::nn::Tanh>();
+    case Activation::none: break;
+  }
+  return std::make_shared<lucid::nn::Identity>();
+}
+
+class SequentialFusion : public ::testing::TestWithParam<Activation> {};
+
+TEST_P(SequentialFusion, RunsThePairAsOneNodeWithTheSameResults) {
+  lucid::manual_seed(27);
+  const Activation act = GetParam();
+  lucid::nn::Sequential net(lucid::nn::GroupNorm(2, 4, {.dtype = lucid::float64}), module_of(act));
+  for (Tensor p : net.parameters()) lucid::nn::init::uniform_(p, -1, 1);
+  const Tensor x = lucid::randn({3, 4, 5}, lucid::float64, true), x_ref = x.detach().requires_grad_();
+  const Tensor y = net(x);
+  EXPECT_EQ(std::string(y.grad_fn()->name()), "GroupNorm" + std::string(lucid::nn::activation_name(act)) + "Backward");
+  y.sum().backward();
+  const Tensor w_grad = net.parameters()[0].grad();
+  net.zero_grad();
+  net.fuse_activations = false;
+  const Tensor y_ref = net(x_ref);
+  EXPECT_STRNE(y_ref.grad_fn()->name(), y.grad_fn()->name());
+  y_ref.sum().backward();
+  EXPECT_LT(max_relative_error(y, y_ref), 1e-12);
+  EXPECT_LT(max_relative_error(x.grad(), x_ref.grad()), 1e-12);
+  EXPECT_LT(max_relative_error(w_grad, net.parameters()[0].grad()), 1e-12);
+}
+
+INSTANTIATE_TEST_SUITE_P(Activations, SequentialFusion, ::testing::ValuesIn(kActivations), name_of);
+
+TEST(SequentialFusionVisible, KeysTreeAndInplaceActivationsAsBefore) {
+  lucid::nn::Sequential net(lucid::nn::GroupNorm(2, 4), lucid::nn::SiLU({.inplace = true}), lucid::nn::Identity());
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : net.state_dict()) keys.push_back(key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"0.weight", "0.bias"}));
+  EXPECT_EQ(net.repr(),
+            "Sequential(\n  (0): GroupNorm(2, 4, eps=1e-05, affine=True)\n  (1): SiLU(inplace=True)\n  (2): Identity()\n)");
+  const Tensor x = lucid::randn({2, 4, 3});
+  EXPECT_STREQ(net(x).grad_fn()->name(), "GroupNormSiLUBackward");
+}
+
+// Where the intermediate is observable, or the modules might not be lucid's own, each runs alone.
+TEST(SequentialFusionVisible, PairsThatDoNotFuse) {
+  const Tensor x = lucid::randn({2, 4, 3});
+  const auto last_node = [&](lucid::nn::Sequential& net) { return std::string(net(x).grad_fn()->name()); };
+  {
+    lucid::nn::Sequential net(lucid::nn::GroupNorm(2, 4), lucid::nn::SiLU());
+    int seen = 0;
+    auto handle = net[0]->register_forward_hook([&](lucid::nn::Module&, const Tensor&, const Tensor&) {
+      ++seen;
+      return std::optional<Tensor>();
+    });
+    EXPECT_EQ(last_node(net), "SiluBackward");
+    EXPECT_EQ(seen, 1);
+    handle.remove();
+    EXPECT_EQ(last_node(net), "GroupNormSiLUBackward");  // fused again once the hook is gone
+  }
+  {
+    lucid::nn::Sequential net(lucid::nn::GroupNorm(2, 4), lucid::nn::SiLU());
+    auto handle = net[1]->register_forward_pre_hook([](lucid::nn::Module&, const Tensor&) { return std::optional<Tensor>(); });
+    EXPECT_EQ(last_node(net), "SiluBackward");
+  }
+  {
+    lucid::nn::Sequential net(lucid::nn::GroupNorm(2, 4), lucid::nn::GELU({.approximate = "tanh"}));
+    EXPECT_EQ(last_node(net), "GeluTanhBackward");
+  }
+  {
+    lucid::nn::Sequential net(lucid::nn::GroupNorm(2, 4, {.activation = Activation::relu}), lucid::nn::Tanh());
+    EXPECT_EQ(last_node(net), "TanhBackward");
+  }
+  {
+    struct ScaledSiLU : lucid::nn::SiLU {
+      Tensor forward(const Tensor& input) override { return lucid::silu(input) * 2.0; }
+    };
+    lucid::nn::Sequential net(lucid::nn::GroupNorm(2, 4), ScaledSiLU());
+    EXPECT_EQ(last_node(net), "MulScalarBackward");
+  }
 }
 
 }  // namespace

@@ -1,0 +1,22 @@
+// Fusion of a normalisation layer with the activation module after it, as Sequential runs them:
+// GroupNorm (without an activation of its own) followed by ReLU, SiLU, GELU (approximate "none"),
+// Sigmoid or Tanh becomes one call of GroupNorm's kernels with that activation as their epilogue
+// (modules/fused_activation.h). The modules, their parameters, state_dict keys and printed tree stay
+// as they are; the values agree with the separate calls to float rounding.
+//
+// A pair is not fused when the intermediate could be observed or the modules are not exactly lucid's
+// own: either module has hooks, a module is a subclass (its forward may differ), or GELU uses the tanh
+// approximation. Sequential::fuse_activations = false turns fusion off.
+#pragma once
+
+#include <optional>
+
+#include "framework/tensor.h"
+#include "modules/module.h"
+
+namespace lucid::nn {
+
+// second(first(input)) as one fused call, or nullopt when the pair does not fuse.
+std::optional<Tensor> run_fused_pair(Module& first, Module& second, const Tensor& input);
+
+}  // namespace lucid::nn
