@@ -6,8 +6,14 @@
 //   stream_forward           the forward's memory roofline: read one tensor, write one (Highway copy)
 //   stream_backward          the backward's: read two tensors, write one (Highway add)
 //   read_one, read_two       read one tensor (x) or two (dy, x) and sum them: a statistics pass alone
-// and, when CMake found LibTorch, torch_forward / torch_backward / torch_forward_backward, the same
-// cases through torch::group_norm (bench/group_norm_torch.cc, registered into this program).
+//   gn_silu_{fused, unfused, sequential}_{forward, forward_backward}
+//                            GroupNorm followed by SiLU: group_norm(..., Activation::silu), lucid's
+//                            silu(group_norm(x)), and Sequential(GroupNorm, SiLU) (fused on its own);
+//                            counter kept_bytes: the heap the forward's graph keeps alive for the
+//                            backward, beyond the inputs and the output (measured once per case)
+// and, when CMake found LibTorch, torch_forward / torch_backward / torch_forward_backward and
+// torch_gn_silu_{forward, forward_backward}, the same cases through torch::group_norm and
+// torch::silu(torch::group_norm(x)) (bench/group_norm_torch.cc, registered into this program).
 // bench/group_norm.sh builds and runs it and prints the table of times and ratios.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "bench/group_norm.cc"
@@ -44,6 +50,7 @@ HWY_AFTER_NAMESPACE();
 #include <chrono>
 
 #include "bench/group_norm_shapes.h"
+#include "bench/heap_kept.h"
 #include "bench/group_norm_torch.h"
 #include "lucid.h"
 
@@ -169,6 +176,62 @@ void read_two(benchmark::State& state) {
   });
 }
 
+// GroupNorm → SiLU, the three ways of running the pair in lucid.
+enum class Pair { fused, unfused, sequential };
+
+struct PairInputs {
+  lucid::nn::Sequential net;
+  lucid::Tensor x, dy;
+  std::int64_t groups;
+  explicit PairInputs(const Case& k)
+      : net(lucid::nn::GroupNorm(k.groups, k.c), lucid::nn::SiLU()),
+        x(lucid::randn({k.n, k.c, k.h, k.w})),
+        dy(lucid::randn({k.n, k.c, k.h, k.w})),
+        groups(k.groups) {}
+  lucid::Tensor run(Pair pair) {
+    const lucid::Tensor w = net.parameters()[0];
+    const lucid::Tensor b = net.parameters()[1];
+    namespace F = lucid::nn::functional;
+    switch (pair) {
+      case Pair::fused: return F::group_norm(x, groups, w, b, 1e-5, lucid::nn::Activation::silu);
+      case Pair::unfused: return lucid::silu(F::group_norm(x, groups, w, b, 1e-5));
+      case Pair::sequential: break;
+    }
+    return net(x);
+  }
+};
+
+template <Pair P>
+void gn_silu_forward(benchmark::State& state) {
+  lucid::set_num_threads(ThreadsOf(state));
+  lucid::manual_seed(0);
+  PairInputs in(CaseOf(state));
+  lucid::autograd::no_grad guard;
+  for (auto _ : state) {
+    lucid::Tensor y = in.run(P);
+    benchmark::DoNotOptimize(y.data<float>());
+    benchmark::ClobberMemory();
+  }
+  SetTraffic(state, 2);
+}
+
+template <Pair P>
+void gn_silu_forward_backward(benchmark::State& state) {
+  lucid::set_num_threads(ThreadsOf(state));
+  lucid::manual_seed(0);
+  PairInputs in(CaseOf(state));
+  in.x.requires_grad_(true);
+  state.counters["kept_bytes"] =
+      static_cast<double>(KeptForBackward([&] { return in.run(P); }, [] { lucid::release_cached_memory(); }));
+  for (auto _ : state) {
+    in.run(P).backward(in.dy);
+    benchmark::DoNotOptimize(in.x.grad().data<float>());
+    in.x.set_grad({});
+    in.net.zero_grad();
+  }
+  SetTraffic(state, 5);
+}
+
 BENCHMARK(lucid_forward)->Apply(AllCases)->UseRealTime();
 BENCHMARK(lucid_backward)->Apply(AllCases)->UseManualTime();
 BENCHMARK(lucid_forward_backward)->Apply(AllCases)->UseRealTime();
@@ -176,6 +239,15 @@ BENCHMARK(stream_forward)->Apply(AllCases)->UseRealTime();
 BENCHMARK(stream_backward)->Apply(AllCases)->UseRealTime();
 BENCHMARK(read_one)->Apply(AllCases)->UseRealTime();
 BENCHMARK(read_two)->Apply(AllCases)->UseRealTime();
+BENCHMARK(gn_silu_forward<Pair::fused>)->Name("gn_silu_fused_forward")->Apply(AllCases)->UseRealTime();
+BENCHMARK(gn_silu_forward<Pair::unfused>)->Name("gn_silu_unfused_forward")->Apply(AllCases)->UseRealTime();
+BENCHMARK(gn_silu_forward<Pair::sequential>)->Name("gn_silu_sequential_forward")->Apply(AllCases)->UseRealTime();
+BENCHMARK(gn_silu_forward_backward<Pair::fused>)->Name("gn_silu_fused_forward_backward")->Apply(AllCases)->UseRealTime();
+BENCHMARK(gn_silu_forward_backward<Pair::unfused>)->Name("gn_silu_unfused_forward_backward")->Apply(AllCases)->UseRealTime();
+BENCHMARK(gn_silu_forward_backward<Pair::sequential>)
+    ->Name("gn_silu_sequential_forward_backward")
+    ->Apply(AllCases)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace group_norm_bench

@@ -1,4 +1,4 @@
-// LibTorch's GroupNorm on bench/group_norm's cases, measured exactly as the lucid half measures its
+// LibTorch's GroupNorm (and GroupNorm followed by SiLU) on bench/group_norm's cases, measured exactly as the lucid half measures its
 // own: forward under NoGradGuard, backward alone with manual timing, forward+backward with gradients
 // reset to none after each iteration. For comparison only; never linked into lucid.
 #include "bench/group_norm_torch.h"
@@ -9,6 +9,7 @@
 #include <chrono>
 
 #include "bench/group_norm_shapes.h"
+#include "bench/heap_kept.h"
 
 namespace group_norm_bench {
 namespace {
@@ -86,12 +87,46 @@ void torch_forward_backward(benchmark::State& state) {
   SetTraffic(state, 5);
 }
 
+// torch::silu(torch::group_norm(x)): LibTorch's way of running GroupNorm followed by SiLU.
+torch::Tensor gn_silu(const TorchInputs& in) { return torch::silu(in.forward()); }
+
+void torch_gn_silu_forward(benchmark::State& state) {
+  use_threads(ThreadsOf(state));
+  torch::manual_seed(0);
+  TorchInputs in(CaseOf(state));
+  torch::NoGradGuard guard;
+  for (auto _ : state) {
+    torch::Tensor y = gn_silu(in);
+    benchmark::DoNotOptimize(y.data_ptr<float>());
+    benchmark::ClobberMemory();
+  }
+  SetTraffic(state, 2);
+}
+
+void torch_gn_silu_forward_backward(benchmark::State& state) {
+  use_threads(ThreadsOf(state));
+  torch::manual_seed(0);
+  TorchInputs in(CaseOf(state));
+  in.x.requires_grad_(true);
+  state.counters["kept_bytes"] = static_cast<double>(KeptForBackward([&] { return gn_silu(in); }, [] {}));
+  for (auto _ : state) {
+    gn_silu(in).backward(in.dy);
+    benchmark::DoNotOptimize(in.x.grad().data_ptr<float>());
+    in.reset_grads();
+  }
+  SetTraffic(state, 5);
+}
+
 }  // namespace
 
 void RegisterTorchBenchmarks() {
   benchmark::RegisterBenchmark("torch_forward", torch_forward)->Apply(AllCases)->UseRealTime();
   benchmark::RegisterBenchmark("torch_backward", torch_backward)->Apply(AllCases)->UseManualTime();
   benchmark::RegisterBenchmark("torch_forward_backward", torch_forward_backward)->Apply(AllCases)->UseRealTime();
+  benchmark::RegisterBenchmark("torch_gn_silu_forward", torch_gn_silu_forward)->Apply(AllCases)->UseRealTime();
+  benchmark::RegisterBenchmark("torch_gn_silu_forward_backward", torch_gn_silu_forward_backward)
+      ->Apply(AllCases)
+      ->UseRealTime();
 }
 
 }  // namespace group_norm_bench

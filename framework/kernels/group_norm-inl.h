@@ -25,7 +25,8 @@ struct Epilogue {
   using Forward = e::compose_t<Act, Normalized, 3>;
 
   // Backward, streams (dy, x), scalars (m, a, b, c2, c3, act's...): g = dy·act′(z), z recomputed from
-  // x; the per-channel sums Σg, Σg·(x − m), and dx = g·a + ((x − m)·c2 + c3).
+  // x. The identity's expressions, where g is dy, give the per-channel sums Σg, Σg·(x − m) and
+  // dx = g·a + ((x − m)·c2 + c3) once g is at hand.
   static constexpr auto dy = e::stream<0>;
   static constexpr auto x = e::stream<1>;
   static constexpr auto m = e::scalar<0>;
@@ -52,6 +53,8 @@ struct Epilogue {
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <type_traits>
+#include <vector>
 
 #include "framework/expr/evaluate-inl.h"
 #include "framework/kernels/group_norm.h"
@@ -74,12 +77,14 @@ constexpr std::size_t kChunkBytes = 16 * 1024, kMaxChunkItems = 64;
 // more than kMaxShiftSquared^½ standard deviations from it.
 constexpr double kMaxShiftSquared = 2.0;
 
-// μ and σ² of the m values at x. The first shift is the median of the first, middle and last values
-// (a single spike is never chosen); a spike or a large offset that still leaves the shift far from the
-// mean costs one or two more passes around the mean just found, which the second makes exact to T's
-// rounding of the mean.
+// μ and σ² of the m values at x, μ as center + mean_offset: center is μ rounded to T (what the
+// kernels subtract from x), mean_offset = μ − center in float64, kept apart so that μ's low digits
+// survive when the data lie far from 0 (float64 data around 1e4 would otherwise lose ~1e-12 of μ, a
+// systematic 1e-9 of σ = 1e-3 in every x̂). The first shift is the median of the first, middle and
+// last values (a single spike is never chosen); a spike or a large offset that still leaves the shift
+// far from the mean costs one or two more passes around the mean just found.
 template <class T>
-HWY_INLINE void GroupStatistics(const T* x, std::size_t m, double& mean, double& var) {
+HWY_INLINE void GroupStatistics(const T* x, std::size_t m, double& center, double& mean_offset, double& var) {
   const T a = x[0], b = x[m / 2], c = x[m - 1];
   T shift = std::max(std::min(a, b), std::min(std::max(a, b), c));
   for (int pass = 0;; ++pass) {
@@ -87,8 +92,10 @@ HWY_INLINE void GroupStatistics(const T* x, std::size_t m, double& mean, double&
     ex::SumReduce<gx::ShiftedSum, gx::ShiftedSquare>(&x, &shift, m, sums);
     const double shifted_mean = sums[0] / static_cast<double>(m);
     var = std::max(sums[1] / static_cast<double>(m) - shifted_mean * shifted_mean, 0.0);
-    mean = static_cast<double>(shift) + shifted_mean;
-    const T closer = static_cast<T>(mean);
+    const T closer = static_cast<T>(static_cast<double>(shift) + shifted_mean);
+    // (shift − closer) is exact: two nearby values of T, subtracted in float64.
+    center = static_cast<double>(closer);
+    mean_offset = (static_cast<double>(shift) - center) + shifted_mean;
     // False for NaN and inf data, whose statistics are NaN or inf however they are summed.
     if (pass == 2 || !(shifted_mean * shifted_mean > kMaxShiftSquared * var) || closer == shift) return;
     shift = closer;
@@ -109,13 +116,13 @@ void ForwardItems(const GroupNormForwardArgs<T>& a, std::size_t begin, std::size
     const std::size_t last = std::min(end, first + chunk);
     for (std::size_t item = first; item < last; ++item) {
       double var;
-      GroupStatistics(a.x + item * m, m, a.mean[item], var);
+      GroupStatistics(a.x + item * m, m, a.center[item], a.mean_offset[item], var);
       a.rstd[item] = 1.0 / std::sqrt(var + a.eps);
     }
     for (std::size_t item = first; item < last; ++item) {
       const std::size_t g = item % a.groups;
-      const T shift = static_cast<T>(a.mean[item]);
-      const double shifted_mean = a.mean[item] - static_cast<double>(shift);
+      const T shift = static_cast<T>(a.center[item]);
+      const double shifted_mean = a.mean_offset[item];
       for (std::size_t k = 0; k < per_group; ++k) {
         const std::size_t c = g * per_group + k;
         const double scale = a.rstd[item] * (a.gamma ? static_cast<double>(a.gamma[c]) : 1.0);
@@ -130,15 +137,21 @@ void ForwardItems(const GroupNormForwardArgs<T>& a, std::size_t begin, std::size
   }
 }
 
-// The same chunking as the forward: per-channel sums of every item of the chunk first, then dx.
+// The same chunking as the forward: per-channel sums of every item of the chunk first, then dx. With an
+// activation, g = dy·act′(z) is first written to a scratch buffer, channel by channel, so that act′ is
+// evaluated once per element; the sums and dx then read g where the plain backward reads dy.
 template <class Act, class T>
 void BackwardItems(const GroupNormBackwardArgs<T>& a, std::size_t begin, std::size_t end) {
   using Kernel = gx::Epilogue<Act>;
+  using Plain = gx::Epilogue<expr::Stream<0>>;
+  constexpr bool identity = std::is_same_v<Act, expr::Stream<0>>;
   constexpr std::size_t P = Kernel::num_activation_scalars;
   const std::size_t per_group = a.channels / a.groups;
   const std::size_t m = per_group * a.spatial;
   if (m == 0) return;
-  const std::size_t chunk = std::clamp<std::size_t>(kChunkBytes / (2 * m * sizeof(T)), 1, kMaxChunkItems);
+  const std::size_t chunk =
+      std::clamp<std::size_t>(kChunkBytes / ((identity ? 2 : 3) * m * sizeof(T)), 1, kMaxChunkItems);
+  std::vector<T> scratch(identity ? 0 : chunk * m);  // g of the chunk's items
   double sum_a[kMaxChunkItems], sum_b[kMaxChunkItems];  // A = Σ_c γ_c Σg, B = Σ_c γ_c Σg(x − μ) per item
   std::array<T, 5 + P> scalars{};                        // (m, rstd·γ_c, β_c − (μ − m)·rstd·γ_c, c2, c3, act's)
   std::copy_n(a.activation_scalars, P, scalars.begin() + 5);
@@ -146,25 +159,37 @@ void BackwardItems(const GroupNormBackwardArgs<T>& a, std::size_t begin, std::si
   const auto channel_scalars = [&](std::size_t item, std::size_t c) {
     const double gamma = a.gamma ? static_cast<double>(a.gamma[c]) : 1.0;
     const double scale = a.rstd[item] * gamma;
-    const double shifted_mean = a.mean[item] - static_cast<double>(scalars[0]);
+    const double shifted_mean = a.mean_offset[item];
     scalars[1] = static_cast<T>(scale);
     scalars[2] = static_cast<T>((a.beta ? static_cast<double>(a.beta[c]) : 0.0) - shifted_mean * scale);
     return gamma;
+  };
+  // g of item `item` once the sums are done: dy itself, or the chunk's scratch.
+  const auto grad_of = [&](std::size_t item, std::size_t first) -> const T* {
+    if constexpr (identity) return a.dy + item * m;
+    else return scratch.data() + (item - first) * m;
   };
   for (std::size_t first = begin; first < end; first += chunk) {
     const std::size_t last = std::min(end, first + chunk);
     for (std::size_t item = first; item < last; ++item) {
       const std::size_t n = item / a.groups, g = item % a.groups;
-      scalars[0] = static_cast<T>(a.mean[item]);
-      const double shifted_mean = a.mean[item] - static_cast<double>(scalars[0]);
+      scalars[0] = static_cast<T>(a.center[item]);
+      const double shifted_mean = a.mean_offset[item];
       double item_a = 0.0, item_b = 0.0;
       for (std::size_t k = 0; k < per_group; ++k) {
         const std::size_t c = g * per_group + k;
         const double gamma = channel_scalars(item, c);
-        const T* streams[] = {a.dy + item * m + k * a.spatial, a.x + item * m + k * a.spatial};
+        const T* x = a.x + item * m + k * a.spatial;
+        const T* grad = a.dy + item * m + k * a.spatial;
+        if constexpr (!identity) {
+          T* channel_scratch = scratch.data() + (item - first) * m + k * a.spatial;
+          const T* streams[] = {grad, x};
+          ex::Map<typename Kernel::Grad>(streams, scalars.data(), channel_scratch, a.spatial);
+          grad = channel_scratch;
+        }
+        const T* streams[] = {grad, x};
         double sums[2];
-        ex::SumReduce<typename Kernel::GradSum, typename Kernel::GradDotShifted>(streams, scalars.data(), a.spatial,
-                                                                                 sums);
+        ex::SumReduce<typename Plain::GradSum, typename Plain::GradDotShifted>(streams, scalars.data(), a.spatial, sums);
         const double dot_centered = sums[1] - shifted_mean * sums[0];  // Σg(x − μ)
         a.sum_dy[n * a.channels + c] = sums[0];
         a.sum_dy_xhat[n * a.channels + c] = dot_centered * a.rstd[item];
@@ -177,16 +202,16 @@ void BackwardItems(const GroupNormBackwardArgs<T>& a, std::size_t begin, std::si
     if (!a.dx) continue;
     for (std::size_t item = first; item < last; ++item) {
       const std::size_t g = item % a.groups;
-      scalars[0] = static_cast<T>(a.mean[item]);
-      const double shifted_mean = a.mean[item] - static_cast<double>(scalars[0]);
+      scalars[0] = static_cast<T>(a.center[item]);
+      const double shifted_mean = a.mean_offset[item];
       const double rstd = a.rstd[item], inv_m = 1.0 / static_cast<double>(m);
       const double c2 = -sum_b[item - first] * rstd * rstd * rstd * inv_m;
       scalars[3] = static_cast<T>(c2);
       scalars[4] = static_cast<T>(-c2 * shifted_mean - sum_a[item - first] * rstd * inv_m);
       for (std::size_t k = 0; k < per_group; ++k) {
         channel_scalars(item, g * per_group + k);
-        const T* streams[] = {a.dy + item * m + k * a.spatial, a.x + item * m + k * a.spatial};
-        ex::Map<typename Kernel::InputGrad>(streams, scalars.data(), a.dx + item * m + k * a.spatial, a.spatial);
+        const T* streams[] = {grad_of(item, first) + k * a.spatial, a.x + item * m + k * a.spatial};
+        ex::Map<typename Plain::InputGrad>(streams, scalars.data(), a.dx + item * m + k * a.spatial, a.spatial);
       }
     }
   }

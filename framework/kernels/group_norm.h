@@ -19,8 +19,9 @@ struct GroupNormForwardArgs {
   const T* gamma;  // (C,) or nullptr (no affine)
   const T* beta;   // (C,) or nullptr
   T* y;
-  double* mean;  // (N, G) out
-  double* rstd;  // (N, G) out: 1/√(σ² + eps)
+  double* center;       // (N, G) out: the mean μ rounded to T
+  double* mean_offset;  // (N, G) out: μ − center (μ = center + mean_offset, to float64 precision of each)
+  double* rstd;         // (N, G) out: 1/√(σ² + eps)
   std::size_t batch, channels, groups, spatial;
   double eps;
   const T* activation_scalars;  // the epilogue's scalars (e.g. swish's β); nullptr when it has none
@@ -32,7 +33,8 @@ struct GroupNormBackwardArgs {
   const T* x;
   const T* gamma;  // (C,) or nullptr
   const T* beta;   // (C,) or nullptr; read only by an epilogue other than the identity
-  const double* mean;
+  const double* center;  // the forward's statistics
+  const double* mean_offset;
   const double* rstd;
   T* dx;                 // nullptr: x needs no gradient
   double* sum_dy;        // (N, C) out: Σ_spatial g, g = dy·act′(z)
@@ -57,8 +59,8 @@ struct GroupNormKernels {
 
 // Per item: μ and σ² from sums of (x − s) and (x − s)² in one pass, s a shift near the group's mean
 // (a second pass around the mean found when s was far from it); then, channel by channel while the
-// group is in cache, z = (x − m)·rstd·γ_c + (β_c − (μ − m)·rstd·γ_c) with m = μ rounded to T, and
-// y = act(z).
+// group is in cache, z = (x − m)·rstd·γ_c + (β_c − (μ − m)·rstd·γ_c) with m = μ rounded to T (the
+// center), and y = act(z).
 void group_norm_forward(const GroupNormKernels& kernels, const GroupNormForwardArgs<float>& args);
 void group_norm_forward(const GroupNormKernels& kernels, const GroupNormForwardArgs<double>& args);
 

@@ -99,17 +99,18 @@ void check_group_norm_arguments(const Tensor& x, std::int64_t num_groups, const 
 
 Tensor group_norm_kernel_forward(const kernels::GroupNormKernels& kernels, const Tensor& x, std::int64_t num_groups,
                                  const Tensor& weight, const Tensor& bias, double eps,
-                                 std::span<const double> activation_scalars, Tensor& mean, Tensor& rstd) {
+                                 std::span<const double> activation_scalars, Tensor& statistics) {
   const Dims d = dims_of(x);
   Tensor y = Tensor::empty(x.shape(), x.dtype());
-  mean = Tensor::empty({x.size(0), num_groups}, float64);
-  rstd = Tensor::empty({x.size(0), num_groups}, float64);
+  statistics = Tensor::empty({3, x.size(0), num_groups}, float64);
+  double* const stats = statistics.data<double>();
+  const std::size_t items = d.n * static_cast<std::size_t>(num_groups);
   visit_dtype(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const std::vector<T> scalars(activation_scalars.begin(), activation_scalars.end());
     kernels::group_norm_forward(kernels, kernels::GroupNormForwardArgs<T>{
                                              x.data<T>(), data_or_null<T>(weight), data_or_null<T>(bias), y.data<T>(),
-                                             mean.data<double>(), rstd.data<double>(), d.n, d.c,
+                                             stats, stats + items, stats + 2 * items, d.n, d.c,
                                              static_cast<std::size_t>(num_groups), d.spatial, eps, scalars.data()});
   });
   return y;
@@ -117,19 +118,21 @@ Tensor group_norm_kernel_forward(const kernels::GroupNormKernels& kernels, const
 
 autograd::TensorList group_norm_kernel_backward(const kernels::GroupNormKernels& kernels, const Tensor& g,
                                                 const Tensor& x, std::int64_t num_groups, const Tensor& weight,
-                                                const Tensor& bias, const Tensor& mean, const Tensor& rstd,
+                                                const Tensor& bias, const Tensor& statistics,
                                                 std::span<const double> activation_scalars,
                                                 const autograd::Node& node) {
   const Dims d = dims_of(x);
   Tensor dx = node.needs_input_grad(0) ? Tensor::empty(x.shape(), x.dtype()) : Tensor();
   std::vector<double> sum_dy(d.n * d.c), sum_dy_xhat(d.n * d.c);
+  const double* const stats = statistics.data<double>();
+  const std::size_t items = d.n * static_cast<std::size_t>(num_groups);
   autograd::TensorList grads{dx, Tensor(), Tensor()};
   visit_dtype(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const std::vector<T> scalars(activation_scalars.begin(), activation_scalars.end());
     kernels::group_norm_backward(
         kernels, kernels::GroupNormBackwardArgs<T>{g.data<T>(), x.data<T>(), data_or_null<T>(weight),
-                                                   data_or_null<T>(bias), mean.data<double>(), rstd.data<double>(),
+                                                   data_or_null<T>(bias), stats, stats + items, stats + 2 * items,
                                                    data_or_null<T>(dx), sum_dy.data(), sum_dy_xhat.data(), d.n, d.c,
                                                    static_cast<std::size_t>(num_groups), d.spatial, scalars.data()});
     // dγ_c = Σ_n Σ g·x̂, dβ_c = Σ_n Σ g, summed over n in order (deterministic).

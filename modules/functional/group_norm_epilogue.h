@@ -31,14 +31,15 @@ namespace detail {
 // x's dtype or undefined.
 void check_group_norm_arguments(const Tensor& x, std::int64_t num_groups, const Tensor& weight, const Tensor& bias,
                                 double eps);
-// Runs the forward kernel; mean and rstd become the (N, G) float64 statistics.
+// Runs the forward kernel; `statistics` becomes the float64 (3, N, G) of the kernels' center,
+// mean_offset and rstd (framework/kernels/group_norm.h).
 Tensor group_norm_kernel_forward(const kernels::GroupNormKernels& kernels, const Tensor& x, std::int64_t num_groups,
                                  const Tensor& weight, const Tensor& bias, double eps,
-                                 std::span<const double> activation_scalars, Tensor& mean, Tensor& rstd);
+                                 std::span<const double> activation_scalars, Tensor& statistics);
 // The gradients (x, weight, bias) that `node` needs, from the fused backward kernel.
 autograd::TensorList group_norm_kernel_backward(const kernels::GroupNormKernels& kernels, const Tensor& g,
                                                 const Tensor& x, std::int64_t num_groups, const Tensor& weight,
-                                                const Tensor& bias, const Tensor& mean, const Tensor& rstd,
+                                                const Tensor& bias, const Tensor& statistics,
                                                 std::span<const double> activation_scalars,
                                                 const autograd::Node& node);
 // z = x̂·γ + β with differentiable ops (x̂ normalised per group), in x's shape.
@@ -57,18 +58,18 @@ Tensor group_norm_with_epilogue(const kernels::GroupNormKernels& kernels, const 
                                 const std::array<double, expr::num_scalars<Act>>& activation_scalars = {}) {
   constexpr bool identity = std::is_same_v<Act, expr::Stream<0>>;
   detail::check_group_norm_arguments(x, num_groups, weight, bias, eps);
-  Tensor mean, rstd;
-  Tensor y = detail::group_norm_kernel_forward(kernels, x, num_groups, weight, bias, eps, activation_scalars, mean, rstd);
+  Tensor statistics;
+  Tensor y = detail::group_norm_kernel_forward(kernels, x, num_groups, weight, bias, eps, activation_scalars, statistics);
   autograd::record(
       kernels.backward_name, y, {&x, &weight, &bias},
       [&kernels, saved_x = autograd::SavedTensor(x), saved_weight = autograd::SavedTensor(weight),
-       saved_bias = autograd::SavedTensor(identity ? Tensor() : bias), num_groups, eps, mean, rstd,
+       saved_bias = autograd::SavedTensor(identity ? Tensor() : bias), num_groups, eps, statistics,
        activation_scalars](const Tensor& g, autograd::Node& node) {
         const Tensor& input = saved_x.unpack(node);
         const Tensor& gamma = saved_weight.unpack(node);
         const Tensor& beta = saved_bias.unpack(node);
         if (!autograd::is_grad_enabled()) {
-          return detail::group_norm_kernel_backward(kernels, g, input, num_groups, gamma, beta, mean, rstd,
+          return detail::group_norm_kernel_backward(kernels, g, input, num_groups, gamma, beta, statistics,
                                                     activation_scalars, node);
         }
         if constexpr (identity) {

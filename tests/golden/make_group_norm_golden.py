@@ -1,15 +1,17 @@
-"""Writes group_norm.json: PyTorch 1.13 GroupNorm in float64 (forward and backward) on a spread of shapes.
+"""Writes group_norm.json: GroupNorm forward and backward on a spread of shapes and of hard data.
 
 Run with /usr/bin/python3 (which has torch). Each case stores x, weight, bias (when affine), an upstream
-gradient dy, and PyTorch's y = group_norm(x), dx, dweight, dbias for the loss <dy, y>. Every input is
+gradient dy, and y = group_norm(x), dx, dweight, dbias for the loss <dy, y>, evaluated by the closed form
+in numpy's extended precision (x87 long double, 64-bit mantissa) and rounded to float64. Every input is
 rounded to float32 first, so the float32 tests in tests/modules/group_norm_parity_test.cc see the very
-same inputs and measure only lucid's arithmetic error against these float64 values.
+same inputs and measure only lucid's arithmetic error against these values.
 
-Independent check: every stored output is compared with the closed form evaluated in numpy's extended
-precision (x87 long double, 64-bit mantissa); the script stops when PyTorch deviates from it by more
-than 1e-11 relative to the magnitude of the tensor. Measured: ≤ 1e-13 everywhere except the cases with
-values ~1e4 + unit noise, where PyTorch's float64 statistics and backward lose about four digits to
-the offset (up to 1.3e-12 in dweight, 8e-13 in y); far below the 1e-10 of the float64 test.
+Checks against PyTorch 1.13: its float64 group_norm must agree with the closed form to 1e-11 relative
+to each tensor's magnitude, except on the cases with a large common offset (1e4 to 1e6), where its
+float64 statistics and backward lose digits to the offset (5e-8 allowed; measured in the case's
+attribute torch_float64_error). Each case also records, as torch_float32_error, PyTorch's own float32
+error on the same inputs (max |torch − exact| / max |exact| per output): lucid's float32 error must not
+exceed it (tests/modules/group_norm_parity_test.cc).
 """
 import numpy as np
 import torch
@@ -26,7 +28,8 @@ def f32_exact(t):
 
 def closed_form(x, weight, bias, dy, groups, eps):
     """y, dx, dweight, dbias in long double: x̂ = (x − μ)/√(σ² + eps) per (n, group) (biased σ²),
-    y = x̂·γ + β, dγ = Σ dy·x̂, dβ = Σ dy, dx = rstd·(d − mean(d) − x̂·mean(d·x̂)) with d = dy·γ."""
+    y = x̂·γ + β, dγ = Σ dy·x̂, dβ = Σ dy, dx = rstd·(d − mean(d) − x̂·mean(d·x̂)) with d = dy·γ; and
+    max |rstd·d|, the size of the terms whose cancellation gives dx."""
     ld = np.longdouble
     n, c = x.shape[0], x.shape[1]
     xs = x.numpy().astype(ld).reshape(n, groups, -1)
@@ -42,37 +45,52 @@ def closed_form(x, weight, bias, dy, groups, eps):
     xhat_g = xhat.reshape(n, groups, -1)
     dx = rstd * (d - d.mean(axis=2, keepdims=True) - xhat_g * (d * xhat_g).mean(axis=2, keepdims=True))
     others = tuple(i for i in range(x.dim()) if i != 1)
-    return xhat * gamma + beta, dx.reshape(x.shape), (g * xhat).sum(axis=others), g.sum(axis=others)
+    outputs = xhat * gamma + beta, dx.reshape(x.shape), (g * xhat).sum(axis=others), g.sum(axis=others)
+    return outputs, float(np.abs(rstd * d).max())
 
 
 def relative_gap(got, want):
-    """max |got − want| / max |want| (long double)."""
+    """max |got − want| / max |want| (long double); the absolute gap where want is all zeros."""
     want = np.asarray(want, dtype=np.longdouble)
     gap = np.abs(got.numpy().astype(np.longdouble) - want).max()
-    scale = max(np.abs(want).max(), np.longdouble(1e-300))
-    return float(gap / scale)
+    scale = np.abs(want).max()
+    return float(gap / scale if scale > 0 else gap)
 
 
-def make_case(name, x, groups, eps, affine, dy=None):
+def torch_outputs(x, weight, bias, dy, groups, eps, dtype):
+    """PyTorch's y, dx, dweight, dbias in `dtype` (None where there is no affine map)."""
+    leaf = lambda t: t.detach().clone().to(dtype).requires_grad_(True) if t is not None else None
+    xr, wr, br = leaf(x), leaf(weight), leaf(bias)
+    y = torch.nn.functional.group_norm(xr, groups, wr, br, eps)
+    y.backward(dy.to(dtype))
+    return {"y": y.detach(), "dx": xr.grad, "dweight": wr.grad if wr is not None else None,
+            "dbias": br.grad if br is not None else None}
+
+
+def make_case(name, x, groups, eps, affine, dy=None, offset=False):
     c = x.shape[1]
     x = f32_exact(x)
     weight = f32_exact(1 + 0.5 * torch.randn(c, dtype=torch.float64)) if affine else None
     bias = f32_exact(0.5 * torch.randn(c, dtype=torch.float64)) if affine else None
     dy = f32_exact(torch.randn(x.shape, dtype=torch.float64) if dy is None else dy)
-    xr = x.clone().requires_grad_(True)
-    wr = weight.clone().requires_grad_(True) if affine else None
-    br = bias.clone().requires_grad_(True) if affine else None
-    y = torch.nn.functional.group_norm(xr, groups, wr, br, eps)
-    y.backward(dy)
-    outputs = {"y": y, "dx": xr.grad, "dweight": wr.grad if affine else None, "dbias": br.grad if affine else None}
-    reference = dict(zip(["y", "dx", "dweight", "dbias"], closed_form(x, weight, bias, dy, groups, eps)))
-    for key, value in outputs.items():
+    exact_outputs, dx_term_scale = closed_form(x, weight, bias, dy, groups, eps)
+    exact = dict(zip(["y", "dx", "dweight", "dbias"], exact_outputs))
+    torch64 = torch_outputs(x, weight, bias, dy, groups, eps, torch.float64)
+    torch32 = torch_outputs(x, weight, bias, dy, groups, eps, torch.float32)
+    errors64, errors32 = {}, {}
+    for key, value in torch64.items():
         if value is None:
             continue
-        gap = relative_gap(value.detach(), reference[key])
-        if gap > 1e-11:
-            raise SystemExit(f"{name}: PyTorch's {key} deviates from the extended-precision closed form by {gap:.3g}")
-    attrs = {"num_groups": groups, "eps": eps, "affine": affine}
+        errors64[key] = relative_gap(value, exact[key])
+        errors32[key] = relative_gap(torch32[key].to(torch.float64), exact[key])
+        if errors64[key] > (5e-8 if offset else 1e-11):
+            raise SystemExit(f"{name}: PyTorch's {key} deviates from the extended-precision closed form by "
+                             f"{errors64[key]:.3g}")
+    outputs = {key: torch.from_numpy(exact[key].astype(np.float64)) if torch64[key] is not None else None
+               for key in torch64}
+    attrs = {"num_groups": groups, "eps": eps, "affine": affine, "dx_term_scale": dx_term_scale,
+             "torch_float64_error": errors64,
+             "torch_float32_error": errors32}
     return case(name, attrs, x=x, weight=weight, bias=bias, dy=dy, **outputs)
 
 
@@ -88,8 +106,20 @@ def near_constant():
     return x
 
 
+def spiked(x, positions, values):
+    """x with the given (index tuple) elements set to the given values."""
+    for position, value in zip(positions, values):
+        x[position] = value
+    return x
+
+
+def one_element_groups():
+    """(3, 4): each of the 4 groups holds one element, so σ² = 0 and y = β exactly."""
+    return randn(3, 4)
+
+
 cases = [
-    # name, x, groups, eps, affine
+    # name, x, groups, eps, affine[, dy, offset]
     ("g1_2d", randn(2, 6, 3, 5), 1, 1e-5, True),
     ("g1_nc_noaffine", randn(3, 5), 1, 1e-5, False),
     ("gc_1d", randn(3, 4, 9), 4, 1e-5, True),
@@ -105,8 +135,26 @@ cases = [
     ("d2_small_var_eps01", 0.3 * randn(2, 6, 3, 3), 3, 0.1, True),
     ("d3", randn(2, 4, 3, 4, 5), 2, 0.1, True),
     ("d3_tail", randn(1, 4, 3, 3, 7), 4, 1e-5, True),
-    ("offset_1e4", 1e4 + randn(2, 4, 6, 7), 2, 1e-5, True),
-    ("offset_1e4_gc_noaffine", 1e4 + randn(2, 3, 19), 3, 1e-5, False),
+    ("offset_1e4", 1e4 + randn(2, 4, 6, 7), 2, 1e-5, True, None, True),
+    ("offset_1e4_gc_noaffine", 1e4 + randn(2, 3, 19), 3, 1e-5, False, None, True),
+    # Hard data for the statistics: a spike where a group starts, in its middle and at its end (each
+    # group of (2, 4, 8, 8) / 2 holds 128 values: positions 0, 64 and 127 of the group), several spikes,
+    # sparse post-ReLU values, offsets up to 1e6 (float32 spacing 0.0625 there), near-constant groups
+    # around a large value, one element per group.
+    ("spike_group_start", spiked(randn(2, 4, 8, 8), [(0, 0, 0, 0), (1, 2, 0, 0)], [1e3, -1e3]), 2, 1e-5, True),
+    ("spike_group_middle", spiked(randn(2, 4, 8, 8), [(0, 1, 0, 0)], [1e4]), 2, 1e-5, True),
+    ("spike_group_end", spiked(randn(2, 4, 8, 8), [(0, 1, 7, 7), (1, 3, 7, 7)], [5e3, 2e2]), 2, 1e-5, True),
+    ("spikes_several", spiked(randn(2, 8, 5, 5), [(0, 0, 0, 0), (0, 1, 2, 2), (0, 3, 4, 4), (1, 4, 0, 0), (1, 7, 4, 4)],
+                              [3e3, -2e3, 1e3, 4e4, 4e4]), 2, 1e-5, True),
+    ("post_relu_sparse", torch.relu(randn(2, 8, 6, 6) - 1.2), 4, 1e-5, True),
+    ("post_relu_sparse_3d", torch.relu(randn(2, 4, 3, 4, 5) - 1.5), 2, 1e-5, False),
+    ("offset_1e5_small_noise", 1e5 + 0.05 * randn(2, 4, 6, 7), 2, 1e-5, True, None, True),
+    ("offset_1e6", 1e6 + 4 * randn(2, 4, 6, 7), 2, 1e-5, True, None, True),
+    ("offset_neg_1e6_spike", spiked(-1e6 + 4 * randn(2, 4, 6, 7), [(0, 0, 0, 0)], [-1e6 + 500]), 2, 1e-5, True,
+     None, True),
+    ("near_constant_1e4", 1e4 + 1e-3 * randn(2, 4, 5, 5), 2, 1e-5, True, None, True),
+    ("one_element_groups", one_element_groups(), 4, 1e-5, True),
+    ("one_element_groups_1d", randn(2, 6, 1), 6, 1e-5, True),
     ("near_constant", near_constant(), 2, 1e-5, True),
     ("near_constant_noaffine", near_constant(), 2, 1e-5, False),
 ]
