@@ -1,5 +1,6 @@
 // swish: uses the user-defined fused op of swish.h, runs its generated backward, and checks the
-// gradient against float64 central differences with lucid::autograd::gradcheck.
+// gradient against float64 central differences with lucid::autograd::gradcheck; then the same
+// activation fused into GroupNorm, checked the same way.
 #include <cstdio>
 #include <iostream>
 
@@ -25,5 +26,17 @@ int main() {
   const auto check = lucid::autograd::gradcheck(
       [beta](const std::vector<lucid::Tensor>& in) { return swish_example::swish(in[0], beta); }, {x});
   std::printf("%s\n", check.message.c_str());
-  return check.ok ? 0 : 1;
+
+  // GroupNorm(2 groups) → swish(β) in one kernel, forward and backward, against central differences.
+  const lucid::Tensor features = lucid::randn({2, 4, 3}, lucid::float64, true);
+  const lucid::Tensor weight = lucid::randn({4}, lucid::float64, true), bias = lucid::randn({4}, lucid::float64, true);
+  std::cout << "swish(group_norm(x); 1.5) = " << swish_example::group_norm_swish(features, 2, weight, bias, 1e-5, beta)
+            << "\n";
+  const auto fused_check = lucid::autograd::gradcheck(
+      [beta](const std::vector<lucid::Tensor>& in) {
+        return swish_example::group_norm_swish(in[0], 2, in[1], in[2], 1e-5, beta);
+      },
+      {features, weight, bias});
+  std::printf("group_norm_swish: %s\n", fused_check.message.c_str());
+  return check.ok && fused_check.ok ? 0 : 1;
 }

@@ -1,5 +1,6 @@
 // The user-defined swish op of examples/swish: values against the closed form, and its generated
-// backward (first and second order) against float64 central differences.
+// backward (first and second order) against float64 central differences; the same activation fused
+// into GroupNorm (group_norm_swish) against the unfused pair and central differences.
 #include <cmath>
 
 #include "autodiff/gradcheck_gtest.h"
@@ -32,6 +33,33 @@ TEST(Swish, SecondDerivativeMatchesCentralDifferences) {
   lucid::manual_seed(3);
   const lucid::Tensor x = lucid::randn({6}, lucid::float64, true);
   EXPECT_GRADGRADCHECK([](const auto& in) { return swish_example::swish(in[0], 0.8); }, {x});
+}
+
+TEST(GroupNormSwish, MatchesGroupNormThenSwish) {
+  lucid::manual_seed(4);
+  for (lucid::DType dtype : {lucid::float32, lucid::float64}) {
+    const lucid::Tensor x = lucid::randn({3, 6, 5, 7}, dtype) * 3.0 + 1.0;
+    const lucid::Tensor w = lucid::randn({6}, dtype), b = lucid::randn({6}, dtype);
+    const std::vector<double> fused = swish_example::group_norm_swish(x, 3, w, b, 1e-5, 0.7).to_vector<double>();
+    const std::vector<double> xhat = lucid::nn::functional::group_norm(x.to(lucid::float64), 3, w.to(lucid::float64),
+                                                                       b.to(lucid::float64), 1e-5)
+                                         .to_vector<double>();
+    for (std::size_t i = 0; i < xhat.size(); ++i) {
+      EXPECT_NEAR(fused[i], swish_reference(xhat[i], 0.7), 1e-5 * (1 + std::abs(fused[i]))) << "element " << i;
+    }
+  }
+}
+
+TEST(GroupNormSwish, FirstAndSecondDerivativesMatchCentralDifferences) {
+  lucid::manual_seed(5);
+  const std::vector<lucid::Tensor> inputs{lucid::randn({2, 4, 3}, lucid::float64, true),
+                                          lucid::randn({4}, lucid::float64, true),
+                                          lucid::randn({4}, lucid::float64, true)};
+  const auto fn = [](const std::vector<lucid::Tensor>& in) {
+    return swish_example::group_norm_swish(in[0], 2, in[1], in[2], 1e-5, 1.3);
+  };
+  EXPECT_GRADCHECK(fn, inputs);
+  EXPECT_GRADGRADCHECK(fn, inputs);
 }
 
 }  // namespace
