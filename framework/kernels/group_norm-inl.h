@@ -53,6 +53,7 @@ struct Epilogue {
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <numeric>
 #include <type_traits>
 #include <vector>
 
@@ -66,6 +67,7 @@ namespace group_norm_detail {
 
 namespace gx = group_norm_exprs;
 namespace ex = lucid::expr::HWY_NAMESPACE;
+static_assert(ex::kMaxSumLanes <= kGroupNormSumLanes, "GroupNormBackwardArgs' lane stride is too small for this target");
 
 // Items run in chunks of about kChunkBytes of input: first the statistics of every item of the chunk,
 // then normalise+affine channel by channel while the chunk is still in cache. Small groups thus do not
@@ -175,7 +177,8 @@ void BackwardItems(const GroupNormBackwardArgs<T>& a, std::size_t begin, std::si
       const std::size_t n = item / a.groups, g = item % a.groups;
       scalars[0] = static_cast<T>(a.center[item]);
       const double shifted_mean = a.mean_offset[item];
-      double item_a = 0.0, item_b = 0.0;
+      // A and B lane by lane; each channel's lanes go to sum_dy, sum_dy_xhat.
+      std::array<double, kGroupNormSumLanes> item_a{}, item_b{};
       for (std::size_t k = 0; k < per_group; ++k) {
         const std::size_t c = g * per_group + k;
         const double gamma = channel_scalars(item, c);
@@ -188,16 +191,21 @@ void BackwardItems(const GroupNormBackwardArgs<T>& a, std::size_t begin, std::si
           grad = channel_scratch;
         }
         const T* streams[] = {grad, x};
-        double sums[2];
-        ex::SumReduce<typename Plain::GradSum, typename Plain::GradDotShifted>(streams, scalars.data(), a.spatial, sums);
-        const double dot_centered = sums[1] - shifted_mean * sums[0];  // Σg(x − μ)
-        a.sum_dy[n * a.channels + c] = sums[0];
-        a.sum_dy_xhat[n * a.channels + c] = dot_centered * a.rstd[item];
-        item_a += gamma * sums[0];
-        item_b += gamma * dot_centered;
+        double lanes[2 * ex::kMaxSumLanes];  // Σg, Σg·(x − m) per lane
+        ex::SumReduceLanes<typename Plain::GradSum, typename Plain::GradDotShifted>(streams, scalars.data(), a.spatial,
+                                                                                   lanes);
+        double* channel_sum_dy = a.sum_dy + (n * a.channels + c) * kGroupNormSumLanes;
+        double* channel_sum_dy_xhat = a.sum_dy_xhat + (n * a.channels + c) * kGroupNormSumLanes;
+        for (std::size_t j = 0; j < ex::kMaxSumLanes; ++j) {
+          const double dot_centered = lanes[ex::kMaxSumLanes + j] - shifted_mean * lanes[j];  // Σg(x − μ)
+          channel_sum_dy[j] = lanes[j];
+          channel_sum_dy_xhat[j] = dot_centered * a.rstd[item];
+          item_a[j] += gamma * lanes[j];
+          item_b[j] += gamma * dot_centered;
+        }
       }
-      sum_a[item - first] = item_a;
-      sum_b[item - first] = item_b;
+      sum_a[item - first] = std::accumulate(item_a.begin(), item_a.end(), 0.0);
+      sum_b[item - first] = std::accumulate(item_b.begin(), item_b.end(), 0.0);
     }
     if (!a.dx) continue;
     for (std::size_t item = first; item < last; ++item) {

@@ -123,7 +123,8 @@ autograd::TensorList group_norm_kernel_backward(const kernels::GroupNormKernels&
                                                 const autograd::Node& node) {
   const Dims d = dims_of(x);
   Tensor dx = node.needs_input_grad(0) ? Tensor::empty(x.shape(), x.dtype()) : Tensor();
-  std::vector<double> sum_dy(d.n * d.c), sum_dy_xhat(d.n * d.c);
+  constexpr std::size_t kLanes = kernels::kGroupNormSumLanes;
+  std::vector<double> sum_dy(d.n * d.c * kLanes), sum_dy_xhat(d.n * d.c * kLanes);  // zeros
   const double* const stats = statistics.data<double>();
   const std::size_t items = d.n * static_cast<std::size_t>(num_groups);
   autograd::TensorList grads{dx, Tensor(), Tensor()};
@@ -135,12 +136,14 @@ autograd::TensorList group_norm_kernel_backward(const kernels::GroupNormKernels&
                                                    data_or_null<T>(bias), stats, stats + items, stats + 2 * items,
                                                    data_or_null<T>(dx), sum_dy.data(), sum_dy_xhat.data(), d.n, d.c,
                                                    static_cast<std::size_t>(num_groups), d.spatial, scalars.data()});
-    // dγ_c = Σ_n Σ g·x̂, dβ_c = Σ_n Σ g, summed over n in order (deterministic).
+    // dγ_c = Σ_n Σ g·x̂, dβ_c = Σ_n Σ g, summed over n and the lanes in order (deterministic).
     auto per_channel = [&](const std::vector<double>& partial) {
       Tensor out = Tensor::empty({x.size(1)}, x.dtype());
       for (std::size_t ch = 0; ch < d.c; ++ch) {
         double total = 0.0;
-        for (std::size_t b = 0; b < d.n; ++b) total += partial[b * d.c + ch];
+        for (std::size_t b = 0; b < d.n; ++b) {
+          for (std::size_t j = 0; j < kLanes; ++j) total += partial[(b * d.c + ch) * kLanes + j];
+        }
         out.data<T>()[ch] = static_cast<T>(total);
       }
       return out;
