@@ -9,14 +9,18 @@
 #include "framework/kernels/group_norm_epilogue.h"
 #include "hwy/highway.h"
 
+// The built-in epilogues, (name of the table, activation expression) for EPILOGUE.
+#define LUCID_GROUP_NORM_EPILOGUES(EPILOGUE) \
+  EPILOGUE(GroupNorm, expr::Stream<0>)       \
+  EPILOGUE(GroupNormReLU, exprs::Relu)       \
+  EPILOGUE(GroupNormSiLU, exprs::Silu)       \
+  EPILOGUE(GroupNormGELU, exprs::Gelu)       \
+  EPILOGUE(GroupNormSigmoid, exprs::Sigmoid) \
+  EPILOGUE(GroupNormTanh, exprs::Tanh)
+
 HWY_BEFORE_NAMESPACE();
 namespace lucid::kernels::HWY_NAMESPACE {
-LUCID_GROUP_NORM_TARGET_KERNELS(GroupNorm, expr::Stream<0>)
-LUCID_GROUP_NORM_TARGET_KERNELS(GroupNormReLU, exprs::Relu)
-LUCID_GROUP_NORM_TARGET_KERNELS(GroupNormSiLU, exprs::Silu)
-LUCID_GROUP_NORM_TARGET_KERNELS(GroupNormGELU, exprs::Gelu)
-LUCID_GROUP_NORM_TARGET_KERNELS(GroupNormSigmoid, exprs::Sigmoid)
-LUCID_GROUP_NORM_TARGET_KERNELS(GroupNormTanh, exprs::Tanh)
+LUCID_GROUP_NORM_EPILOGUES(LUCID_GROUP_NORM_TARGET_KERNELS)
 }  // namespace lucid::kernels::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 
@@ -27,12 +31,7 @@ HWY_AFTER_NAMESPACE();
 
 namespace lucid::kernels {
 
-LUCID_GROUP_NORM_EXPORT_KERNELS(GroupNorm, expr::Stream<0>)
-LUCID_GROUP_NORM_EXPORT_KERNELS(GroupNormReLU, exprs::Relu)
-LUCID_GROUP_NORM_EXPORT_KERNELS(GroupNormSiLU, exprs::Silu)
-LUCID_GROUP_NORM_EXPORT_KERNELS(GroupNormGELU, exprs::Gelu)
-LUCID_GROUP_NORM_EXPORT_KERNELS(GroupNormSigmoid, exprs::Sigmoid)
-LUCID_GROUP_NORM_EXPORT_KERNELS(GroupNormTanh, exprs::Tanh)
+LUCID_GROUP_NORM_EPILOGUES(LUCID_GROUP_NORM_EXPORT_KERNELS)
 
 namespace {
 
