@@ -117,16 +117,22 @@ struct Evaluator {
   HWY_INLINE V operator()(Node<RsqrtOp, A>) const { return hn::Div(hn::Set(d, T(1)), hn::Sqrt((*this)(A{}))); }
   // exp, tanh, sigmoid and the σ'(a) below use exp-inl.h (its header lists their measured accuracy:
   // ≤ 1 ulp for exp, ≤ 4 ulp for the others, float32 and float64).
-  // tanh a = sign(a)·(−m/(2 + m)) with m = e^(−2|a|) − 1 ∈ (−1, 0]: no cancellation near 0 (m is
-  // e^x − 1 computed as such), no overflow, no division. Below −2|a| = kFloor, m rounds to −1 (tanh to
-  // ±1), so the argument is clamped there, keeping 2^q normal; NaN passes the select and propagates.
+  // tanh|a| = −m/(2 + m) with m = e^(−2|a|) − 1 ∈ (−1, 0] for |a| < ½ (no cancellation near 0: m is
+  // e^x − 1 computed as such), and 1 − 2e/(1 + e) with e = 1 + m (exact there) above, accurate to
+  // about half an ulp as tanh nears 1 (where 1 − tanh², the derivative, is read). One reciprocal,
+  // 1/(2 + m), serves both; no overflow, no division. Below −2|a| = kFloor, m rounds to −1 (tanh to 1),
+  // so the argument is clamped there, keeping 2^q normal; NaN passes the select and propagates.
   template <class A>
   HWY_INLINE V operator()(Node<TanhOp, A>) const {
     const V a = (*this)(A{});
     constexpr T kFloor = std::is_same_v<T, float> ? T(-20) : T(-40);  // e^kFloor < ulp(1)/8
+    const V one = hn::Set(d, T(1));
     const V z = hn::Mul(hn::Abs(a), hn::Set(d, T(-2)));
     const V m = Expm1NormalRange(d, hn::IfThenElse(hn::Lt(z, hn::Set(d, kFloor)), hn::Set(d, kFloor), z));
-    return hn::CopySign(hn::Mul(hn::Neg(m), Reciprocal(d, hn::Add(m, hn::Set(d, T(2))))), a);
+    const V r = Reciprocal(d, hn::Add(m, hn::Set(d, T(2))));
+    const V large = hn::NegMulAdd(hn::Add(hn::Add(m, one), hn::Add(m, one)), r, one);
+    const V t = hn::IfThenElse(hn::Lt(z, hn::Set(d, T(-1))), large, hn::Mul(hn::Neg(m), r));
+    return hn::CopySign(t, a);
   }
   template <class A>
   HWY_INLINE V operator()(Node<ErfOp, A>) const { return Erf(d, (*this)(A{})); }
