@@ -12,24 +12,14 @@
 #define LUCID_FRAMEWORK_EXPR_ERF_INL_H_
 #endif
 
-#include <cstddef>
-
 #include "framework/expr/erf_coefficients.h"
-#include "hwy/contrib/math/math-inl.h"
+#include "framework/expr/exp-inl.h"
 #include "hwy/highway.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace lucid::expr::HWY_NAMESPACE {
 
 namespace hn = hwy::HWY_NAMESPACE;
-
-// c[0]·xᴺ⁻¹ + c[1]·xᴺ⁻² + … + c[N−1] by Horner's rule, one fused multiply-add per coefficient.
-template <class D, std::size_t N>
-HWY_INLINE hn::Vec<D> Horner(D d, hn::Vec<D> x, const hn::TFromD<D> (&c)[N]) {
-  hn::Vec<D> r = hn::Set(d, c[0]);
-  for (std::size_t k = 1; k < N; ++k) r = hn::MulAdd(r, x, hn::Set(d, c[k]));
-  return r;
-}
 
 // erf x = x + x·P(x²) for |x| < 1; ±(1 − exp(Q((|x| − mid)/half) − x²)) for 1 ≤ |x| < end, where
 // Q ≈ ln erfc|x| + x²; ±1 beyond end (where 1 − erfc rounds to 1); erf(±0) = ±0, NaN stays NaN.
@@ -42,7 +32,7 @@ HWY_INLINE hn::Vec<D> Erf(D d, hn::Vec<D> x) {
   const hn::Vec<D> x2 = hn::Mul(x, x);
   const hn::Vec<D> small = hn::MulAdd(x, Horner(d, x2, C::p), x);
   const hn::Vec<D> u = hn::Mul(hn::Sub(a, hn::Set(d, C::mid)), hn::Set(d, T(1) / C::half));
-  const hn::Vec<D> erfc = hn::Exp(d, hn::Sub(Horner(d, u, C::q), x2));
+  const hn::Vec<D> erfc = ExpNormalRange(d, hn::Sub(Horner(d, u, C::q), x2));
   const hn::Vec<D> large = hn::IfThenElse(hn::Lt(a, hn::Set(d, C::end)), hn::Sub(one, erfc), one);
   const hn::Vec<D> r = hn::IfThenElse(hn::Lt(a, hn::Set(d, C::split)), small, hn::CopySign(large, x));
   return hn::IfThenElse(hn::IsNaN(x), x, r);

@@ -14,9 +14,11 @@
 #include <array>
 #include <cstddef>
 #include <limits>
+#include <type_traits>
 #include <utility>
 
 #include "framework/expr/erf-inl.h"
+#include "framework/expr/exp-inl.h"
 #include "framework/expr/expr.h"
 #include "hwy/contrib/math/math-inl.h"
 #include "hwy/highway.h"
@@ -96,12 +98,6 @@ struct Evaluator {
     const V a = (*this)(A{}), b = (*this)(B{});
     return hn::IfThenElse(hn::Or(hn::Gt(b, a), hn::IsNaN(b)), b, a);
   }
-  // eᵃ. Highway's Exp covers finite inputs up to its valid range; overflow gives +inf, NaN stays NaN.
-  HWY_INLINE V ExpIeee(V a) const {
-    const V overflow = hn::Set(d, std::numeric_limits<T>::max_exponent * T(0.6931471805599453));
-    const V e = hn::IfThenElse(hn::Gt(a, overflow), hn::Set(d, std::numeric_limits<T>::infinity()), hn::Exp(d, a));
-    return hn::IfThenElse(hn::IsNaN(a), a, e);
-  }
   // ln a, with log 0 = −inf, log of a negative = NaN, log +inf = +inf, NaN stays NaN (IEEE / std::log).
   HWY_INLINE V LogIeee(V a) const {
     const V zero = hn::Zero(d);
@@ -112,24 +108,57 @@ struct Evaluator {
     return hn::IfThenElse(hn::Not(hn::Ge(a, zero)), hn::Set(d, std::numeric_limits<T>::quiet_NaN()), l);
   }
   template <class A>
-  HWY_INLINE V operator()(Node<ExpOp, A>) const { return ExpIeee((*this)(A{})); }
+  HWY_INLINE V operator()(Node<ExpOp, A>) const { return ExpIeee(d, (*this)(A{})); }
   template <class A>
   HWY_INLINE V operator()(Node<LogOp, A>) const { return LogIeee((*this)(A{})); }
   template <class A>
   HWY_INLINE V operator()(Node<SqrtOp, A>) const { return hn::Sqrt((*this)(A{})); }
   template <class A>
   HWY_INLINE V operator()(Node<RsqrtOp, A>) const { return hn::Div(hn::Set(d, T(1)), hn::Sqrt((*this)(A{}))); }
+  // exp, tanh, sigmoid and the σ'(a) below use exp-inl.h (its header lists their measured accuracy:
+  // ≤ 1 ulp for exp, ≤ 4 ulp for the others, float32 and float64).
+  // tanh|a| = −m/(2 + m) with m = e^(−2|a|) − 1 ∈ (−1, 0] for |a| < ½ (no cancellation near 0: m is
+  // e^x − 1 computed as such), and 1 − 2e/(1 + e) with e = 1 + m (exact there) above, accurate to
+  // about half an ulp as tanh nears 1 (where 1 − tanh², the derivative, is read). One reciprocal,
+  // 1/(2 + m), serves both; no overflow, no division. Below −2|a| = kFloor, m rounds to −1 (tanh to 1),
+  // so the argument is clamped there, keeping 2^q normal; NaN passes the select and propagates.
   template <class A>
-  HWY_INLINE V operator()(Node<TanhOp, A>) const { return hn::Tanh(d, (*this)(A{})); }
+  HWY_INLINE V operator()(Node<TanhOp, A>) const {
+    const V a = (*this)(A{});
+    constexpr T kFloor = std::is_same_v<T, float> ? T(-20) : T(-40);  // e^kFloor < ulp(1)/8
+    const V one = hn::Set(d, T(1));
+    const V z = hn::Mul(hn::Abs(a), hn::Set(d, T(-2)));
+    const V m = Expm1NormalRange(d, hn::IfThenElse(hn::Lt(z, hn::Set(d, kFloor)), hn::Set(d, kFloor), z));
+    const V r = Reciprocal(d, hn::Add(m, hn::Set(d, T(2))));
+    const V large = hn::NegMulAdd(hn::Add(hn::Add(m, one), hn::Add(m, one)), r, one);
+    const V t = hn::IfThenElse(hn::Lt(z, hn::Set(d, T(-1))), large, hn::Mul(hn::Neg(m), r));
+    return hn::CopySign(t, a);
+  }
   template <class A>
   HWY_INLINE V operator()(Node<ErfOp, A>) const { return Erf(d, (*this)(A{})); }
-  // σ(a) = 1/(1 + e⁻ᵃ) for a ≥ 0 and e^a/(1 + e^a) below, so e never overflows.
+
+  // σ(a) and σ(−a) from one exponential and one reciprocal: with e = e^(−|a|) ∈ [0, 1] (never
+  // overflows) and r = 1/(1 + e), σ(|a|) = r and σ(−|a|) = e·r. NaN propagates.
+  struct SigmoidParts {
+    V e, r;
+  };
+  HWY_INLINE SigmoidParts Sigmoid(V a) const {
+    const V e = ExpIeee</*kMayOverflow=*/false>(d, hn::Neg(hn::Abs(a)));
+    return {e, Reciprocal(d, hn::Add(hn::Set(d, T(1)), e))};
+  }
+  // σ(a) = 1/(1 + e⁻ᵃ): r for a ≥ 0, e·r below.
   template <class A>
   HWY_INLINE V operator()(Node<SigmoidOp, A>) const {
     const V a = (*this)(A{});
-    const V e = ExpIeee(hn::Neg(hn::Abs(a)));
-    const V r = hn::Div(hn::Set(d, T(1)), hn::Add(hn::Set(d, T(1)), e));
-    return hn::IfThenElse(hn::Lt(a, hn::Zero(d)), hn::Mul(e, r), r);
+    const SigmoidParts p = Sigmoid(a);
+    return hn::IfThenElse(hn::Lt(a, hn::Zero(d)), hn::Mul(p.e, p.r), p.r);
+  }
+  // σ(a)·σ(−a) = e·r², the derivative σ'(a) that derivative.h writes in this form: one exponential
+  // and one reciprocal instead of two of each.
+  template <class A>
+  HWY_INLINE V operator()(Node<MulOp, Node<SigmoidOp, A>, Node<SigmoidOp, Node<NegOp, A>>>) const {
+    const SigmoidParts p = Sigmoid((*this)(A{}));
+    return hn::Mul(hn::Mul(p.e, p.r), p.r);
   }
 
   template <class A, class B>
