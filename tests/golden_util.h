@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <fstream>
 #include <limits>
 #include <map>
@@ -43,6 +45,12 @@ inline nn::functional::Reduction reduction_attr(const Case& c) {
   if (r == "sum") return nn::functional::Reduction::kSum;
   if (r == "none") return nn::functional::Reduction::kNone;
   throw std::invalid_argument("golden case " + c.name + ": unknown reduction " + r);
+}
+
+// A case's attrs[key] as an (h, w) pair, e.g. a kernel size or stride.
+inline nn::Size2 pair_attr(const Case& c, const char* key) {
+  const auto pair = c.attrs.at(key).get<std::array<std::int64_t, 2>>();
+  return {pair[0], pair[1]};
 }
 
 // A stored number: a JSON number, or "nan", "inf", "-inf" (JSON has no literals for them; golden.py).
@@ -130,12 +138,17 @@ inline constexpr Precision kFloat32{float32, 1e-5, 1e-4, "f32"};
 // A parity test's parameter: the index of a golden case and the precision it runs in.
 using ParityParam = std::tuple<std::size_t, Precision>;
 
+// 0, 1, ..., cases.size() - 1: the parameters of a test run once per golden case.
+inline std::vector<std::size_t> case_indices(const std::vector<Case>& cases) {
+  std::vector<std::size_t> indices(cases.size());
+  for (std::size_t i = 0; i < indices.size(); ++i) indices[i] = i;
+  return indices;
+}
+
 // Every (case, precision) pair of `cases` in both precisions, named "<case>_f64" / "<case>_f32" by
 // ParityName. `cases` must outlive the test run (a function-local static).
 inline auto parity_params(const std::vector<Case>& cases) {
-  std::vector<std::size_t> indices(cases.size());
-  for (std::size_t i = 0; i < indices.size(); ++i) indices[i] = i;
-  return ::testing::Combine(::testing::ValuesIn(indices), ::testing::Values(kFloat64, kFloat32));
+  return ::testing::Combine(::testing::ValuesIn(case_indices(cases)), ::testing::Values(kFloat64, kFloat32));
 }
 
 struct ParityName {

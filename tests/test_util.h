@@ -53,6 +53,12 @@ inline std::vector<double> map_values(const Tensor& x, const std::function<doubl
   return v;
 }
 
+// 1-D leaf (default dtype) holding `values`, requiring grad.
+inline Tensor leaf(const std::vector<double>& values) {
+  const auto n = static_cast<std::int64_t>(values.size());
+  return tensor(values, {n}).requires_grad_();
+}
+
 // float64 leaf with values uniform in [lo, hi).
 inline Tensor uniform(const Shape& shape, double lo, double hi, bool requires_grad = true) {
   Tensor t = rand(shape, float64);

@@ -21,7 +21,6 @@ Tensor values(std::vector<double> v) {
   const auto n = static_cast<std::int64_t>(v.size());
   return tensor(v, {n});
 }
-Tensor leaf(std::vector<double> v) { return values(std::move(v)).requires_grad_(); }
 
 // ---- seeds ----
 

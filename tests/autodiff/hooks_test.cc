@@ -15,11 +15,6 @@ namespace {
 using autograd::register_post_accumulate_grad_hook;
 using autograd::remove_post_accumulate_grad_hook;
 
-Tensor leaf(std::vector<double> v) {
-  const auto n = static_cast<std::int64_t>(v.size());
-  return tensor(v, {n}).requires_grad_();
-}
-
 TEST(PostAccumulateGradHook, RunsOnceWithTheSumOfEveryPath) {
   const Tensor x = leaf({1, 2});
   std::vector<std::vector<double>> seen;

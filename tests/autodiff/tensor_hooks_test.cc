@@ -12,11 +12,6 @@
 namespace lucid::test {
 namespace {
 
-Tensor leaf(std::vector<double> v) {
-  const auto n = static_cast<std::int64_t>(v.size());
-  return tensor(v, {n}).requires_grad_();
-}
-
 // A hook that records each gradient it sees and keeps it.
 autograd::TensorHook recorder(std::vector<std::vector<double>>& seen) {
   return [&seen](const Tensor& g) -> std::optional<Tensor> {

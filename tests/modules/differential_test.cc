@@ -6,7 +6,7 @@
 // functionals, losses with int64 class ids or class probabilities, argmax/argmin, index_select/gather,
 // the comparisons and .to(int64)) over shapes, broadcasts and extreme values (±inf, NaN, ±0, 1e±30, 1e4
 // offsets), and inputs both libraries reject. A regression of any op against PyTorch fails here.
-// Inputs named in attrs["int64"] are integers (class ids, indices) and run as lucid::int64 tensors.
+// Leaves named in attrs["int64"] are integers (class ids, indices) and run as lucid::int64 tensors.
 //
 // Comparison, per tensor (golden::close_scaled):
 // - NaN where PyTorch has NaN, the same infinity where it has ±inf, finite elsewhere.
@@ -50,7 +50,7 @@ using lucid::DType;
 using lucid::Shape;
 using lucid::Tensor;
 
-const std::vector<golden::Case>& cases() {
+const std::vector<golden::Case>& differential_cases() {
   static const std::vector<golden::Case> all = golden::load("differential.json");
   return all;
 }
@@ -90,10 +90,6 @@ Shape shape_attr(const golden::Case& c, const char* key) {
   const auto dims = ints(c.attrs.at(key));
   return Shape(dims.begin(), dims.end());
 }
-lucid::nn::Size2 pair_attr(const golden::Case& c, const char* key) {
-  const auto v = ints(c.attrs.at(key));
-  return {v.at(0), v.at(1)};
-}
 double number_attr(const golden::Case& c, const char* key) { return golden::number(c.attrs.at(key)); }
 DType dtype_named(const std::string& name) {
   if (name == "f32" || name == "float32") return lucid::float32;
@@ -114,19 +110,20 @@ Tensor upstream_gradient(const Shape& shape, DType dtype) {
 
 // ---- running an op ----
 // The leaves of one run, under the golden input names (x, a, b, cond, weight, bias, target, index).
-using Inputs = std::map<std::string, Tensor>;
-using Op = std::function<Tensor(const golden::Case&, const Inputs&)>;
+using Leaves = std::map<std::string, Tensor>;
+using Op = std::function<Tensor(const golden::Case&, const Leaves&)>;
 
-Tensor optional_input(const Inputs& in, const char* key) {
+Tensor optional_input(const Leaves& in, const char* key) {
   const auto it = in.find(key);
   return it == in.end() ? Tensor{} : it->second;
 }
 
+using golden::pair_attr;
 using golden::reduction_attr;
 
 // A comparison with a tensor operand b, or with the double attrs["scalar"].
 template <Tensor (*with_tensor)(const Tensor&, const Tensor&), Tensor (*with_scalar)(const Tensor&, double)>
-Tensor comparison(const golden::Case& c, const Inputs& in) {
+Tensor comparison(const golden::Case& c, const Leaves& in) {
   if (c.attrs.contains("scalar")) return with_scalar(in.at("a"), number_attr(c, "scalar"));
   return with_tensor(in.at("a"), in.at("b"));
 }
@@ -134,13 +131,13 @@ const std::set<std::string> kComparisons = {"eq", "ne", "lt", "le", "gt", "ge", 
 
 // argmax/argmin over all elements (attrs["dim"] null) or along dim.
 template <Tensor (*all)(const Tensor&), Tensor (*along)(const Tensor&, std::int64_t, bool)>
-Tensor arg_extreme(const golden::Case& c, const Inputs& in) {
+Tensor arg_extreme(const golden::Case& c, const Leaves& in) {
   if (c.attrs.at("dim").is_null()) return all(in.at("x"));
   return along(in.at("x"), c.attrs.at("dim").get<std::int64_t>(), c.attrs.at("keepdim").get<bool>());
 }
 
 template <Tensor (*reduce)(const Tensor&), Tensor (*reduce_dims)(const Tensor&, const std::vector<std::int64_t>&, bool)>
-Tensor reduction(const golden::Case& c, const Inputs& in) {
+Tensor reduction(const golden::Case& c, const Leaves& in) {
   const Tensor& x = in.at("x");
   if (c.attrs.at("dims").is_null()) return reduce(x);
   return reduce_dims(x, ints(c.attrs.at("dims")), c.attrs.at("keepdim").get<bool>());
@@ -152,29 +149,29 @@ const std::map<std::string, Op>& ops() {
   static const std::map<std::string, Op> table = [] {
     std::map<std::string, Op> t = {
 #define LUCID_UNARY_OP(name, Name, group, ...) \
-  {#name, [](const golden::Case&, const Inputs& in) { return lucid::name(in.at("x")); }},
+  {#name, [](const golden::Case&, const Leaves& in) { return lucid::name(in.at("x")); }},
 #include "framework/kernels/unary_ops.inc"
-        {"add", [](const golden::Case&, const Inputs& in) { return lucid::add(in.at("a"), in.at("b")); }},
-        {"sub", [](const golden::Case&, const Inputs& in) { return lucid::sub(in.at("a"), in.at("b")); }},
-        {"mul", [](const golden::Case&, const Inputs& in) { return lucid::mul(in.at("a"), in.at("b")); }},
-        {"div", [](const golden::Case&, const Inputs& in) { return lucid::div(in.at("a"), in.at("b")); }},
-        {"maximum", [](const golden::Case&, const Inputs& in) { return lucid::maximum(in.at("a"), in.at("b")); }},
-        {"minimum", [](const golden::Case&, const Inputs& in) { return lucid::minimum(in.at("a"), in.at("b")); }},
+        {"add", [](const golden::Case&, const Leaves& in) { return lucid::add(in.at("a"), in.at("b")); }},
+        {"sub", [](const golden::Case&, const Leaves& in) { return lucid::sub(in.at("a"), in.at("b")); }},
+        {"mul", [](const golden::Case&, const Leaves& in) { return lucid::mul(in.at("a"), in.at("b")); }},
+        {"div", [](const golden::Case&, const Leaves& in) { return lucid::div(in.at("a"), in.at("b")); }},
+        {"maximum", [](const golden::Case&, const Leaves& in) { return lucid::maximum(in.at("a"), in.at("b")); }},
+        {"minimum", [](const golden::Case&, const Leaves& in) { return lucid::minimum(in.at("a"), in.at("b")); }},
         {"add_scalar",
-         [](const golden::Case& c, const Inputs& in) { return lucid::add(in.at("x"), number_attr(c, "scalar")); }},
+         [](const golden::Case& c, const Leaves& in) { return lucid::add(in.at("x"), number_attr(c, "scalar")); }},
         {"sub_scalar",
-         [](const golden::Case& c, const Inputs& in) { return lucid::sub(in.at("x"), number_attr(c, "scalar")); }},
+         [](const golden::Case& c, const Leaves& in) { return lucid::sub(in.at("x"), number_attr(c, "scalar")); }},
         {"rsub_scalar",
-         [](const golden::Case& c, const Inputs& in) { return lucid::sub(number_attr(c, "scalar"), in.at("x")); }},
+         [](const golden::Case& c, const Leaves& in) { return lucid::sub(number_attr(c, "scalar"), in.at("x")); }},
         {"mul_scalar",
-         [](const golden::Case& c, const Inputs& in) { return lucid::mul(in.at("x"), number_attr(c, "scalar")); }},
+         [](const golden::Case& c, const Leaves& in) { return lucid::mul(in.at("x"), number_attr(c, "scalar")); }},
         {"div_scalar",
-         [](const golden::Case& c, const Inputs& in) { return lucid::div(in.at("x"), number_attr(c, "scalar")); }},
+         [](const golden::Case& c, const Leaves& in) { return lucid::div(in.at("x"), number_attr(c, "scalar")); }},
         {"rdiv_scalar",
-         [](const golden::Case& c, const Inputs& in) { return lucid::div(number_attr(c, "scalar"), in.at("x")); }},
+         [](const golden::Case& c, const Leaves& in) { return lucid::div(number_attr(c, "scalar"), in.at("x")); }},
         {"where",
-         [](const golden::Case&, const Inputs& in) { return lucid::where(in.at("cond"), in.at("a"), in.at("b")); }},
-        {"greater", [](const golden::Case&, const Inputs& in) { return lucid::greater(in.at("a"), in.at("b")); }},
+         [](const golden::Case&, const Leaves& in) { return lucid::where(in.at("cond"), in.at("a"), in.at("b")); }},
+        {"greater", [](const golden::Case&, const Leaves& in) { return lucid::greater(in.at("a"), in.at("b")); }},
         {"eq", comparison<lucid::eq, lucid::eq>},
         {"ne", comparison<lucid::ne, lucid::ne>},
         {"lt", comparison<lucid::lt, lucid::lt>},
@@ -184,51 +181,51 @@ const std::map<std::string, Op>& ops() {
         {"argmax", arg_extreme<lucid::argmax, lucid::argmax>},
         {"argmin", arg_extreme<lucid::argmin, lucid::argmin>},
         {"index_select",
-         [](const golden::Case& c, const Inputs& in) {
+         [](const golden::Case& c, const Leaves& in) {
            return lucid::index_select(in.at("x"), c.attrs.at("dim").get<std::int64_t>(), in.at("index"));
          }},
         {"gather",
-         [](const golden::Case& c, const Inputs& in) {
+         [](const golden::Case& c, const Leaves& in) {
            return lucid::gather(in.at("x"), c.attrs.at("dim").get<std::int64_t>(), in.at("index"));
          }},
         {"pow",
-         [](const golden::Case& c, const Inputs& in) { return lucid::pow(in.at("x"), number_attr(c, "exponent")); }},
+         [](const golden::Case& c, const Leaves& in) { return lucid::pow(in.at("x"), number_attr(c, "exponent")); }},
         {"clamp",
-         [](const golden::Case& c, const Inputs& in) {
+         [](const golden::Case& c, const Leaves& in) {
            return lucid::clamp(in.at("x"), number_attr(c, "min"), number_attr(c, "max"));
          }},
         {"sum", reduction<lucid::sum, lucid::sum>},
         {"mean", reduction<lucid::mean, lucid::mean>},
         {"sum_to",
-         [](const golden::Case& c, const Inputs& in) { return lucid::sum_to(in.at("x"), shape_attr(c, "shape")); }},
+         [](const golden::Case& c, const Leaves& in) { return lucid::sum_to(in.at("x"), shape_attr(c, "shape")); }},
         {"expand",
-         [](const golden::Case& c, const Inputs& in) { return lucid::expand(in.at("x"), shape_attr(c, "shape")); }},
+         [](const golden::Case& c, const Leaves& in) { return lucid::expand(in.at("x"), shape_attr(c, "shape")); }},
         {"reshape",
-         [](const golden::Case& c, const Inputs& in) { return lucid::reshape(in.at("x"), ints(c.attrs.at("shape"))); }},
+         [](const golden::Case& c, const Leaves& in) { return lucid::reshape(in.at("x"), ints(c.attrs.at("shape"))); }},
         {"permute",
-         [](const golden::Case& c, const Inputs& in) { return lucid::permute(in.at("x"), ints(c.attrs.at("dims"))); }},
+         [](const golden::Case& c, const Leaves& in) { return lucid::permute(in.at("x"), ints(c.attrs.at("dims"))); }},
         {"transpose",
-         [](const golden::Case& c, const Inputs& in) {
+         [](const golden::Case& c, const Leaves& in) {
            return lucid::transpose(in.at("x"), c.attrs.at("dim0").get<std::int64_t>(),
                                    c.attrs.at("dim1").get<std::int64_t>());
          }},
-        {"clone", [](const golden::Case&, const Inputs& in) { return lucid::clone(in.at("x")); }},
+        {"clone", [](const golden::Case&, const Leaves& in) { return lucid::clone(in.at("x")); }},
         {"to_dtype",
-         [](const golden::Case& c, const Inputs& in) {
+         [](const golden::Case& c, const Leaves& in) {
            return lucid::to_dtype(in.at("x"), dtype_named(c.attrs.at("to").get<std::string>()));
          }},
-        {"matmul", [](const golden::Case&, const Inputs& in) { return lucid::matmul(in.at("a"), in.at("b")); }},
+        {"matmul", [](const golden::Case&, const Leaves& in) { return lucid::matmul(in.at("a"), in.at("b")); }},
         {"mm",
-         [](const golden::Case& c, const Inputs& in) {
+         [](const golden::Case& c, const Leaves& in) {
            return lucid::mm(in.at("a"), in.at("b"), c.attrs.at("transpose_a").get<bool>(),
                             c.attrs.at("transpose_b").get<bool>());
          }},
         {"linear",
-         [](const golden::Case&, const Inputs& in) {
+         [](const golden::Case&, const Leaves& in) {
            return F::linear(in.at("x"), in.at("weight"), optional_input(in, "bias"));
          }},
         {"conv2d",
-         [](const golden::Case& c, const Inputs& in) {
+         [](const golden::Case& c, const Leaves& in) {
            const bool same = c.attrs.at("padding").is_string();  // "same"
            F::Conv2dParams params{.stride = pair_attr(c, "stride"),
                                   .padding = same ? lucid::nn::Conv2dPadding(lucid::nn::same)
@@ -238,36 +235,36 @@ const std::map<std::string, Op>& ops() {
            return F::conv2d(in.at("x"), in.at("weight"), optional_input(in, "bias"), params);
          }},
         {"max_pool2d",
-         [](const golden::Case& c, const Inputs& in) {
+         [](const golden::Case& c, const Leaves& in) {
            return F::max_pool2d(in.at("x"),
                                 {pair_attr(c, "kernel_size"), pair_attr(c, "stride"), pair_attr(c, "padding")});
          }},
         {"avg_pool2d",
-         [](const golden::Case& c, const Inputs& in) {
+         [](const golden::Case& c, const Leaves& in) {
            return F::avg_pool2d(in.at("x"),
                                 {pair_attr(c, "kernel_size"), pair_attr(c, "stride"), pair_attr(c, "padding")});
          }},
         {"adaptive_avg_pool2d",
-         [](const golden::Case& c, const Inputs& in) {
+         [](const golden::Case& c, const Leaves& in) {
            return F::adaptive_avg_pool2d(in.at("x"), pair_attr(c, "output_size"));
          }},
         {"group_norm",
-         [](const golden::Case& c, const Inputs& in) {
+         [](const golden::Case& c, const Leaves& in) {
            return F::group_norm(in.at("x"), c.attrs.at("num_groups").get<std::int64_t>(), optional_input(in, "weight"),
                                 optional_input(in, "bias"), c.attrs.at("eps").get<double>());
          }},
-        {"log_softmax", [](const golden::Case&, const Inputs& in) { return F::log_softmax(in.at("x")); }},
+        {"log_softmax", [](const golden::Case&, const Leaves& in) { return F::log_softmax(in.at("x")); }},
         {"mse_loss",
-         [](const golden::Case& c, const Inputs& in) {
+         [](const golden::Case& c, const Leaves& in) {
            return F::mse_loss(in.at("x"), in.at("target"), reduction_attr(c));
          }},
         {"cross_entropy",
-         [](const golden::Case& c, const Inputs& in) {
+         [](const golden::Case& c, const Leaves& in) {
            return F::cross_entropy(in.at("x"), in.at("target"), number_attr(c, "label_smoothing"),
                                    reduction_attr(c));
          }},
         {"nll_loss",
-         [](const golden::Case& c, const Inputs& in) {
+         [](const golden::Case& c, const Leaves& in) {
            return F::nll_loss(in.at("x"), in.at("target"), reduction_attr(c));
          }},
     };
@@ -280,26 +277,26 @@ const std::map<std::string, Op>& ops() {
 // and gradients as the out-of-place op. Used where the output has the first input's shape.
 const std::map<std::string, Op>& inplace_ops() {
   static const std::map<std::string, Op> table = {
-      {"relu", [](const golden::Case&, const Inputs& in) { return in.at("x").clone().relu_(); }},
-      {"sigmoid", [](const golden::Case&, const Inputs& in) { return in.at("x").clone().sigmoid_(); }},
-      {"tanh", [](const golden::Case&, const Inputs& in) { return in.at("x").clone().tanh_(); }},
-      {"silu", [](const golden::Case&, const Inputs& in) { return in.at("x").clone().silu_(); }},
+      {"relu", [](const golden::Case&, const Leaves& in) { return in.at("x").clone().relu_(); }},
+      {"sigmoid", [](const golden::Case&, const Leaves& in) { return in.at("x").clone().sigmoid_(); }},
+      {"tanh", [](const golden::Case&, const Leaves& in) { return in.at("x").clone().tanh_(); }},
+      {"silu", [](const golden::Case&, const Leaves& in) { return in.at("x").clone().silu_(); }},
       {"clamp",
-       [](const golden::Case& c, const Inputs& in) {
+       [](const golden::Case& c, const Leaves& in) {
          return in.at("x").clone().clamp_(number_attr(c, "min"), number_attr(c, "max"));
        }},
-      {"add", [](const golden::Case&, const Inputs& in) { return in.at("a").clone().add_(in.at("b")); }},
-      {"sub", [](const golden::Case&, const Inputs& in) { return in.at("a").clone().sub_(in.at("b")); }},
-      {"mul", [](const golden::Case&, const Inputs& in) { return in.at("a").clone().mul_(in.at("b")); }},
-      {"div", [](const golden::Case&, const Inputs& in) { return in.at("a").clone().div_(in.at("b")); }},
+      {"add", [](const golden::Case&, const Leaves& in) { return in.at("a").clone().add_(in.at("b")); }},
+      {"sub", [](const golden::Case&, const Leaves& in) { return in.at("a").clone().sub_(in.at("b")); }},
+      {"mul", [](const golden::Case&, const Leaves& in) { return in.at("a").clone().mul_(in.at("b")); }},
+      {"div", [](const golden::Case&, const Leaves& in) { return in.at("a").clone().div_(in.at("b")); }},
       {"add_scalar",
-       [](const golden::Case& c, const Inputs& in) { return in.at("x").clone().add_(number_attr(c, "scalar")); }},
+       [](const golden::Case& c, const Leaves& in) { return in.at("x").clone().add_(number_attr(c, "scalar")); }},
       {"sub_scalar",
-       [](const golden::Case& c, const Inputs& in) { return in.at("x").clone().sub_(number_attr(c, "scalar")); }},
+       [](const golden::Case& c, const Leaves& in) { return in.at("x").clone().sub_(number_attr(c, "scalar")); }},
       {"mul_scalar",
-       [](const golden::Case& c, const Inputs& in) { return in.at("x").clone().mul_(number_attr(c, "scalar")); }},
+       [](const golden::Case& c, const Leaves& in) { return in.at("x").clone().mul_(number_attr(c, "scalar")); }},
       {"div_scalar",
-       [](const golden::Case& c, const Inputs& in) { return in.at("x").clone().div_(number_attr(c, "scalar")); }},
+       [](const golden::Case& c, const Leaves& in) { return in.at("x").clone().div_(number_attr(c, "scalar")); }},
   };
   return table;
 }
@@ -340,7 +337,7 @@ void compare(const golden::Case& c, const std::string& run_name, const std::stri
 
 // lucid's dtype for the output of case c run in dtype: the target of to_dtype, int64 for argmax/argmin,
 // float32 for comparisons of int64 operands (lucid's documented choice; PyTorch gives bool), else dtype.
-DType result_dtype(const golden::Case& c, const Inputs& in, DType dtype) {
+DType result_dtype(const golden::Case& c, const Leaves& in, DType dtype) {
   const std::string op_name = c.attrs.at("op").get<std::string>();
   if (op_name == "to_dtype") return dtype_named(c.attrs.at("to").get<std::string>());
   if (op_name == "argmax" || op_name == "argmin") return lucid::int64;
@@ -354,12 +351,12 @@ void run(const golden::Case& c, const std::string& dtype_name, bool inplace, Tal
   const std::string run_name = c.name + " (" + dtype_name + (inplace ? ", in-place)" : ")");
   const DType dtype = dtype_named(dtype_name);
   const auto grad_keys = c.attrs.at("grad").get<std::vector<std::string>>();
-  // Inputs are stored as 9-digit decimals; a case that runs in float32 means the float32 numbers, in
+  // Leaves are stored as 9-digit decimals; a case that runs in float32 means the float32 numbers, in
   // both dtypes (the generator computed PyTorch's float64 references on those).
   const auto dtypes = c.attrs.at("dtypes").get<std::vector<std::string>>();
   const bool float32_inputs = std::find(dtypes.begin(), dtypes.end(), "f32") != dtypes.end();
   const auto int64_keys = c.attrs.value("int64", std::vector<std::string>{});
-  Inputs in;
+  Leaves in;
   for (const auto& key : c.attrs.at("inputs").get<std::vector<std::string>>()) {
     if (std::find(int64_keys.begin(), int64_keys.end(), key) != int64_keys.end()) {
       in[key] = c.tensor(key).to(lucid::int64);
@@ -417,7 +414,7 @@ bool has_inplace_form(const golden::Case& c) {
 
 TEST(Differential, EveryCaseMatchesPyTorch) {
   Tally tally;
-  for (const golden::Case& c : cases()) {
+  for (const golden::Case& c : differential_cases()) {
     for (const auto& dtype_name : c.attrs.at("dtypes").get<std::vector<std::string>>()) {
       run(c, dtype_name, /*inplace=*/false, tally);
       if (has_inplace_form(c)) run(c, dtype_name, /*inplace=*/true, tally);
@@ -432,7 +429,7 @@ TEST(Differential, EveryCaseMatchesPyTorch) {
                     << "): remove it from kKnownDivergences";
     }
   }
-  std::cout << "[differential] " << cases().size() << " cases, " << tally.runs << " runs (dtypes, in-place forms), "
+  std::cout << "[differential] " << differential_cases().size() << " cases, " << tally.runs << " runs (dtypes, in-place forms), "
             << tally.tensors_compared << " tensors compared, " << tally.both_reject
             << " inputs rejected by both; SKIPPED " << tally.known_divergent << " mismatches in "
             << std::size(kKnownDivergences) << " known divergences (kKnownDivergences)\n";
@@ -450,7 +447,7 @@ TEST(Differential, EveryOpHasCases) {
     int values = 0, with_grad = 0, with_int64 = 0, rejected = 0;
   };
   std::map<std::string, Coverage> per_op;
-  for (const golden::Case& c : cases()) {
+  for (const golden::Case& c : differential_cases()) {
     Coverage& k = per_op[c.attrs.at("op").get<std::string>()];
     ++(c.attrs.value("rejects", false) ? k.rejected : k.values);
     if (!c.attrs.at("grad").empty()) ++k.with_grad;

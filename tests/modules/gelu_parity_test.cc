@@ -16,7 +16,7 @@ namespace {
 using lucid::Tensor;
 namespace golden = lucid::test::golden;
 
-const std::vector<golden::Case>& cases() {
+const std::vector<golden::Case>& gelu_cases() {
   static const std::vector<golden::Case> all = golden::load("gelu.json");
   return all;
 }
@@ -24,7 +24,7 @@ const std::vector<golden::Case>& cases() {
 class GeluParity : public ::testing::TestWithParam<golden::ParityParam> {};
 
 TEST_P(GeluParity, ModuleAndFunctionMatchPyTorch) {
-  const golden::Case& c = cases()[std::get<0>(GetParam())];
+  const golden::Case& c = gelu_cases()[std::get<0>(GetParam())];
   const golden::Precision p = std::get<1>(GetParam());
   const std::string approximate = c.attrs.at("approximate").get<std::string>();
   lucid::nn::GELU module({.approximate = approximate});
@@ -38,17 +38,17 @@ TEST_P(GeluParity, ModuleAndFunctionMatchPyTorch) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Golden, GeluParity, golden::parity_params(cases()), golden::ParityName{cases()});
+INSTANTIATE_TEST_SUITE_P(Golden, GeluParity, golden::parity_params(gelu_cases()), golden::ParityName{gelu_cases()});
 
 TEST(GeluParityFile, HoldsBothForms) {
-  ASSERT_EQ(cases().size(), 2u);
-  EXPECT_EQ(cases()[0].attrs.at("approximate"), "none");
-  EXPECT_EQ(cases()[1].attrs.at("approximate"), "tanh");
+  ASSERT_EQ(gelu_cases().size(), 2u);
+  EXPECT_EQ(gelu_cases()[0].attrs.at("approximate"), "none");
+  EXPECT_EQ(gelu_cases()[1].attrs.at("approximate"), "tanh");
 }
 
 // The default is PyTorch's: nn::GELU(), gelu(x) and x.gelu() are the exact form.
 TEST(Gelu, DefaultIsTheExactForm) {
-  const golden::Case& exact = cases()[0];
+  const golden::Case& exact = gelu_cases()[0];
   const Tensor x = exact.tensor("x");
   EXPECT_EQ(lucid::nn::GELU().options.approximate, "none");
   EXPECT_TRUE(golden::close_scaled(lucid::nn::GELU()(x), exact.tensor("y"), golden::kFloat64.output_rtol));

@@ -34,16 +34,12 @@ namespace F = lucid::nn::functional;
 using lucid::DType;
 using lucid::Tensor;
 
-const std::vector<golden::Case>& cases() {
+const std::vector<golden::Case>& layer_cases() {
   static const std::vector<golden::Case> all = golden::load("layers.json");
   return all;
 }
 
-lucid::nn::Size2 pair_attr(const golden::Case& c, const char* key) {
-  const auto pair = c.attrs.at(key).get<std::array<std::int64_t, 2>>();
-  return {pair[0], pair[1]};
-}
-
+using golden::pair_attr;
 using golden::reduction_attr;
 
 // Copies a golden tensor into a module's parameter (shapes must agree).
@@ -126,7 +122,7 @@ Tensor forward(const golden::Case& c, const Leaves& in, DType dtype, Leaves& par
 class LayersParity : public ::testing::TestWithParam<golden::ParityParam> {};
 
 TEST_P(LayersParity, ForwardAndBackwardMatchPyTorch) {
-  const golden::Case& c = cases()[std::get<0>(GetParam())];
+  const golden::Case& c = layer_cases()[std::get<0>(GetParam())];
   const golden::Precision& p = std::get<1>(GetParam());
   Leaves in{{"x", leaf(c, "x", p.dtype, true)}};
   // Class ids are int64 constants (stored as exact float64 integers); probability and MSE targets are
@@ -158,7 +154,7 @@ TEST_P(LayersParity, ForwardAndBackwardMatchPyTorch) {
   EXPECT_GE(compared, 1u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Golden, LayersParity, golden::parity_params(cases()), golden::ParityName{cases()});
+INSTANTIATE_TEST_SUITE_P(Golden, LayersParity, golden::parity_params(layer_cases()), golden::ParityName{layer_cases()});
 
 // The golden file holds the spread of cases it promises (a regenerated file that lost some would
 // otherwise pass silently).
@@ -167,7 +163,7 @@ TEST(LayersParityFile, CoversTheCaseSpread) {
   std::set<std::string> conv, reductions, activations;
   std::set<double> smoothing;
   std::set<std::string> ce_targets;
-  for (const golden::Case& c : cases()) {
+  for (const golden::Case& c : layer_cases()) {
     const std::string op = c.attrs.at("op").get<std::string>();
     ops.insert(op);
     if (op == "conv2d") {

@@ -27,7 +27,7 @@ using lucid::optim::StepLR;
 using lucid::test::error_message;
 using ::testing::HasSubstr;
 
-const std::vector<golden::Case>& cases() {
+const std::vector<golden::Case>& scheduler_cases() {
   static const std::vector<golden::Case> all = golden::load("lr_scheduler.json");
   return all;
 }
@@ -47,7 +47,7 @@ std::unique_ptr<LRScheduler> make_scheduler(const golden::Case& c, SGD& opt) {
 class LRSchedulerParity : public ::testing::TestWithParam<std::size_t> {};
 
 TEST_P(LRSchedulerParity, SequenceMatchesPyTorchExactly) {
-  const golden::Case& c = cases()[GetParam()];
+  const golden::Case& c = scheduler_cases()[GetParam()];
   const std::vector<double> want = c.tensor("lr").to_vector<double>();
   SGD opt(one_parameter(), {.lr = c.attrs.at("base_lr").get<double>()});
   const std::unique_ptr<LRScheduler> scheduler = make_scheduler(c, opt);
@@ -63,21 +63,15 @@ TEST_P(LRSchedulerParity, SequenceMatchesPyTorchExactly) {
   EXPECT_EQ(scheduler->base_lr(), want[0]);
 }
 
-std::vector<std::size_t> case_indices() {
-  std::vector<std::size_t> indices(cases().size());
-  for (std::size_t i = 0; i < indices.size(); ++i) indices[i] = i;
-  return indices;
-}
-
-INSTANTIATE_TEST_SUITE_P(Golden, LRSchedulerParity, ::testing::ValuesIn(case_indices()),
+INSTANTIATE_TEST_SUITE_P(Golden, LRSchedulerParity, ::testing::ValuesIn(golden::case_indices(scheduler_cases())),
                          [](const ::testing::TestParamInfo<std::size_t>& param_info) {
-                           return cases()[param_info.param].name;
+                           return scheduler_cases()[param_info.param].name;
                          });
 
 // The golden sequences go past T_max (cosine rises again) and through several StepLR decays.
 TEST(LRSchedulerParityFile, CoversTheSchedules) {
   int step = 0, cosine = 0;
-  for (const golden::Case& c : cases()) {
+  for (const golden::Case& c : scheduler_cases()) {
     const auto epochs = c.attrs.at("epochs").get<std::int64_t>();
     if (c.attrs.at("scheduler").get<std::string>() == "StepLR") {
       ++step;

@@ -39,7 +39,7 @@ using lucid::optim::SGDOptions;
 using lucid::test::error_message;
 using ::testing::HasSubstr;
 
-const std::vector<golden::Case>& cases() {
+const std::vector<golden::Case>& optimizer_cases() {
   static const std::vector<golden::Case> all = golden::load("optim_steps.json");
   return all;
 }
@@ -94,7 +94,7 @@ using ParityParam = std::tuple<std::size_t, Precision>;
 class OptimParity : public ::testing::TestWithParam<ParityParam> {};
 
 TEST_P(OptimParity, EveryStepMatchesPyTorch) {
-  const golden::Case& c = cases()[std::get<0>(GetParam())];
+  const golden::Case& c = optimizer_cases()[std::get<0>(GetParam())];
   const Precision& p = std::get<1>(GetParam());
   Parameter w(c.tensor("w0", p.dtype).clone()), b(c.tensor("b0", p.dtype).clone());
   const std::unique_ptr<Optimizer> opt = make_optimizer(c, {w, b});
@@ -110,23 +110,18 @@ TEST_P(OptimParity, EveryStepMatchesPyTorch) {
   }
 }
 
-std::vector<std::size_t> case_indices() {
-  std::vector<std::size_t> indices(cases().size());
-  for (std::size_t i = 0; i < indices.size(); ++i) indices[i] = i;
-  return indices;
-}
-
 INSTANTIATE_TEST_SUITE_P(Golden, OptimParity,
-                         ::testing::Combine(::testing::ValuesIn(case_indices()), ::testing::Values(kFloat64, kFloat32)),
+                         ::testing::Combine(::testing::ValuesIn(golden::case_indices(optimizer_cases())),
+                                            ::testing::Values(kFloat64, kFloat32)),
                          [](const ::testing::TestParamInfo<ParityParam>& param_info) {
-                           return cases()[std::get<0>(param_info.param)].name + "_" +
+                           return optimizer_cases()[std::get<0>(param_info.param)].name + "_" +
                                   std::get<1>(param_info.param).suffix;
                          });
 
 // The golden file holds the settings it promises, and the skipped step really leaves b unchanged.
 TEST(OptimParityFile, CoversTheSettings) {
   std::set<std::string> seen;
-  for (const golden::Case& c : cases()) {
+  for (const golden::Case& c : optimizer_cases()) {
     const nlohmann::json& a = c.attrs;
     const std::string kind = a.at("optimizer").get<std::string>();
     seen.insert(kind);

@@ -199,12 +199,12 @@ TEST_P(SafetensorsCorrupt, GivesValueErrorNamingPathAndFault) {
   EXPECT_TRUE(contains(message, c.expected));
 }
 
-const std::string kW = R"("w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]})";
+const std::string kWHeaderEntry = R"("w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]})";
 
 INSTANTIATE_TEST_SUITE_P(
     Headers, SafetensorsCorrupt,
     ::testing::Values(
-        CorruptCase{"BrokenJson", "{" + kW, 8, "not valid JSON"},
+        CorruptCase{"BrokenJson", "{" + kWHeaderEntry, 8, "not valid JSON"},
         CorruptCase{"GarbageJson", "{\"w\": nope}", 0, "not valid JSON"},
         CorruptCase{"EmptyHeader", "", 0, "not valid JSON"},
         CorruptCase{"NotAnObject", "[1, 2]", 0, "not a JSON object"},
@@ -225,7 +225,7 @@ INSTANTIATE_TEST_SUITE_P(
                     "not a [begin, end] pair"},
         CorruptCase{"BeginAfterEnd", R"({"w":{"dtype":"F32","shape":[0],"data_offsets":[8,0]}})", 8,
                     "begin > end"},
-        CorruptCase{"OffsetsBeyondData", "{" + kW + "}", 4, "beyond the 4-byte data section"},
+        CorruptCase{"OffsetsBeyondData", "{" + kWHeaderEntry + "}", 4, "beyond the 4-byte data section"},
         CorruptCase{"SizeDisagreesWithShape", R"({"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", 8,
                     "needs 3 × 4 bytes"},
         CorruptCase{"Overlap", R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
@@ -234,7 +234,7 @@ INSTANTIATE_TEST_SUITE_P(
         CorruptCase{"Gap", R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
                            R"("b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}})",
                     12, "bytes 4..8 of the data section belong to no tensor"},
-        CorruptCase{"TrailingBytes", "{" + kW + "}", 11, "3 trailing bytes"},
+        CorruptCase{"TrailingBytes", "{" + kWHeaderEntry + "}", 11, "3 trailing bytes"},
         CorruptCase{"MetadataNotStrings", R"({"__metadata__":{"epoch":3}})", 0, "entry 'epoch' is 3, not a string"},
         CorruptCase{"MetadataNotAnObject", R"({"__metadata__":"x"})", 0, "\"__metadata__\" is \"x\""}),
     ParamName{});
@@ -242,7 +242,7 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(Safetensors, RejectsBadHeaderLengths) {
   TempDir dir;
   const auto path = dir / "bad.safetensors";
-  Bytes bytes = safetensors_bytes("{" + kW + "}", Bytes(8, 0));
+  Bytes bytes = safetensors_bytes("{" + kWHeaderEntry + "}", Bytes(8, 0));
   bytes[0] = static_cast<std::uint8_t>(bytes.size() - 8 + 1);  // one more than the rest of the file
   write_bytes(path, bytes);
   EXPECT_TRUE(contains(error_message<ValueError>([&] { load_state_dict(path); }), "exceeds the"));
