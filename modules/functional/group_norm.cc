@@ -136,16 +136,17 @@ autograd::TensorList group_norm_kernel_backward(const kernels::GroupNormKernels&
                                                    data_or_null<T>(bias), stats, stats + items, stats + 2 * items,
                                                    data_or_null<T>(dx), sum_dy.data(), sum_dy_xhat.data(), d.n, d.c,
                                                    static_cast<std::size_t>(num_groups), d.spatial, scalars.data()});
-    // dγ_c = Σ_n Σ g·x̂, dβ_c = Σ_n Σ g, summed over n and the lanes in order (deterministic).
+    // dγ_c = Σ_n Σ g·x̂, dβ_c = Σ_n Σ g: each channel's total runs over n, then the lanes, in order
+    // (deterministic); the loop walks the partials in memory order.
     auto per_channel = [&](const std::vector<double>& partial) {
-      Tensor out = Tensor::empty({x.size(1)}, x.dtype());
-      for (std::size_t ch = 0; ch < d.c; ++ch) {
-        double total = 0.0;
-        for (std::size_t b = 0; b < d.n; ++b) {
-          for (std::size_t j = 0; j < kLanes; ++j) total += partial[(b * d.c + ch) * kLanes + j];
+      std::vector<double> totals(d.c, 0.0);
+      for (std::size_t b = 0; b < d.n; ++b) {
+        for (std::size_t ch = 0; ch < d.c; ++ch) {
+          for (std::size_t j = 0; j < kLanes; ++j) totals[ch] += partial[(b * d.c + ch) * kLanes + j];
         }
-        out.data<T>()[ch] = static_cast<T>(total);
       }
+      Tensor out = Tensor::empty({x.size(1)}, x.dtype());
+      std::copy(totals.begin(), totals.end(), out.data<T>());
       return out;
     };
     if (node.needs_input_grad(1)) grads[1] = per_channel(sum_dy_xhat);
