@@ -220,25 +220,39 @@ HWY_INLINE std::array<const T*, N> CopyPointers(const T* const* in) {
 
 }  // namespace detail
 
-// out[i] = E(in[0][i], in[1][i], ..., scalars) for i in [0, n). The tail is one masked vector.
+// Map over `segments` consecutive runs of `length` elements, run k evaluated with its own scalars
+// (scalars + k·scalar_stride): out[k·length + i] = E(in[·][k·length + i], scalars of k). One call
+// for many short runs (GroupNorm's channels of a group) sets up the loop and E's constants once. Each
+// run's tail is one masked vector.
 template <class E, class T>
-HWY_INLINE void Map(const T* const* HWY_RESTRICT in, const T* HWY_RESTRICT scalars, T* HWY_RESTRICT out,
-                    std::size_t n) {
+HWY_INLINE void MapSegments(const T* const* HWY_RESTRICT in, const T* HWY_RESTRICT scalars, std::size_t scalar_stride,
+                            T* HWY_RESTRICT out, std::size_t segments, std::size_t length) {
   constexpr std::size_t NS = num_streams<E>, NP = num_scalars<E>;
   const hn::ScalableTag<T> d;
   const std::size_t lanes = hn::Lanes(d);
   const auto streams = detail::CopyPointers<T, NS>(in);  // locals: stores to out cannot alias them
-  Evaluator<decltype(d), NS, NP> eval{d, {}, detail::BroadcastScalars(d, scalars, std::make_index_sequence<NP>())};
-  std::size_t i = 0;
-  for (; i + lanes <= n; i += lanes) {
-    eval.x = detail::LoadStreams(d, streams, i, std::make_index_sequence<NS>());
-    hn::StoreU(eval(E{}), d, out + i);
+  Evaluator<decltype(d), NS, NP> eval{d, {}, {}};
+  for (std::size_t segment = 0, base = 0; segment < segments; ++segment, base += length) {
+    eval.s = detail::BroadcastScalars(d, scalars + segment * scalar_stride, std::make_index_sequence<NP>());
+    std::size_t i = base;
+    const std::size_t end = base + length;
+    for (; i + lanes <= end; i += lanes) {
+      eval.x = detail::LoadStreams(d, streams, i, std::make_index_sequence<NS>());
+      hn::StoreU(eval(E{}), d, out + i);
+    }
+    if (i < end) {
+      const auto mask = hn::FirstN(d, end - i);
+      eval.x = detail::MaskedLoadStreams(d, mask, streams, i, end - i, std::make_index_sequence<NS>());
+      hn::BlendedStore(eval(E{}), mask, d, out + i);
+    }
   }
-  if (i < n) {
-    const auto mask = hn::FirstN(d, n - i);
-    eval.x = detail::MaskedLoadStreams(d, mask, streams, i, n - i, std::make_index_sequence<NS>());
-    hn::BlendedStore(eval(E{}), mask, d, out + i);
-  }
+}
+
+// out[i] = E(in[0][i], in[1][i], ..., scalars) for i in [0, n). The tail is one masked vector.
+template <class E, class T>
+HWY_INLINE void Map(const T* const* HWY_RESTRICT in, const T* HWY_RESTRICT scalars, T* HWY_RESTRICT out,
+                    std::size_t n) {
+  MapSegments<E>(in, scalars, 0, out, 1, n);
 }
 
 namespace detail {

@@ -53,7 +53,7 @@ struct Epilogue {
 #include <array>
 #include <cmath>
 #include <cstddef>
-#include <numeric>
+#include <span>
 #include <type_traits>
 #include <vector>
 
@@ -67,7 +67,6 @@ namespace group_norm_detail {
 
 namespace gx = group_norm_exprs;
 namespace ex = lucid::expr::HWY_NAMESPACE;
-static_assert(ex::kMaxSumLanes <= kGroupNormSumLanes, "GroupNormBackwardArgs' lane stride is too small for this target");
 
 // Items run in chunks of about kChunkBytes of input: first the statistics of every item of the chunk,
 // then normalise+affine channel by channel while the chunk is still in cache. Small groups thus do not
@@ -104,6 +103,36 @@ HWY_INLINE void GroupStatistics(const T* x, std::size_t m, double& center, doubl
   }
 }
 
+// The scalars of one item's channels for the kernels' expressions, `stride` per channel: (m, a_c, b_c)
+// with m = the center, a_c = rstd·γ_c, b_c = β_c − (μ − m)·a_c, then what the caller fills in.
+template <class T>
+class ChannelScalars {
+ public:
+  ChannelScalars(std::size_t per_group, std::size_t stride) : values_(per_group * stride), stride_(stride) {}
+  // The item's (m, a_c, b_c) for every channel, and `tail` (the activation's scalars, and for the
+  // backward c2, c3 before them) after them.
+  template <class Args>
+  void set(const Args& a, std::size_t item, std::span<const T> tail) {
+    const std::size_t per_group = values_.size() / stride_;
+    const std::size_t first_channel = (item % a.groups) * per_group;
+    for (std::size_t k = 0; k < per_group; ++k) {
+      const std::size_t c = first_channel + k;
+      const double scale = a.rstd[item] * (a.gamma ? static_cast<double>(a.gamma[c]) : 1.0);
+      T* channel = values_.data() + k * stride_;
+      channel[0] = static_cast<T>(a.center[item]);
+      channel[1] = static_cast<T>(scale);
+      channel[2] = static_cast<T>((a.beta ? static_cast<double>(a.beta[c]) : 0.0) - a.mean_offset[item] * scale);
+      std::copy(tail.begin(), tail.end(), channel + 3);
+    }
+  }
+  const T* data() const { return values_.data(); }
+  std::size_t stride() const { return stride_; }
+
+ private:
+  std::vector<T> values_;
+  std::size_t stride_;
+};
+
 template <class Act, class T>
 void ForwardItems(const GroupNormForwardArgs<T>& a, std::size_t begin, std::size_t end) {
   using Kernel = gx::Epilogue<Act>;
@@ -112,8 +141,8 @@ void ForwardItems(const GroupNormForwardArgs<T>& a, std::size_t begin, std::size
   const std::size_t m = per_group * a.spatial;
   if (m == 0) return;
   const std::size_t chunk = std::clamp<std::size_t>(kChunkBytes / (m * sizeof(T)), 1, kMaxChunkItems);
-  std::array<T, 3 + P> scalars{};
-  std::copy_n(a.activation_scalars, P, scalars.begin() + 3);
+  ChannelScalars<T> scalars(per_group, 3 + P);
+  const std::span<const T> activation_scalars(a.activation_scalars, P);
   for (std::size_t first = begin; first < end; first += chunk) {
     const std::size_t last = std::min(end, first + chunk);
     for (std::size_t item = first; item < last; ++item) {
@@ -122,26 +151,17 @@ void ForwardItems(const GroupNormForwardArgs<T>& a, std::size_t begin, std::size
       a.rstd[item] = 1.0 / std::sqrt(var + a.eps);
     }
     for (std::size_t item = first; item < last; ++item) {
-      const std::size_t g = item % a.groups;
-      const T shift = static_cast<T>(a.center[item]);
-      const double shifted_mean = a.mean_offset[item];
-      for (std::size_t k = 0; k < per_group; ++k) {
-        const std::size_t c = g * per_group + k;
-        const double scale = a.rstd[item] * (a.gamma ? static_cast<double>(a.gamma[c]) : 1.0);
-        const double offset = (a.beta ? static_cast<double>(a.beta[c]) : 0.0) - shifted_mean * scale;
-        scalars[0] = shift;
-        scalars[1] = static_cast<T>(scale);
-        scalars[2] = static_cast<T>(offset);
-        const T* xc = a.x + item * m + k * a.spatial;
-        ex::Map<typename Kernel::Forward>(&xc, scalars.data(), a.y + item * m + k * a.spatial, a.spatial);
-      }
+      scalars.set(a, item, activation_scalars);
+      const T* x = a.x + item * m;
+      ex::MapSegments<typename Kernel::Forward>(&x, scalars.data(), scalars.stride(), a.y + item * m, per_group,
+                                                a.spatial);
     }
   }
 }
 
 // The same chunking as the forward: per-channel sums of every item of the chunk first, then dx. With an
-// activation, g = dy·act′(z) is first written to a scratch buffer, channel by channel, so that act′ is
-// evaluated once per element; the sums and dx then read g where the plain backward reads dy.
+// activation, g = dy·act′(z) is first written to a scratch buffer, so that act′ is evaluated once per
+// element; the sums and dx then read g where the plain backward reads dy.
 template <class Act, class T>
 void BackwardItems(const GroupNormBackwardArgs<T>& a, std::size_t begin, std::size_t end) {
   using Kernel = gx::Epilogue<Act>;
@@ -153,20 +173,12 @@ void BackwardItems(const GroupNormBackwardArgs<T>& a, std::size_t begin, std::si
   if (m == 0) return;
   const std::size_t chunk =
       std::clamp<std::size_t>(kChunkBytes / ((identity ? 2 : 3) * m * sizeof(T)), 1, kMaxChunkItems);
-  std::vector<T> scratch(identity ? 0 : chunk * m);  // g of the chunk's items
+  std::vector<T> scratch(identity ? 0 : chunk * m);     // g of the chunk's items
   double sum_a[kMaxChunkItems], sum_b[kMaxChunkItems];  // A = Σ_c γ_c Σg, B = Σ_c γ_c Σg(x − μ) per item
-  std::array<T, 5 + P> scalars{};                        // (m, rstd·γ_c, β_c − (μ − m)·rstd·γ_c, c2, c3, act's)
-  std::copy_n(a.activation_scalars, P, scalars.begin() + 5);
-  // Sets the per-channel scalars of item `item`, channel c; returns γ_c.
-  const auto channel_scalars = [&](std::size_t item, std::size_t c) {
-    const double gamma = a.gamma ? static_cast<double>(a.gamma[c]) : 1.0;
-    const double scale = a.rstd[item] * gamma;
-    const double shifted_mean = a.mean_offset[item];
-    scalars[1] = static_cast<T>(scale);
-    scalars[2] = static_cast<T>((a.beta ? static_cast<double>(a.beta[c]) : 0.0) - shifted_mean * scale);
-    return gamma;
-  };
-  // g of item `item` once the sums are done: dy itself, or the chunk's scratch.
+  ChannelScalars<T> scalars(per_group, 5 + P);          // (m, a_c, b_c, c2, c3, act's)
+  std::array<T, 2 + P> tail{};                          // (c2, c3, act's)
+  std::copy_n(a.activation_scalars, P, tail.begin() + 2);
+  // g of item `item`: dy itself, or the chunk's scratch.
   const auto grad_of = [&](std::size_t item, std::size_t first) -> const T* {
     if constexpr (identity) return a.dy + item * m;
     else return scratch.data() + (item - first) * m;
@@ -175,52 +187,48 @@ void BackwardItems(const GroupNormBackwardArgs<T>& a, std::size_t begin, std::si
     const std::size_t last = std::min(end, first + chunk);
     for (std::size_t item = first; item < last; ++item) {
       const std::size_t n = item / a.groups, g = item % a.groups;
-      scalars[0] = static_cast<T>(a.center[item]);
+      const T* x = a.x + item * m;
+      if constexpr (!identity) {
+        scalars.set(a, item, tail);
+        const T* streams[] = {a.dy + item * m, x};
+        ex::MapSegments<typename Kernel::Grad>(streams, scalars.data(), scalars.stride(),
+                                               scratch.data() + (item - first) * m, per_group, a.spatial);
+      }
+      // Σg and Σg·(x − m) of each channel as float64 lanes, summed here in order: short sums do not
+      // pay for a horizontal reduction each.
+      const T center = static_cast<T>(a.center[item]);
       const double shifted_mean = a.mean_offset[item];
-      // A and B lane by lane; each channel's lanes go to sum_dy, sum_dy_xhat.
-      std::array<double, kGroupNormSumLanes> item_a{}, item_b{};
+      double item_a = 0.0, item_b = 0.0;
       for (std::size_t k = 0; k < per_group; ++k) {
         const std::size_t c = g * per_group + k;
-        const double gamma = channel_scalars(item, c);
-        const T* x = a.x + item * m + k * a.spatial;
-        const T* grad = a.dy + item * m + k * a.spatial;
-        if constexpr (!identity) {
-          T* channel_scratch = scratch.data() + (item - first) * m + k * a.spatial;
-          const T* streams[] = {grad, x};
-          ex::Map<typename Kernel::Grad>(streams, scalars.data(), channel_scratch, a.spatial);
-          grad = channel_scratch;
-        }
-        const T* streams[] = {grad, x};
-        double lanes[2 * ex::kMaxSumLanes];  // Σg, Σg·(x − m) per lane
-        ex::SumReduceLanes<typename Plain::GradSum, typename Plain::GradDotShifted>(streams, scalars.data(), a.spatial,
-                                                                                   lanes);
-        double* channel_sum_dy = a.sum_dy + (n * a.channels + c) * kGroupNormSumLanes;
-        double* channel_sum_dy_xhat = a.sum_dy_xhat + (n * a.channels + c) * kGroupNormSumLanes;
+        const double gamma = a.gamma ? static_cast<double>(a.gamma[c]) : 1.0;
+        const T* streams[] = {grad_of(item, first) + k * a.spatial, x + k * a.spatial};
+        double lanes[2 * ex::kMaxSumLanes];
+        ex::SumReduceLanes<typename Plain::GradSum, typename Plain::GradDotShifted>(streams, &center, a.spatial, lanes);
+        double sum = 0.0, dot = 0.0;
         for (std::size_t j = 0; j < ex::kMaxSumLanes; ++j) {
-          const double dot_centered = lanes[ex::kMaxSumLanes + j] - shifted_mean * lanes[j];  // Σg(x − μ)
-          channel_sum_dy[j] = lanes[j];
-          channel_sum_dy_xhat[j] = dot_centered * a.rstd[item];
-          item_a[j] += gamma * lanes[j];
-          item_b[j] += gamma * dot_centered;
+          sum += lanes[j];
+          dot += lanes[ex::kMaxSumLanes + j];
         }
+        const double dot_centered = dot - shifted_mean * sum;  // Σg(x − μ)
+        a.sum_dy[n * a.channels + c] = sum;
+        a.sum_dy_xhat[n * a.channels + c] = dot_centered * a.rstd[item];
+        item_a += gamma * sum;
+        item_b += gamma * dot_centered;
       }
-      sum_a[item - first] = std::accumulate(item_a.begin(), item_a.end(), 0.0);
-      sum_b[item - first] = std::accumulate(item_b.begin(), item_b.end(), 0.0);
+      sum_a[item - first] = item_a;
+      sum_b[item - first] = item_b;
     }
     if (!a.dx) continue;
     for (std::size_t item = first; item < last; ++item) {
-      const std::size_t g = item % a.groups;
-      scalars[0] = static_cast<T>(a.center[item]);
-      const double shifted_mean = a.mean_offset[item];
       const double rstd = a.rstd[item], inv_m = 1.0 / static_cast<double>(m);
       const double c2 = -sum_b[item - first] * rstd * rstd * rstd * inv_m;
-      scalars[3] = static_cast<T>(c2);
-      scalars[4] = static_cast<T>(-c2 * shifted_mean - sum_a[item - first] * rstd * inv_m);
-      for (std::size_t k = 0; k < per_group; ++k) {
-        channel_scalars(item, g * per_group + k);
-        const T* streams[] = {grad_of(item, first) + k * a.spatial, a.x + item * m + k * a.spatial};
-        ex::Map<typename Plain::InputGrad>(streams, scalars.data(), a.dx + item * m + k * a.spatial, a.spatial);
-      }
+      tail[0] = static_cast<T>(c2);
+      tail[1] = static_cast<T>(-c2 * a.mean_offset[item] - sum_a[item - first] * rstd * inv_m);
+      scalars.set(a, item, tail);
+      const T* streams[] = {grad_of(item, first), a.x + item * m};
+      ex::MapSegments<typename Plain::InputGrad>(streams, scalars.data(), scalars.stride(), a.dx + item * m, per_group,
+                                                 a.spatial);
     }
   }
 }

@@ -36,18 +36,12 @@ struct GroupNormBackwardArgs {
   const double* center;  // the forward's statistics
   const double* mean_offset;
   const double* rstd;
-  T* dx;  // nullptr: x needs no gradient
-  // (N, C, kGroupNormSumLanes) out, zero-initialised by the caller: per (n, c) the SIMD lanes whose sum
-  // is Σ_spatial g (sum_dy) and Σ_spatial g·(x − μ)·rstd (sum_dy_xhat), g = dy·act′(z). Left unreduced
-  // because a horizontal reduction per channel costs more than a channel's pass on small images.
-  double* sum_dy;
-  double* sum_dy_xhat;
+  T* dx;                // nullptr: x needs no gradient
+  double* sum_dy;       // (N, C) out: Σ_spatial g, g = dy·act′(z)
+  double* sum_dy_xhat;  // (N, C) out: Σ_spatial g·(x − μ)·rstd
   std::size_t batch, channels, groups, spatial;
   const T* activation_scalars;
 };
-
-// The float64 lanes of the widest vectors the kernels use (AVX-512): the stride of sum_dy, sum_dy_xhat.
-inline constexpr std::size_t kGroupNormSumLanes = 8;
 
 // Runs items [begin, end) on the calling thread, on the best SIMD target.
 template <typename Args>
@@ -72,8 +66,8 @@ void group_norm_forward(const GroupNormKernels& kernels, const GroupNormForwardA
 
 // Per item, with g = dy·act′(z) formed in registers: per channel Σg and Σg·(x − m) in one pass; with
 // A = Σ_c γ_c Σg, B = Σ_c γ_c Σg(x − μ), M = C/G·spatial: dx = rstd·γ_c·g + c2·(x − m) + c3,
-// c2 = −B·rstd³/M, c3 = −c2·(μ − m) − A·rstd/M. dγ_c = Σ_n Σ_lanes sum_dy_xhat[n, c, ·] and
-// dβ_c = Σ_n Σ_lanes sum_dy[n, c, ·] are left to the caller.
+// c2 = −B·rstd³/M, c3 = −c2·(μ − m) − A·rstd/M. dγ_c = Σ_n sum_dy_xhat[n, c] and dβ_c = Σ_n sum_dy[n, c]
+// are left to the caller.
 void group_norm_backward(const GroupNormKernels& kernels, const GroupNormBackwardArgs<float>& args);
 void group_norm_backward(const GroupNormKernels& kernels, const GroupNormBackwardArgs<double>& args);
 

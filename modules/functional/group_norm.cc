@@ -123,8 +123,7 @@ autograd::TensorList group_norm_kernel_backward(const kernels::GroupNormKernels&
                                                 const autograd::Node& node) {
   const Dims d = dims_of(x);
   Tensor dx = node.needs_input_grad(0) ? Tensor::empty(x.shape(), x.dtype()) : Tensor();
-  constexpr std::size_t kLanes = kernels::kGroupNormSumLanes;
-  std::vector<double> sum_dy(d.n * d.c * kLanes), sum_dy_xhat(d.n * d.c * kLanes);  // zeros
+  std::vector<double> sum_dy(d.n * d.c), sum_dy_xhat(d.n * d.c);
   const double* const stats = statistics.data<double>();
   const std::size_t items = d.n * static_cast<std::size_t>(num_groups);
   autograd::TensorList grads{dx, Tensor(), Tensor()};
@@ -136,13 +135,13 @@ autograd::TensorList group_norm_kernel_backward(const kernels::GroupNormKernels&
                                                    data_or_null<T>(bias), stats, stats + items, stats + 2 * items,
                                                    data_or_null<T>(dx), sum_dy.data(), sum_dy_xhat.data(), d.n, d.c,
                                                    static_cast<std::size_t>(num_groups), d.spatial, scalars.data()});
-    // dγ_c = Σ_n Σ g·x̂, dβ_c = Σ_n Σ g: each channel's total runs over n, then the lanes, in order
-    // (deterministic); the loop walks the partials in memory order.
+    // dγ_c = Σ_n Σ g·x̂, dβ_c = Σ_n Σ g, each channel's total over n in order (deterministic); the loop
+    // walks the partials in memory order.
     auto per_channel = [&](const std::vector<double>& partial) {
       std::vector<double> totals(d.c, 0.0);
       for (std::size_t b = 0; b < d.n; ++b) {
         for (std::size_t ch = 0; ch < d.c; ++ch) {
-          for (std::size_t j = 0; j < kLanes; ++j) totals[ch] += partial[(b * d.c + ch) * kLanes + j];
+          totals[ch] += partial[b * d.c + ch];
         }
       }
       Tensor out = Tensor::empty({x.size(1)}, x.dtype());
