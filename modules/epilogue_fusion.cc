@@ -21,8 +21,12 @@ std::optional<Activation> as_epilogue(const Module& module) {
 
 }  // namespace
 
+bool fusable_types(const Module& first, const Module& second) {
+  return typeid(first) == typeid(GroupNorm) && as_epilogue(second).has_value();
+}
+
 std::optional<Tensor> run_fused_pair(Module& first, Module& second, const Tensor& input) {
-  if (typeid(first) != typeid(GroupNorm) || first.has_hooks() || second.has_hooks() || !input.defined()) {
+  if (!fusable_types(first, second) || first.has_hooks() || second.has_hooks() || !input.defined()) {
     return std::nullopt;
   }
   auto& norm = static_cast<GroupNorm&>(first);

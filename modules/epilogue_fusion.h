@@ -16,7 +16,12 @@
 
 namespace lucid::nn {
 
-// second(first(input)) as one fused call, or nullopt when the pair does not fuse.
+// Whether the pair's types allow fusion (first is exactly GroupNorm, second exactly one of the
+// activation modules): what Sequential checks once, when a module is appended.
+bool fusable_types(const Module& first, const Module& second);
+
+// second(first(input)) as one fused call, or nullopt when the pair does not fuse (as of now: hooks,
+// options).
 std::optional<Tensor> run_fused_pair(Module& first, Module& second, const Tensor& input);
 
 }  // namespace lucid::nn

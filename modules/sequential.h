@@ -43,6 +43,7 @@ class Sequential : public Module {
 
  private:
   std::vector<std::shared_ptr<Module>> modules_;
+  std::vector<bool> fusable_;  // fusable_[i]: modules i and i + 1 have types that may fuse (fusable_types)
 };
 
 }  // namespace lucid::nn
