@@ -278,7 +278,6 @@ class WideSums {
  public:
   HWY_INLINE void Add(std::size_t r, hn::Vec<D> v) { sums_[r] += static_cast<double>(hn::GetLane(v)); }
   HWY_INLINE double Total(std::size_t r) const { return sums_[r]; }
-  HWY_INLINE void StoreLanes(std::size_t r, double* out) const { out[0] = sums_[r]; }
 #else
   using DW = hn::Repartition<double, D>;
   std::array<hn::Vec<DW>, R> lower_, upper_;  // upper_ stays zero when T is double
@@ -299,8 +298,6 @@ class WideSums {
   HWY_INLINE double Total(std::size_t r) const {
     return hn::GetLane(hn::SumOfLanes(DW(), hn::Add(lower_[r], upper_[r])));
   }
-  // The Lanes(DW()) float64 lanes whose sum is Total(r).
-  HWY_INLINE void StoreLanes(std::size_t r, double* out) const { hn::StoreU(hn::Add(lower_[r], upper_[r]), DW(), out); }
 #endif
 };
 
@@ -315,11 +312,9 @@ class WideSums {
 // measured 2026-12). T-precision partial sums cover at most kBlockVectors terms per lane: a float32
 // sum of 10⁷ values stays within 1e-6 of the float64 sum (tests/framework/reduce_precision_test.cc).
 // The order of every addition depends on n alone, so results are deterministic.
-namespace detail {
-
-// SumReduce's pass, returning the float64 lane sums before their horizontal reduction.
 template <class... Es, class T>
-HWY_INLINE auto SumReduceWide(const T* const* HWY_RESTRICT in, const T* HWY_RESTRICT scalars, std::size_t n) {
+HWY_INLINE void SumReduce(const T* const* HWY_RESTRICT in, const T* HWY_RESTRICT scalars, std::size_t n,
+                          double* HWY_RESTRICT sums) {
   constexpr std::size_t R = sizeof...(Es);
   constexpr std::size_t NS = std::max({num_streams<Es>...}), NP = std::max({num_scalars<Es>...});
   constexpr std::size_t kUnroll = std::max<std::size_t>(1, 4 / R), kBlockVectors = 8 * R;
@@ -328,7 +323,7 @@ HWY_INLINE auto SumReduceWide(const T* const* HWY_RESTRICT in, const T* HWY_REST
   const std::size_t lanes = hn::Lanes(d);
   const auto streams = detail::CopyPointers<T, NS>(in);
   Evaluator<decltype(d), NS, NP> eval{d, {}, detail::BroadcastScalars(d, scalars, std::make_index_sequence<NP>())};
-  WideSums<decltype(d), R> wide;
+  detail::WideSums<decltype(d), R> wide;
   const auto for_each_expression = [](auto&& fn) {
     [&]<std::size_t... r>(std::index_sequence<r...>) { (fn(std::integral_constant<std::size_t, r>(), Es{}), ...); }(
         std::make_index_sequence<R>());
@@ -364,31 +359,7 @@ HWY_INLINE auto SumReduceWide(const T* const* HWY_RESTRICT in, const T* HWY_REST
     eval.x = detail::MaskedLoadStreams(d, mask, streams, i, n - i, std::make_index_sequence<NS>());
     for_each_expression([&](auto r, auto e) { wide.Add(r, hn::IfThenElseZero(mask, eval(e))); });
   }
-  return wide;
-}
-
-}  // namespace detail
-
-template <class... Es, class T>
-HWY_INLINE void SumReduce(const T* const* HWY_RESTRICT in, const T* HWY_RESTRICT scalars, std::size_t n,
-                          double* HWY_RESTRICT sums) {
-  const auto wide = detail::SumReduceWide<Es...>(in, scalars, n);
-  for (std::size_t r = 0; r < sizeof...(Es); ++r) sums[r] = wide.Total(r);
-}
-
-// The most float64 lanes of any target's vectors: the stride of SumReduceLanes' output.
-inline constexpr std::size_t kMaxSumLanes = HWY_MAX_BYTES / sizeof(double);
-
-// SumReduce without the final horizontal reductions: lanes[r·kMaxSumLanes + j] holds lane j of
-// expression r's float64 sums (zero beyond this target's lane count), so that Σⱼ lanes[r·kMaxSumLanes + j]
-// is SumReduce's sums[r] up to the order of the last additions. For callers that combine many short
-// sums linearly before reducing them (a horizontal reduction costs more than a short sum's pass).
-template <class... Es, class T>
-HWY_INLINE void SumReduceLanes(const T* const* HWY_RESTRICT in, const T* HWY_RESTRICT scalars, std::size_t n,
-                               double* HWY_RESTRICT lanes) {
-  const auto wide = detail::SumReduceWide<Es...>(in, scalars, n);
-  std::fill_n(lanes, sizeof...(Es) * kMaxSumLanes, 0.0);
-  for (std::size_t r = 0; r < sizeof...(Es); ++r) wide.StoreLanes(r, lanes + r * kMaxSumLanes);
+  for (std::size_t r = 0; r < R; ++r) sums[r] = wide.Total(r);
 }
 
 }  // namespace lucid::expr::HWY_NAMESPACE

@@ -194,8 +194,6 @@ void BackwardItems(const GroupNormBackwardArgs<T>& a, std::size_t begin, std::si
         ex::MapSegments<typename Kernel::Grad>(streams, scalars.data(), scalars.stride(),
                                                scratch.data() + (item - first) * m, per_group, a.spatial);
       }
-      // Σg and Σg·(x − m) of each channel as float64 lanes, summed here in order: short sums do not
-      // pay for a horizontal reduction each.
       const T center = static_cast<T>(a.center[item]);
       const double shifted_mean = a.mean_offset[item];
       double item_a = 0.0, item_b = 0.0;
@@ -203,13 +201,9 @@ void BackwardItems(const GroupNormBackwardArgs<T>& a, std::size_t begin, std::si
         const std::size_t c = g * per_group + k;
         const double gamma = a.gamma ? static_cast<double>(a.gamma[c]) : 1.0;
         const T* streams[] = {grad_of(item, first) + k * a.spatial, x + k * a.spatial};
-        double lanes[2 * ex::kMaxSumLanes];
-        ex::SumReduceLanes<typename Plain::GradSum, typename Plain::GradDotShifted>(streams, &center, a.spatial, lanes);
-        double sum = 0.0, dot = 0.0;
-        for (std::size_t j = 0; j < ex::kMaxSumLanes; ++j) {
-          sum += lanes[j];
-          dot += lanes[ex::kMaxSumLanes + j];
-        }
+        double sums[2];  // Σg, Σg·(x − m)
+        ex::SumReduce<typename Plain::GradSum, typename Plain::GradDotShifted>(streams, &center, a.spatial, sums);
+        const double sum = sums[0], dot = sums[1];
         const double dot_centered = dot - shifted_mean * sum;  // Σg(x − μ)
         a.sum_dy[n * a.channels + c] = sum;
         a.sum_dy_xhat[n * a.channels + c] = dot_centered * a.rstd[item];
