@@ -362,6 +362,56 @@ HWY_INLINE void SumReduce(const T* const* HWY_RESTRICT in, const T* HWY_RESTRICT
   for (std::size_t r = 0; r < R; ++r) sums[r] = wide.Total(r);
 }
 
+// Map and reduce in one pass per segment: out[k·length + i] = E(in[·][k·length + i], scalars of k), and
+// sums[k·R + r] = Σᵢ Rᵣ over run k, where each Rᵣ sees the streams and, as stream<num_streams<E>>, the
+// value E just produced (GroupNorm's fused backward stores g = dy·act′(z) for its dx pass while it
+// sums Σg and Σg·(x − m) from the same registers). Sums as SumReduce's: T lanes within blocks of 8·R
+// vectors, float64 across blocks and lanes; one accumulator per sum, since E's own latency already
+// spaces the additions.
+template <class E, class... Rs, class T>
+HWY_INLINE void MapSumReduceSegments(const T* const* HWY_RESTRICT in, const T* HWY_RESTRICT scalars,
+                                     std::size_t scalar_stride, T* HWY_RESTRICT out, std::size_t segments,
+                                     std::size_t length, double* HWY_RESTRICT sums) {
+  constexpr std::size_t NS = num_streams<E>, R = sizeof...(Rs), kBlockVectors = 8 * R;
+  constexpr std::size_t NP = std::max({num_scalars<E>, num_scalars<Rs>...});
+  static_assert(((num_streams<Rs> <= NS + 1) && ...), "a reduced expression reads only E's streams and E's value");
+  const hn::ScalableTag<T> d;
+  using V = hn::Vec<decltype(d)>;
+  const std::size_t lanes = hn::Lanes(d);
+  const auto streams = detail::CopyPointers<T, NS>(in);
+  Evaluator<decltype(d), NS + 1, NP> eval{d, {}, {}};
+  const auto load = [&](const std::array<V, NS>& loaded) { std::copy(loaded.begin(), loaded.end(), eval.x.begin()); };
+  const auto for_each_sum = [](auto&& fn) {
+    [&]<std::size_t... r>(std::index_sequence<r...>) { (fn(std::integral_constant<std::size_t, r>(), Rs{}), ...); }(
+        std::make_index_sequence<R>());
+  };
+  for (std::size_t segment = 0, base = 0; segment < segments; ++segment, base += length) {
+    eval.s = detail::BroadcastScalars(d, scalars + segment * scalar_stride, std::make_index_sequence<NP>());
+    detail::WideSums<decltype(d), R> wide;
+    const std::size_t end = base + length, full_end = end - length % lanes;
+    std::size_t i = base;
+    while (i < full_end) {
+      std::array<V, R> acc;
+      acc.fill(hn::Zero(d));
+      for (const std::size_t block_end = std::min(full_end, i + kBlockVectors * lanes); i < block_end; i += lanes) {
+        load(detail::LoadStreams(d, streams, i, std::make_index_sequence<NS>()));
+        eval.x[NS] = eval(E{});
+        hn::StoreU(eval.x[NS], d, out + i);
+        for_each_sum([&](auto r, auto e) { acc[r] = detail::Accumulate(eval, acc[r], e); });
+      }
+      for_each_sum([&](auto r, auto) { wide.Add(r, acc[r]); });
+    }
+    if (i < end) {  // masked-off lanes are zeroed: an expression of 0 need not be 0
+      const auto mask = hn::FirstN(d, end - i);
+      load(detail::MaskedLoadStreams(d, mask, streams, i, end - i, std::make_index_sequence<NS>()));
+      eval.x[NS] = eval(E{});
+      hn::BlendedStore(eval.x[NS], mask, d, out + i);
+      for_each_sum([&](auto r, auto e) { wide.Add(r, hn::IfThenElseZero(mask, eval(e))); });
+    }
+    for (std::size_t r = 0; r < R; ++r) sums[segment * R + r] = wide.Total(r);
+  }
+}
+
 }  // namespace lucid::expr::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 

@@ -35,6 +35,10 @@ struct Epilogue {
   using Grad = decltype(e::simplify::mul(dy, ActDerivative{}));  // dy itself when act is the identity
   using GradSum = Grad;
   using GradDotShifted = decltype(Grad{} * (x - m));
+  // The same two sums when g was just computed and sits in registers as stream<2> (MapSumReduceSegments).
+  static constexpr auto computed_g = e::stream<2>;
+  using ComputedGradSum = decltype(computed_g);
+  using ComputedGradDotShifted = decltype(computed_g * (x - m));
   using InputGrad = decltype(Grad{} * e::scalar<1> + ((x - m) * e::scalar<3> + e::scalar<4>));
 };
 
@@ -160,8 +164,9 @@ void ForwardItems(const GroupNormForwardArgs<T>& a, std::size_t begin, std::size
 }
 
 // The same chunking as the forward: per-channel sums of every item of the chunk first, then dx. With an
-// activation, g = dy·act′(z) is first written to a scratch buffer, so that act′ is evaluated once per
-// element; the sums and dx then read g where the plain backward reads dy.
+// activation, one pass per item forms g = dy·act′(z) in registers (z recomputed from x), stores it to a
+// scratch buffer for the dx pass and sums Σg, Σg·(x − m) per channel from the same registers, so act′
+// is evaluated once per element and g is read once more, by the dx pass.
 template <class Act, class T>
 void BackwardItems(const GroupNormBackwardArgs<T>& a, std::size_t begin, std::size_t end) {
   using Kernel = gx::Epilogue<Act>;
@@ -174,6 +179,7 @@ void BackwardItems(const GroupNormBackwardArgs<T>& a, std::size_t begin, std::si
   const std::size_t chunk =
       std::clamp<std::size_t>(kChunkBytes / ((identity ? 2 : 3) * m * sizeof(T)), 1, kMaxChunkItems);
   std::vector<T> scratch(identity ? 0 : chunk * m);     // g of the chunk's items
+  std::vector<double> channel_sums(2 * per_group);      // Σg, Σg·(x − m) of each channel of an item
   double sum_a[kMaxChunkItems], sum_b[kMaxChunkItems];  // A = Σ_c γ_c Σg, B = Σ_c γ_c Σg(x − μ) per item
   ChannelScalars<T> scalars(per_group, 5 + P);          // (m, a_c, b_c, c2, c3, act's)
   std::array<T, 2 + P> tail{};                          // (c2, c3, act's)
@@ -188,23 +194,28 @@ void BackwardItems(const GroupNormBackwardArgs<T>& a, std::size_t begin, std::si
     for (std::size_t item = first; item < last; ++item) {
       const std::size_t n = item / a.groups, g = item % a.groups;
       const T* x = a.x + item * m;
-      if constexpr (!identity) {
+      const T center = static_cast<T>(a.center[item]);
+      if constexpr (identity) {
+        for (std::size_t k = 0; k < per_group; ++k) {
+          const T* streams[] = {a.dy + item * m + k * a.spatial, x + k * a.spatial};
+          ex::SumReduce<typename Plain::GradSum, typename Plain::GradDotShifted>(streams, &center, a.spatial,
+                                                                                 &channel_sums[2 * k]);
+        }
+      } else {
         scalars.set(a, item, tail);
         const T* streams[] = {a.dy + item * m, x};
-        ex::MapSegments<typename Kernel::Grad>(streams, scalars.data(), scalars.stride(),
-                                               scratch.data() + (item - first) * m, per_group, a.spatial);
+        ex::MapSumReduceSegments<typename Kernel::Grad, typename Kernel::ComputedGradSum,
+                                 typename Kernel::ComputedGradDotShifted>(
+            streams, scalars.data(), scalars.stride(), scratch.data() + (item - first) * m, per_group, a.spatial,
+            channel_sums.data());
       }
-      const T center = static_cast<T>(a.center[item]);
       const double shifted_mean = a.mean_offset[item];
       double item_a = 0.0, item_b = 0.0;
       for (std::size_t k = 0; k < per_group; ++k) {
         const std::size_t c = g * per_group + k;
         const double gamma = a.gamma ? static_cast<double>(a.gamma[c]) : 1.0;
-        const T* streams[] = {grad_of(item, first) + k * a.spatial, x + k * a.spatial};
-        double sums[2];  // Σg, Σg·(x − m)
-        ex::SumReduce<typename Plain::GradSum, typename Plain::GradDotShifted>(streams, &center, a.spatial, sums);
-        const double sum = sums[0], dot = sums[1];
-        const double dot_centered = dot - shifted_mean * sum;  // Σg(x − μ)
+        const double sum = channel_sums[2 * k];
+        const double dot_centered = channel_sums[2 * k + 1] - shifted_mean * sum;  // Σg(x − μ)
         a.sum_dy[n * a.channels + c] = sum;
         a.sum_dy_xhat[n * a.channels + c] = dot_centered * a.rstd[item];
         item_a += gamma * sum;
