@@ -2,6 +2,7 @@
 #pragma once
 
 #include "autodiff/engine.h"
+#include "autodiff/function.h"
 #include "autodiff/grad_mode.h"
 #include "autodiff/gradcheck.h"
 #include "autodiff/hooks.h"

@@ -37,7 +37,7 @@ std::string_view forward_op_name(std::string_view node_name) {
 bool is_anomaly_enabled() { return anomaly_enabled; }
 void set_anomaly_enabled(bool enabled) { anomaly_enabled = enabled; }
 
-void remember_forward_op(Node& node, std::initializer_list<const Tensor*> inputs) {
+void remember_forward_op(Node& node, std::span<const Tensor* const> inputs) {
   auto info = std::make_unique<AnomalyInfo>();
   std::size_t k = 0;
   for (const Tensor* t : inputs) {

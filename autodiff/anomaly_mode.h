@@ -34,7 +34,7 @@ struct AnomalyInfo {
 };
 
 // Called by record() when anomaly detection is on.
-void remember_forward_op(Node& node, std::initializer_list<const Tensor*> inputs);
+void remember_forward_op(Node& node, std::span<const Tensor* const> inputs);
 // RuntimeError when one of `grads` (what node.apply returned) holds NaN or ±Inf.
 void check_backward_outputs(const Node& node, std::span<const Tensor> grads);
 

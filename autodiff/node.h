@@ -6,6 +6,7 @@
 #include <initializer_list>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 
@@ -106,7 +107,7 @@ inline void refresh_if_stale_view(const Tensor& t) {
 
 // True when an op on these inputs must record a node. Undefined inputs (an optional operand left
 // out, e.g. GroupNorm's weight with affine=false) need no gradient.
-inline bool should_record(std::initializer_list<const Tensor*> inputs) {
+inline bool should_record(std::span<const Tensor* const> inputs) {
   if (!is_grad_enabled()) return false;
   bool any = false;
   for (const Tensor* t : inputs) {
@@ -115,28 +116,33 @@ inline bool should_record(std::initializer_list<const Tensor*> inputs) {
   }
   return any;
 }
+inline bool should_record(std::initializer_list<const Tensor*> inputs) {
+  return should_record(std::span<const Tensor* const>(inputs.begin(), inputs.size()));
+}
+
+// Where the gradient of input t goes: its producer node, the leaf itself, or nowhere.
+inline Edge edge_to(const Tensor& t) {
+  const auto& impl = t.impl();
+  if (!impl) return {};
+  if (impl->grad_fn) return Edge{impl->grad_fn, nullptr};
+  if (impl->requires_grad) return Edge{nullptr, impl};
+  return {};
+}
 
 // Makes `out` the output of a new node with the given backward when should_record(inputs).
 template <typename Backward>
-void record(const char* name, Tensor& out, std::initializer_list<const Tensor*> inputs, Backward&& backward) {
+void record(const char* name, Tensor& out, std::span<const Tensor* const> inputs, Backward&& backward) {
   if (!should_record(inputs)) return;
   auto node = std::make_shared<FunctionNode<std::decay_t<Backward>>>(name, std::forward<Backward>(backward));
   node->edges.reserve(inputs.size());
-  for (const Tensor* t : inputs) {
-    const auto& impl = t->impl();
-    if (!impl) {
-      node->edges.emplace_back();
-    } else if (impl->grad_fn) {
-      node->edges.push_back(Edge{impl->grad_fn, nullptr});
-    } else if (impl->requires_grad) {
-      node->edges.push_back(Edge{nullptr, impl});
-    } else {
-      node->edges.emplace_back();
-    }
-  }
+  for (const Tensor* t : inputs) node->edges.push_back(edge_to(*t));
   if (is_anomaly_enabled()) remember_forward_op(*node, inputs);
   out.impl()->requires_grad = true;
   out.impl()->grad_fn = std::move(node);
+}
+template <typename Backward>
+void record(const char* name, Tensor& out, std::initializer_list<const Tensor*> inputs, Backward&& backward) {
+  record(name, out, std::span<const Tensor* const>(inputs.begin(), inputs.size()), std::forward<Backward>(backward));
 }
 
 }  // namespace lucid::autograd

@@ -534,6 +534,51 @@ TEST(BadInput, DetectAnomalyNonFiniteGradient) {
   EXPECT_FALSE(x.grad().defined());
 }
 
+// A Function whose forward takes (x, a double) and whose backward returns what Returned::make gives.
+template <class Returned>
+struct BackwardReturning : autograd::Function<BackwardReturning<Returned>> {
+  static Tensor forward(autograd::Context&, const Tensor& x, double) { return x * 2.0; }
+  static autograd::TensorList backward(autograd::Context&, const autograd::TensorList& g) { return Returned::make(g[0]); }
+};
+struct OneGradientForTwoArguments {
+  static autograd::TensorList make(const Tensor& g) { return {g}; }
+};
+struct AGradientForTheDouble {
+  static autograd::TensorList make(const Tensor& g) { return {g, g}; }
+};
+struct AGradientOfAnotherShape {
+  static autograd::TensorList make(const Tensor&) { return {zeros({3}), Tensor()}; }
+};
+struct AGradientOfAnotherDtype {
+  static autograd::TensorList make(const Tensor&) { return {zeros({2}, float64), Tensor()}; }
+};
+
+TEST(BadInput, CustomFunctionBackwardResult) {
+  const auto backward_of = [](auto returning) {
+    return [] {
+      Tensor x = tensor({1.0, 2.0}, {2}, /*requires_grad=*/true);
+      BackwardReturning<decltype(returning)>::apply(x, 1.0).sum().backward();
+    };
+  };
+  expect_rejects<ValueError>(backward_of(OneGradientForTwoArguments{}),
+                             {"BackwardReturning", "backward returned 1 gradients, but forward took 2 arguments"});
+  expect_rejects<ValueError>(backward_of(AGradientForTheDouble{}), {"a gradient for argument 1, which is not a tensor"});
+  expect_rejects<ValueError>(backward_of(AGradientOfAnotherShape{}),
+                             {"a gradient of shape (3,) and dtype float32 for argument 0, which has shape (2,)"});
+  expect_rejects<ValueError>(backward_of(AGradientOfAnotherDtype{}),
+                             {"dtype float64 for argument 0, which has shape (2,) and dtype float32"});
+}
+
+struct UndefinedForward : autograd::Function<UndefinedForward> {
+  static Tensor forward(autograd::Context&, const Tensor&) { return {}; }
+  static autograd::TensorList backward(autograd::Context&, const autograd::TensorList&) { return {Tensor()}; }
+};
+
+TEST(BadInput, CustomFunctionUndefinedOutput) {
+  expect_rejects<ValueError>([] { UndefinedForward::apply(ones({1})); },
+                             {"UndefinedForwardBackward: forward returned an undefined tensor"});
+}
+
 // ---- Module registry and state dicts ----
 
 class Empty : public nn::Module {};
