@@ -82,8 +82,17 @@ Tensor reshape(const Tensor& x, const std::vector<std::int64_t>& shape);
 Tensor permute(const Tensor& x, const std::vector<std::int64_t>& dims);
 Tensor transpose(const Tensor& x, std::int64_t dim0, std::int64_t dim1);
 
-// (M×K)·(K×N) → (M×N) through BLAS.
+// Matrix products through BLAS, PyTorch's torch.matmul: 1-D·1-D is the dot product (0-d); 2-D·2-D
+// (M×K)·(K×N) → (M×N); a 1-D operand is a row (left) or column (right) vector whose dimension the
+// result drops; with more dimensions the leading ones are batch dimensions that broadcast, e.g.
+// (B, H, T, d)·(B, H, d, T) → (B, H, T, T), (B, T, K)·(K, N) → (B, T, N).
 Tensor matmul(const Tensor& a, const Tensor& b);
+// (B×M×K)·(B×K×N) → (B×M×N), both exactly 3-D with the same B (no broadcasting, as torch.bmm).
+Tensor bmm(const Tensor& a, const Tensor& b);
+// β·input + α·bmm(batch1, batch2), input broadcast to the product's shape; with β = 0 input is ignored.
+Tensor baddbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2, double beta = 1.0, double alpha = 1.0);
+// The outer product of two 1-D tensors: (N)⊗(M) → (N×M).
+Tensor outer(const Tensor& a, const Tensor& b);
 // op(A)·op(B), op(X) = Xᵀ when its flag is set: the flags go to the GEMM, so no transposed copy is
 // made, forward or backward (mm(x, w, false, true) is x·wᵀ, a Linear layer's product).
 Tensor mm(const Tensor& a, const Tensor& b, bool transpose_a = false, bool transpose_b = false);

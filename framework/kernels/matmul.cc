@@ -59,25 +59,33 @@ void gemm_call(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n,
               dim(m), dim(n), dim(k), 1.0, a, dim(lda), b, dim(ldb), beta, c, dim(ldc));
 }
 
+// `batch` products C_i = op(A_i)·op(B_i), the matrices of each operand consecutive in memory. Each
+// product is cut by block_grid; all (product, block) pairs run in one parallel loop, so a batch of
+// small products (attention's) keeps every thread busy and still sums each element the same way for
+// any thread count.
 template <typename T>
-void gemm_impl(const T* a, const T* b, T* c, std::size_t m, std::size_t n, std::size_t k,
+void gemm_impl(const T* a, const T* b, T* c, std::size_t batch, std::size_t m, std::size_t n, std::size_t k,
                bool transpose_a, bool transpose_b, bool accumulate) {
-  if (m == 0 || n == 0) return;
+  if (batch == 0 || m == 0 || n == 0) return;
   if (k == 0) {  // an empty sum: C = 0 (or unchanged when accumulating)
-    if (!accumulate) std::fill_n(c, m * n, T(0));
+    if (!accumulate) std::fill_n(c, batch * m * n, T(0));
     return;
   }
   const std::size_t lda = transpose_a ? m : k, ldb = transpose_b ? k : n;
   const BlockGrid grid = block_grid(m, n, k);
+  const std::ptrdiff_t tasks = static_cast<std::ptrdiff_t>(batch * grid.count);
   // Always inside a parallel region, even for one block, so that the GEMM never starts threads itself.
 #pragma omp parallel for schedule(static)
-  for (std::ptrdiff_t i = 0; i < static_cast<std::ptrdiff_t>(grid.count); ++i) {
-    const std::size_t first = static_cast<std::size_t>(i) * grid.block;
+  for (std::ptrdiff_t task = 0; task < tasks; ++task) {
+    const std::size_t product = static_cast<std::size_t>(task) / grid.count;
+    const std::size_t first = static_cast<std::size_t>(task) % grid.count * grid.block;
     const std::size_t size = std::min(grid.block, (grid.split_rows ? m : n) - first);
+    const T* a_product = a + product * m * k;
+    const T* b_product = b + product * k * n;
     // Rows [first, first + size) of op(A) and C, or columns of op(B) and C.
-    const T* a_block = grid.split_rows ? a + first * (transpose_a ? 1 : k) : a;
-    const T* b_block = grid.split_rows ? b : b + first * (transpose_b ? k : 1);
-    T* c_block = grid.split_rows ? c + first * n : c + first;
+    const T* a_block = grid.split_rows ? a_product + first * (transpose_a ? 1 : k) : a_product;
+    const T* b_block = grid.split_rows ? b_product : b_product + first * (transpose_b ? k : 1);
+    T* c_block = c + product * m * n + (grid.split_rows ? first * n : first);
     gemm_call(transpose_a, transpose_b, grid.split_rows ? size : m, grid.split_rows ? n : size, k, a_block, lda,
               b_block, ldb, accumulate ? T(1) : T(0), c_block, n);
   }
@@ -87,23 +95,24 @@ void gemm_impl(const T* a, const T* b, T* c, std::size_t m, std::size_t n, std::
 
 void gemm(const float* a, const float* b, float* c, std::size_t m, std::size_t n, std::size_t k, bool transpose_a,
           bool transpose_b, bool accumulate) {
-  gemm_impl(a, b, c, m, n, k, transpose_a, transpose_b, accumulate);
+  gemm_impl(a, b, c, 1, m, n, k, transpose_a, transpose_b, accumulate);
 }
 
 void gemm(const double* a, const double* b, double* c, std::size_t m, std::size_t n, std::size_t k,
           bool transpose_a, bool transpose_b, bool accumulate) {
-  gemm_impl(a, b, c, m, n, k, transpose_a, transpose_b, accumulate);
+  gemm_impl(a, b, c, 1, m, n, k, transpose_a, transpose_b, accumulate);
 }
 
 Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a, bool transpose_b) {
-  const std::int64_t m = transpose_a ? a.size(1) : a.size(0);
-  const std::int64_t k = transpose_a ? a.size(0) : a.size(1);
-  const std::int64_t n = transpose_b ? b.size(0) : b.size(1);
-  Tensor c = Tensor::empty({m, n}, a.dtype());
+  const bool batched = a.dim() == 3;
+  const std::int64_t batch = batched ? a.size(0) : 1, rows = a.size(-2), cols = a.size(-1);
+  const std::int64_t m = transpose_a ? cols : rows, k = transpose_a ? rows : cols;
+  const std::int64_t n = transpose_b ? b.size(-2) : b.size(-1);
+  Tensor c = Tensor::empty(batched ? Shape{batch, m, n} : Shape{m, n}, a.dtype());
   visit_dtype(a.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    gemm(a.data<T>(), b.data<T>(), c.data<T>(), static_cast<std::size_t>(m), static_cast<std::size_t>(n),
-         static_cast<std::size_t>(k), transpose_a, transpose_b);
+    gemm_impl(a.data<T>(), b.data<T>(), c.data<T>(), static_cast<std::size_t>(batch), static_cast<std::size_t>(m),
+              static_cast<std::size_t>(n), static_cast<std::size_t>(k), transpose_a, transpose_b, false);
   });
   return c;
 }

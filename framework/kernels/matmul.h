@@ -15,7 +15,8 @@ void gemm(const float* a, const float* b, float* c, std::size_t m, std::size_t n
 void gemm(const double* a, const double* b, double* c, std::size_t m, std::size_t n, std::size_t k,
           bool transpose_a, bool transpose_b, bool accumulate = false);
 
-// The same on 2-D tensors of one dtype: returns op(A)·op(B).
+// The same on 2-D tensors of one dtype, or on 3-D ones (a batch of products, same batch size):
+// returns op(A)·op(B), op transposing the last two dimensions.
 Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a = false, bool transpose_b = false);
 
 }  // namespace lucid::kernels

@@ -117,16 +117,17 @@ TEST(MatmulErrors, MmInnerDimensionMismatchNamesTheTransposedOperand) {
   EXPECT_TRUE(contains(msg, "mm: inner dimensions differ: (2, 3).T @ (3, 5) (2 != 3)"));
 }
 
-TEST(MatmulErrors, OperandsMustBeTwoDimensional) {
+TEST(MatmulErrors, OperandRanks) {
   const Tensor v = ones({3}, float64, true);
   const Tensor m = ones({3, 2}, float64, true);
   const Tensor t = ones({2, 3, 3}, float64, true);
-  std::string msg = failed_op_message(kOps[4], v, m);
+  std::string msg = failed_op_message(kOps[5], v, m);  // mm takes 2-D operands only
   EXPECT_TRUE(contains(msg, "(3,)"));
   EXPECT_TRUE(contains(msg, "(3, 2)"));
-  msg = failed_op_message(kOps[4], t, m);
+  msg = failed_op_message(kOps[5], t, m);
   EXPECT_TRUE(contains(msg, "(2, 3, 3)"));
-  EXPECT_THROW(matmul(m.transpose(0, 1), scalar_tensor(1.0, float64)), ValueError);
+  msg = failed_op_message(kOps[4], scalar_tensor(1.0, float64), m);  // matmul: at least 1-D
+  EXPECT_TRUE(contains(msg, "at least one dimension"));
   EXPECT_THROW(mm(v, m, false, true), ValueError);
 }
 

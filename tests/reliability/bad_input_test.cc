@@ -300,20 +300,32 @@ TEST(BadInput, IndexOutOfRange) {
   expect_rejects([] { zeros({0}).argmin(0); }, {"argmin", "empty"});
 }
 
-TEST(BadInput, MatmulNot2D) {
-  expect_rejects([] { matmul(ones({3}), ones({3, 2})); }, {"2-D", "(3,)", "(3, 2)"});
-  expect_rejects([] { matmul(ones({2, 3, 3}), ones({3, 2})); }, {"(2, 3, 3)"});
+TEST(BadInput, MatmulOperandRank) {
+  expect_rejects([] { matmul(scalar_tensor(2.0), ones({3, 2})); }, {"matmul", "at least one dimension", "()", "(3, 2)"});
   expect_rejects([] { mm(ones({3}), ones({3, 2}), true, false); }, {"mm", "2-D", "(3,)", "(3, 2)"});
+  expect_rejects([] { bmm(ones({2, 3}), ones({2, 3, 4})); }, {"bmm", "3-D", "(2, 3)", "(2, 3, 4)"});
+  expect_rejects([] { outer(ones({2, 1}), ones({3})); }, {"outer", "1-D", "(2, 1)", "(3,)"});
 }
 
 TEST(BadInput, MatmulInnerDimensionMismatch) {
   expect_rejects([] { matmul(ones({2, 3}), ones({4, 5})); }, {"inner dimensions differ", "(2, 3)", "(4, 5)"});
+  expect_rejects([] { matmul(ones({2, 7, 3}), ones({4})); }, {"inner dimensions differ", "(2, 7, 3) @ (4,) (3 != 4)"});
   expect_rejects([] { mm(ones({2, 3}), ones({3, 5}), true); }, {"inner dimensions differ", "(2, 3).T @ (3, 5) (2 != 3)"});
+  expect_rejects([] { bmm(ones({2, 3, 4}), ones({2, 3, 4})); }, {"bmm", "(2, 3, 4) @ (2, 3, 4) (4 != 3)"});
+}
+
+TEST(BadInput, MatmulBatchMismatch) {
+  expect_rejects([] { matmul(ones({2, 3, 4}), ones({3, 4, 5})); },
+                 {"matmul: the batch dimensions of (2, 3, 4) and (3, 4, 5) do not broadcast"});
+  expect_rejects([] { bmm(ones({2, 3, 4}), ones({3, 4, 5})); }, {"bmm: batch sizes differ", "(2, 3, 4)", "(3, 4, 5)"});
+  expect_rejects([] { baddbmm(ones({3, 3}), ones({2, 3, 4}), ones({2, 4, 5})); },
+                 {"baddbmm: input of shape (3, 3) does not broadcast to the product's shape (2, 3, 5)"});
 }
 
 TEST(BadInput, MatmulDtypeMismatch) {
   expect_rejects([] { matmul(ones({2, 3}), ones({3, 2}, float64)); }, {"matmul", "float32", "float64"});
   expect_rejects([] { mm(ones({2, 3}), ones({2, 3}, float64), false, true); }, {"mm", "float32", "float64"});
+  expect_rejects([] { bmm(ones({1, 2, 3}), ones({1, 3, 2}, float64)); }, {"bmm", "float32", "float64"});
 }
 
 TEST(BadInput, ReduceDimOutOfRange) {
