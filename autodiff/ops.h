@@ -78,8 +78,9 @@ Tensor sum_to(const Tensor& x, const Shape& shape);
 Tensor expand(const Tensor& x, const Shape& shape);
 
 // Shape ops.
-Tensor reshape(const Tensor& x, const std::vector<std::int64_t>& shape);
-Tensor permute(const Tensor& x, const std::vector<std::int64_t>& dims);
+// reshape: one size may be -1 (inferred); x.reshape(y.shape()) works too (IntList).
+Tensor reshape(const Tensor& x, IntList shape);
+Tensor permute(const Tensor& x, IntList dims);
 Tensor transpose(const Tensor& x, std::int64_t dim0, std::int64_t dim1);
 
 // Matrix products through BLAS, PyTorch's torch.matmul: 1-D·1-D is the dot product (0-d); 2-D·2-D

@@ -34,8 +34,8 @@ Tensor Tensor::mean() const { return lucid::mean(*this); }
 Tensor Tensor::mean(const std::vector<std::int64_t>& dims, bool keepdim) const {
   return lucid::mean(*this, dims, keepdim);
 }
-Tensor Tensor::reshape(const std::vector<std::int64_t>& shape) const { return lucid::reshape(*this, shape); }
-Tensor Tensor::permute(const std::vector<std::int64_t>& dims) const { return lucid::permute(*this, dims); }
+Tensor Tensor::reshape(IntList shape) const { return lucid::reshape(*this, shape); }
+Tensor Tensor::permute(IntList dims) const { return lucid::permute(*this, dims); }
 Tensor Tensor::transpose(std::int64_t dim0, std::int64_t dim1) const { return lucid::transpose(*this, dim0, dim1); }
 Tensor Tensor::matmul(const Tensor& other) const { return lucid::matmul(*this, other); }
 Tensor Tensor::pow(double exponent) const { return lucid::pow(*this, exponent); }

@@ -57,6 +57,43 @@ Tensor tensor(std::initializer_list<double> values, const Shape& shape, bool req
   return from_values(as_float.data(), as_float.size(), shape, requires_grad);
 }
 
+Tensor tensor(const std::vector<float>& values) { return tensor(values, {static_cast<std::int64_t>(values.size())}); }
+Tensor tensor(const std::vector<double>& values) { return tensor(values, {static_cast<std::int64_t>(values.size())}); }
+Tensor tensor(const std::vector<std::int64_t>& values) {
+  return tensor(values, {static_cast<std::int64_t>(values.size())});
+}
+Tensor tensor(std::initializer_list<double> values) {
+  return tensor(values, {static_cast<std::int64_t>(values.size())});
+}
+
+Tensor tensor(std::initializer_list<std::initializer_list<double>> rows) {
+  const std::size_t columns = rows.size() == 0 ? 0 : rows.begin()->size();
+  std::vector<float> values;
+  std::size_t row_index = 0;
+  for (const auto& row : rows) {
+    if (row.size() != columns) {
+      throw ValueError("tensor: row " + std::to_string(row_index) + " has " + std::to_string(row.size()) +
+                       " values, row 0 has " + std::to_string(columns) + " (rows must have one length)");
+    }
+    values.insert(values.end(), row.begin(), row.end());
+    ++row_index;
+  }
+  return tensor(values, {static_cast<std::int64_t>(rows.size()), static_cast<std::int64_t>(columns)});
+}
+
+Tensor from_blob(void* data, const Shape& shape, DType dtype) {
+  if (data == nullptr && shape.numel() > 0) {
+    throw ValueError("from_blob: a null pointer for shape " + shape.str() + " (" + std::to_string(shape.numel()) +
+                     " elements)");
+  }
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = std::make_shared<Storage>(data, static_cast<std::size_t>(shape.numel()) * element_size(dtype),
+                                            Storage::Borrowed{});
+  impl->shape = shape;
+  impl->dtype = dtype;
+  return Tensor(std::move(impl));
+}
+
 Tensor scalar_tensor(double value, DType dtype, bool requires_grad) { return full({}, value, dtype, requires_grad); }
 
 Tensor full(const Shape& shape, double value, DType dtype, bool requires_grad) {
@@ -68,8 +105,55 @@ Tensor full(const Shape& shape, double value, DType dtype, bool requires_grad) {
 
 Tensor zeros(const Shape& shape, DType dtype, bool requires_grad) { return full(shape, 0.0, dtype, requires_grad); }
 Tensor ones(const Shape& shape, DType dtype, bool requires_grad) { return full(shape, 1.0, dtype, requires_grad); }
-Tensor zeros_like(const Tensor& like) { return zeros(like.shape(), like.dtype()); }
-Tensor ones_like(const Tensor& like) { return ones(like.shape(), like.dtype()); }
+Tensor zeros_like(const Tensor& like, std::optional<DType> dtype) {
+  return zeros(like.shape(), dtype.value_or(like.dtype()));
+}
+Tensor ones_like(const Tensor& like, std::optional<DType> dtype) { return ones(like.shape(), dtype.value_or(like.dtype())); }
+Tensor full_like(const Tensor& like, double value, std::optional<DType> dtype) {
+  return full(like.shape(), value, dtype.value_or(like.dtype()));
+}
+Tensor empty_like(const Tensor& like, std::optional<DType> dtype) {
+  return Tensor::empty(like.shape(), dtype.value_or(like.dtype()));
+}
+Tensor rand_like(const Tensor& like, std::optional<DType> dtype) { return rand(like.shape(), dtype.value_or(like.dtype())); }
+Tensor randn_like(const Tensor& like, std::optional<DType> dtype) {
+  return randn(like.shape(), dtype.value_or(like.dtype()));
+}
+
+Tensor eye(std::int64_t n, DType dtype) { return eye(n, n, dtype); }
+
+Tensor eye(std::int64_t n, std::int64_t m, DType dtype) {
+  if (n < 0 || m < 0) {
+    throw ValueError("eye: n (" + std::to_string(n) + ") and m (" + std::to_string(m) + ") must be non-negative");
+  }
+  Tensor t = zeros({n, m}, dtype);
+  visit_any_dtype(dtype, [&](auto tag) {
+    using T = decltype(tag);
+    T* p = t.data<T>();
+    for (std::int64_t i = 0; i < std::min(n, m); ++i) p[i * m + i] = T(1);
+  });
+  return t;
+}
+
+Tensor linspace(double start, double end, std::int64_t steps, DType dtype) {
+  if (steps < 0 || !std::isfinite(start) || !std::isfinite(end)) {
+    throw ValueError("linspace: start (" + format_number(start) + ") and end (" + format_number(end) +
+                     ") must be finite and steps (" + std::to_string(steps) + ") non-negative");
+  }
+  Tensor t = Tensor::empty({steps}, dtype);
+  // PyTorch's CPU kernel: start + i·step for the first half, end − (steps − 1 − i)·step for the rest.
+  const double step = steps > 1 ? (end - start) / static_cast<double>(steps - 1) : 0.0;
+  const std::int64_t half = steps / 2;
+  visit_any_dtype(dtype, [&](auto tag) {
+    using T = decltype(tag);
+    T* p = t.data<T>();
+    for (std::int64_t i = 0; i < steps; ++i) {
+      const double v = i < half ? start + step * static_cast<double>(i) : end - step * static_cast<double>(steps - 1 - i);
+      p[i] = static_cast<T>(v);
+    }
+  });
+  return t;
+}
 
 Tensor arange(double start, double end, double step, DType dtype) {
   if (step == 0.0 || !std::isfinite(step) || !std::isfinite(start) || !std::isfinite(end)) {
@@ -107,6 +191,54 @@ Tensor rand(const Shape& shape, DType dtype, bool requires_grad) {
     const double u = default_generator().uniform();
     return dtype == float32 ? std::ldexp(std::floor(std::ldexp(u, 24)), -24) : u;
   });
+}
+
+namespace {
+
+// Uniform in [0, range), range > 0, unbiased: draws below 2⁶⁴ mod range are rejected.
+std::uint64_t uniform_below(Generator& generator, std::uint64_t range) {
+  const std::uint64_t threshold = (0 - range) % range;
+  for (;;) {
+    const std::uint64_t draw = generator.next_u64();
+    if (draw >= threshold) return draw % range;
+  }
+}
+
+// Fills an int64 or floating tensor with `value(i)` for element i.
+template <typename Value>
+Tensor integers(const Shape& shape, DType dtype, Value value) {
+  Tensor t = Tensor::empty(shape, dtype);
+  visit_any_dtype(dtype, [&](auto tag) {
+    using T = decltype(tag);
+    T* p = t.data<T>();
+    for (std::int64_t i = 0, n = t.numel(); i < n; ++i) p[i] = static_cast<T>(value(i));
+  });
+  return t;
+}
+
+}  // namespace
+
+Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, DType dtype) {
+  if (low >= high) {
+    throw ValueError("randint: low (" + std::to_string(low) + ") must be less than high (" + std::to_string(high) + ")");
+  }
+  const std::uint64_t range = static_cast<std::uint64_t>(high) - static_cast<std::uint64_t>(low);
+  return integers(shape, dtype, [&](std::int64_t) {
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(low) + uniform_below(default_generator(), range));
+  });
+}
+
+Tensor randint(std::int64_t high, const Shape& shape, DType dtype) { return randint(0, high, shape, dtype); }
+
+Tensor randperm(std::int64_t n, DType dtype) {
+  if (n < 0) throw ValueError("randperm: n (" + std::to_string(n) + ") must be non-negative");
+  std::vector<std::int64_t> order(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) order[static_cast<std::size_t>(i)] = i;
+  for (std::int64_t i = n - 1; i > 0; --i) {
+    const auto j = uniform_below(default_generator(), static_cast<std::uint64_t>(i) + 1);
+    std::swap(order[static_cast<std::size_t>(i)], order[j]);
+  }
+  return integers({n}, dtype, [&](std::int64_t i) { return order[static_cast<std::size_t>(i)]; });
 }
 
 }  // namespace lucid

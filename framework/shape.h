@@ -5,6 +5,7 @@
 #include <initializer_list>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include <boost/container/small_vector.hpp>
 
@@ -16,6 +17,7 @@ class Shape {
 
   Shape() = default;
   Shape(std::initializer_list<std::int64_t> dims);
+  Shape(const std::vector<std::int64_t>& dims) : dims_(dims.begin(), dims.end()) { validate(); }
   explicit Shape(Dims dims);
   template <typename It>
   Shape(It first, It last) : dims_(first, last) { validate(); }
@@ -44,6 +46,27 @@ class Shape {
 };
 
 std::ostream& operator<<(std::ostream& os, const Shape& shape);
+
+// The integers a function takes where some may be negative (reshape's and view's sizes with one -1,
+// permute's dims): a braced list, a std::vector<std::int64_t> or a Shape, as LibTorch's IntArrayRef,
+// so that x.reshape({2, -1}), x.reshape(sizes) and x.reshape(y.shape()) all compile.
+class IntList {
+ public:
+  IntList(std::initializer_list<std::int64_t> values) : values_(values) {}
+  IntList(const std::vector<std::int64_t>& values) : values_(values.begin(), values.end()) {}
+  IntList(const Shape& shape) : values_(shape.begin(), shape.end()) {}
+  template <typename It>
+  IntList(It first, It last) : values_(first, last) {}
+
+  std::size_t size() const { return values_.size(); }
+  std::int64_t operator[](std::size_t i) const { return values_[i]; }
+  auto begin() const { return values_.begin(); }
+  auto end() const { return values_.end(); }
+  std::vector<std::int64_t> vec() const { return {values_.begin(), values_.end()}; }
+
+ private:
+  Shape::Dims values_;
+};
 
 // NumPy broadcasting: aligns trailing dimensions; sizes must match or be 1.
 // Throws ValueError naming both shapes when they do not broadcast.

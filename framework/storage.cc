@@ -114,7 +114,11 @@ std::byte* acquire(std::size_t nbytes) {
 
 Storage::Storage(std::size_t nbytes) : data_(acquire(nbytes), Delete{nbytes}), nbytes_(nbytes) {}
 
+Storage::Storage(void* external, std::size_t nbytes, Borrowed)
+    : data_(static_cast<std::byte*>(external), Delete{nbytes, true}), nbytes_(nbytes) {}
+
 void Storage::Delete::operator()(std::byte* p) const {
+  if (borrowed) return;
   if (nbytes >= kRecycleFrom) {
     recycler().keep(p, nbytes);
   } else {

@@ -26,6 +26,10 @@ class Storage {
 
   // Uninitialised buffer of nbytes bytes (a recycled one holds what its last tensor left there).
   explicit Storage(std::size_t nbytes);
+  // The caller's nbytes bytes at `external`, neither copied nor freed (from_blob): the caller keeps
+  // them alive as long as a tensor uses them.
+  struct Borrowed {};
+  Storage(void* external, std::size_t nbytes, Borrowed);
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
 
@@ -41,6 +45,7 @@ class Storage {
  private:
   struct Delete {
     std::size_t nbytes;
+    bool borrowed = false;  // the caller's memory: not ours to free or recycle
     void operator()(std::byte* p) const;
   };
   std::unique_ptr<std::byte[], Delete> data_;

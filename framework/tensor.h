@@ -115,9 +115,9 @@ class Tensor {
   Tensor mean() const;
   Tensor mean(const std::vector<std::int64_t>& dims, bool keepdim = false) const;
   // Same data, new shape; one dimension may be -1 (inferred). Shares storage.
-  Tensor reshape(const std::vector<std::int64_t>& shape) const;
-  Tensor view(const std::vector<std::int64_t>& shape) const { return reshape(shape); }
-  Tensor permute(const std::vector<std::int64_t>& dims) const;
+  Tensor reshape(IntList shape) const;
+  Tensor view(IntList shape) const { return reshape(shape); }
+  Tensor permute(IntList dims) const;
   Tensor transpose(std::int64_t dim0, std::int64_t dim1) const;
   Tensor matmul(const Tensor& other) const;
   Tensor pow(double exponent) const;

@@ -56,8 +56,8 @@ Shape infer_shape(const Shape& from, const std::vector<std::int64_t>& requested)
 }  // namespace
 
 // A view with a new shape (shares storage); d = g reshaped back.
-Tensor reshape(const Tensor& x, const std::vector<std::int64_t>& shape) {
-  const Shape new_shape = infer_shape(x.shape(), shape);
+Tensor reshape(const Tensor& x, IntList shape) {
+  const Shape new_shape = infer_shape(x.shape(), shape.vec());
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = x.impl()->storage;
   impl->offset = x.impl()->offset;
@@ -68,13 +68,14 @@ Tensor reshape(const Tensor& x, const std::vector<std::int64_t>& shape) {
   impl->base_history_seen = impl->view_base->history;
   Tensor out(std::move(impl));
   record("ReshapeBackward", out, {&x}, [x_shape = x.shape()](const Tensor& g, Node&) {
-    return TensorList{reshape(g, {x_shape.begin(), x_shape.end()})};
+    return TensorList{reshape(g, x_shape)};
   });
   return out;
 }
 
 // out dim j = x dim dims[j]; d = g permuted by the inverse permutation.
-Tensor permute(const Tensor& x, const std::vector<std::int64_t>& dims) {
+Tensor permute(const Tensor& x, IntList dim_list) {
+  const std::vector<std::int64_t> dims = dim_list.vec();
   if (dims.size() != x.shape().size()) {
     throw ValueError("permute: dims " + dims_str(dims) + " must list each of the " + std::to_string(x.dim()) +
                      " dimensions of shape " + x.shape().str() + " once");

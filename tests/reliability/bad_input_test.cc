@@ -143,6 +143,34 @@ TEST(BadInput, DeviceNotCpu) {
   expect_rejects([] { (void)nn::GroupNorm(2, 4, 1e-5, true, "cuda:0"); }, {"'cuda:0'"});
 }
 
+TEST(BadInput, TensorNestedRowsOfDifferentLengths) {
+  expect_rejects([] { tensor({{1.0, 2.0}, {3.0}}); }, {"tensor: row 1 has 1 values, row 0 has 2"});
+}
+
+TEST(BadInput, FromBlobNullPointer) {
+  expect_rejects([] { from_blob(nullptr, {2}, float64); }, {"from_blob: a null pointer for shape (2,) (2 elements)"});
+}
+
+TEST(BadInput, EyeNegativeSize) {
+  expect_rejects([] { eye(-1); }, {"eye: n (-1) and m (-1) must be non-negative"});
+  expect_rejects([] { eye(2, -3); }, {"m (-3)"});
+}
+
+TEST(BadInput, LinspaceInvalidArguments) {
+  expect_rejects([] { linspace(0, 1, -1); }, {"linspace", "steps (-1) non-negative"});
+  expect_rejects([] { linspace(0, INFINITY, 3); }, {"end (inf)", "must be finite"});
+  expect_rejects([] { linspace(NAN, 1, 3); }, {"start (nan)"});
+}
+
+TEST(BadInput, RandintEmptyRange) {
+  expect_rejects([] { randint(5, 5, {1}); }, {"randint: low (5) must be less than high (5)"});
+  expect_rejects([] { randint(0, {3}); }, {"low (0) must be less than high (0)"});
+}
+
+TEST(BadInput, RandpermNegativeCount) {
+  expect_rejects([] { randperm(-2); }, {"randperm: n (-2) must be non-negative"});
+}
+
 // ---- tensor methods ----
 
 TEST(BadInput, UndefinedTensor) {
