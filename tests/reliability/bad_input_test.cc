@@ -1093,7 +1093,7 @@ TEST(BadInput, OptimizerLoadStateDictMissingKey) {
   const auto before = snapshot(*a.opt);
   nn::StateDict dict;
   for (const auto& [key, value] : a.opt->state_dict()) {
-    if (key != "param_group.lr" && key != "state.1.exp_avg_sq") dict.insert_or_assign(key, value);
+    if (key != "param_groups.0.lr" && key != "state.1.exp_avg_sq") dict.insert_or_assign(key, value);
   }
   expect_rejects([&] { a.opt->load_state_dict(dict); },
                  {"the optimizer is unchanged", "Missing keys: param_group.lr, state.1.exp_avg_sq"});
@@ -1105,8 +1105,8 @@ TEST(BadInput, OptimizerLoadStateDictUnexpectedKey) {
   const auto before = snapshot(*a.opt);
   nn::StateDict dict = a.opt->state_dict();
   dict.insert_or_assign("state.2.exp_avg", zeros({3}, float64));  // only parameters 0 and 1 exist
-  dict.insert_or_assign("param_group.momentum", zeros({}, float64));
-  expect_rejects([&] { a.opt->load_state_dict(dict); }, {"Unexpected keys:", "state.2.exp_avg", "param_group.momentum"});
+  dict.insert_or_assign("param_groups.0.momentum", zeros({}, float64));
+  expect_rejects([&] { a.opt->load_state_dict(dict); }, {"Unexpected keys:", "state.2.exp_avg", "param_groups.0.momentum"});
   EXPECT_EQ(snapshot(*a.opt), before);
 }
 
@@ -1128,17 +1128,17 @@ TEST(BadInput, OptimizerLoadStateDictIncompleteState) {
   }
   expect_rejects([&] { target.load_state_dict(dict); }, {"Missing keys: state.0.step"});
   EXPECT_EQ(target.lr(), 1e-3);
-  EXPECT_EQ(target.state_dict().size(), 4u);  // hyperparameters only: still no state
+  EXPECT_EQ(target.state_dict().size(), 5u);  // hyperparameters and indices only: still no state
 }
 
 TEST(BadInput, OptimizerLoadStateDictInvalidHyperparameter) {
   SteppedAdamW a;
   const auto before = snapshot(*a.opt);
   nn::StateDict dict = a.opt->state_dict();
-  dict.insert_or_assign("param_group.betas", tensor(std::vector<double>{1.5, 0.999}, {2}));
+  dict.insert_or_assign("param_groups.0.betas", tensor(std::vector<double>{1.5, 0.999}, {2}));
   expect_rejects([&] { a.opt->load_state_dict(dict); }, {"Invalid param_group.* value", "betas[0] (1.5)"});
   dict = a.opt->state_dict();
-  dict.insert_or_assign("param_group.lr", scalar_tensor(kInf, float64));
+  dict.insert_or_assign("param_groups.0.lr", scalar_tensor(kInf, float64));
   expect_rejects([&] { a.opt->load_state_dict(dict); }, {"lr (inf)"});
   EXPECT_EQ(snapshot(*a.opt), before);
 }
@@ -1184,14 +1184,14 @@ TEST(BadInput, CosineAnnealingLRInvalidArguments) {
   EXPECT_EQ(sgd.lr(), 0.1);
 }
 
-// A StepLR stepped 3 times: last_epoch 3, last_lr 0.1 · 0.5, base_lr 0.1.
+// A StepLR stepped 3 times: last_epoch 3, last_lrs {0.1 · 0.5}, base_lrs {0.1}.
 struct SteppedStepLR {
   optim::SGD sgd{{nn::Parameter(ones({2}))}, {.lr = 0.1}};
   optim::StepLR schedule{sgd, 2, 0.5};
   SteppedStepLR() {
     for (int i = 0; i < 3; ++i) schedule.step();
   }
-  std::vector<double> snapshot() const { return {static_cast<double>(schedule.last_epoch()), schedule.get_last_lr(), schedule.base_lr(), sgd.lr()}; }
+  std::vector<double> snapshot() const { return {static_cast<double>(schedule.last_epoch()), schedule.get_last_lr()[0], schedule.base_lrs()[0], sgd.lr()}; }
 };
 
 TEST(BadInput, LRSchedulerLoadStateDictMissingOrUnexpectedKey) {
@@ -1201,7 +1201,7 @@ TEST(BadInput, LRSchedulerLoadStateDictMissingOrUnexpectedKey) {
   dict.insert_or_assign("last_epoch", full({}, 1.0, float64));
   dict.insert_or_assign("gamma", full({}, 0.5, float64));
   expect_rejects([&] { s.schedule.load_state_dict(dict); },
-                 {"the scheduler is unchanged", "Missing keys: last_lr, base_lr", "Unexpected keys: gamma"});
+                 {"the scheduler is unchanged", "Missing keys: last_lrs, base_lrs", "Unexpected keys: gamma"});
   EXPECT_EQ(s.snapshot(), before);
 }
 
@@ -1217,12 +1217,12 @@ TEST(BadInput, LRSchedulerLoadStateDictInvalidValue) {
                  {"last_epoch: expected a whole number >= 0, got -1"});
   expect_rejects([&] { s.schedule.load_state_dict(with("last_epoch", full({}, 2.5, float64))); },
                  {"last_epoch: expected a whole number >= 0, got 2.5"});
-  expect_rejects([&] { s.schedule.load_state_dict(with("last_lr", full({}, kNaN, float64))); },
-                 {"last_lr: expected a non-negative finite lr, got nan"});
-  expect_rejects([&] { s.schedule.load_state_dict(with("base_lr", full({}, -0.1, float64))); },
-                 {"base_lr: expected a non-negative finite lr, got -0.1"});
-  expect_rejects([&] { s.schedule.load_state_dict(with("base_lr", ones({2}, float64))); },
-                 {"base_lr: expected shape (), got (2,)"});
+  expect_rejects([&] { s.schedule.load_state_dict(with("last_lrs", full({1}, kNaN, float64))); },
+                 {"last_lrs: expected a non-negative finite lr, got nan"});
+  expect_rejects([&] { s.schedule.load_state_dict(with("base_lrs", full({1}, -0.1, float64))); },
+                 {"base_lrs: expected a non-negative finite lr, got -0.1"});
+  expect_rejects([&] { s.schedule.load_state_dict(with("base_lrs", ones({2}, float64))); },
+                 {"base_lrs: expected shape (1,), got (2,)"});
   EXPECT_EQ(s.snapshot(), before);
 }
 
