@@ -140,7 +140,7 @@ class BasicOptimizer : public Optimizer {
   // Group 0's current options (the only group without add_param_group).
   const Options& options() const { return groups_.front().options; }
 
-  // Adds a group with these options (see optimizer.h's header comment for the defaults). ValueError,
+  // Adds a group with these options (the file's opening comment says how unnamed fields are filled). ValueError,
   // nothing added, for an invalid option, an empty list, an undefined parameter, or a parameter that is
   // in this list twice or already in a group.
   void add_param_group(std::vector<nn::Parameter> params, const Options& options) {

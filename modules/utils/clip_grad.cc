@@ -16,7 +16,7 @@ double grad_norm_term(const Tensor& grad, double p) {
     for (std::int64_t j = 0; j < grad.numel(); ++j) {
       const double a = std::abs(static_cast<double>(g[j]));
       if (std::isinf(p)) {
-        if (!(a <= acc)) acc = a;  // keeps a NaN, as torch.max does
+        if (std::isnan(a) || a > acc) acc = a;  // a NaN, once seen, stays: torch.max propagates it
       } else {
         acc += p == 2.0 ? a * a : std::pow(a, p);
       }
@@ -44,7 +44,7 @@ double clip_grad_norm_(const std::vector<Parameter>& parameters, double max_norm
     any_grad = true;
     const double term = grad_norm_term(grad, norm_type);
     if (inf_norm) {
-      if (!(term <= total)) total = term;
+      if (std::isnan(term) || term > total) total = term;
     } else {
       total += term;
     }
