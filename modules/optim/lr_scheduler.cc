@@ -110,7 +110,9 @@ StepLR::StepLR(Optimizer& optimizer, std::int64_t step_size, double gamma)
 }
 
 // PyTorch: lr · gamma at every multiple of step_size, else lr unchanged.
-double StepLR::next_lr(double lr, std::int64_t epoch, double) const { return epoch % step_size_ == 0 ? lr * gamma_ : lr; }
+double StepLR::next_lr(double lr, std::int64_t epoch, double) const {
+  return epoch % step_size_ == 0 ? lr * gamma_ : lr;
+}
 
 CosineAnnealingLR::CosineAnnealingLR(Optimizer& optimizer, std::int64_t T_max, double eta_min)
     : LRScheduler(optimizer), T_max_(T_max), eta_min_(eta_min) {

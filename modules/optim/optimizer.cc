@@ -158,7 +158,9 @@ nn::StateDict Optimizer::state_dict() const {
       }
       indices.push_back(index++);
     }
-    for (const auto& [name, value] : hyperparameters(g)) dict.insert_or_assign(group_key(g, name), copy_as(value, float64));
+    for (const auto& [name, value] : hyperparameters(g)) {
+      dict.insert_or_assign(group_key(g, name), copy_as(value, float64));
+    }
     dict.insert_or_assign(group_key(g, "params"), tensor(indices, {static_cast<std::int64_t>(indices.size())}));
   }
   return dict;

@@ -51,7 +51,9 @@ TEST_P(ClipGradNormParity, TotalNormAndClippedGradientsMatchPyTorch) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Golden, ClipGradNormParity, ::testing::ValuesIn(golden::case_indices(clip_cases())),
-                         [](const ::testing::TestParamInfo<std::size_t>& param_info) { return clip_cases()[param_info.param].name; });
+                         [](const ::testing::TestParamInfo<std::size_t>& param_info) {
+                           return clip_cases()[param_info.param].name;
+                         });
 
 TEST(ClipGradNorm, NoGradientsGiveZero) {
   EXPECT_EQ(nn::utils::clip_grad_norm_({Parameter(ones({3}))}, 1.0), 0.0);

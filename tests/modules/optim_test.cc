@@ -341,8 +341,9 @@ INSTANTIATE_TEST_SUITE_P(Kinds, OptimizerState, ::testing::ValuesIn(kinds()), lu
 TEST(OptimizerStateDict, NamesStateAndHyperparametersLikePyTorch) {
   const std::vector<Parameter> params = make_parameters(6);
   Adam adam(params, {.lr = 0.01, .betas = {0.8, 0.9}, .eps = 1e-6, .weight_decay = 0.5});
-  EXPECT_EQ(keys(adam.state_dict()), (std::vector<std::string>{"param_groups.0.lr", "param_groups.0.betas", "param_groups.0.eps",
-                                                               "param_groups.0.weight_decay", "param_groups.0.params"}));
+  EXPECT_EQ(keys(adam.state_dict()),
+            (std::vector<std::string>{"param_groups.0.lr", "param_groups.0.betas", "param_groups.0.eps",
+                                      "param_groups.0.weight_decay", "param_groups.0.params"}));
   set_grads(params, 1, {false, true});
   adam.step();
   adam.step();
@@ -362,8 +363,8 @@ TEST(OptimizerStateDict, NamesStateAndHyperparametersLikePyTorch) {
   sgd.step();
   EXPECT_EQ(keys(sgd.state_dict()),
             (std::vector<std::string>{"state.1.momentum_buffer", "param_groups.0.lr", "param_groups.0.momentum",
-                                      "param_groups.0.dampening", "param_groups.0.weight_decay", "param_groups.0.nesterov",
-                                      "param_groups.0.params"}));
+                                      "param_groups.0.dampening", "param_groups.0.weight_decay",
+                                      "param_groups.0.nesterov", "param_groups.0.params"}));
   EXPECT_EQ(sgd.state_dict().at("param_groups.0.dampening").item(), 0.25);
 }
 

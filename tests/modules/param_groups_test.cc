@@ -110,7 +110,9 @@ TEST_P(ParamGroupParity, EveryStepAndTheFinalStateMatchPyTorch) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Golden, ParamGroupParity, ::testing::ValuesIn(golden::case_indices(group_cases())),
-                         [](const ::testing::TestParamInfo<std::size_t>& param_info) { return group_cases()[param_info.param].name; });
+                         [](const ::testing::TestParamInfo<std::size_t>& param_info) {
+                           return group_cases()[param_info.param].name;
+                         });
 
 std::vector<Parameter> fresh(std::size_t n) {
   std::vector<Parameter> out;

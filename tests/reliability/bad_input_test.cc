@@ -705,7 +705,8 @@ TEST(BadInput, ClipGradValueNegative) {
 }
 
 TEST(BadInput, ParametersToVectorEmptyOrUndefined) {
-  expect_rejects([] { (void)nn::utils::parameters_to_vector({}); }, {"parameters_to_vector: got an empty parameter list"});
+  expect_rejects([] { (void)nn::utils::parameters_to_vector({}); },
+                 {"parameters_to_vector: got an empty parameter list"});
   expect_rejects([] { (void)nn::utils::parameters_to_vector({nn::Parameter(ones({2})), nn::Parameter()}); },
                  {"parameter 1 is undefined"});
 }
