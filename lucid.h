@@ -6,6 +6,7 @@
 #include "autodiff/grad_mode.h"
 #include "autodiff/gradcheck.h"
 #include "autodiff/hooks.h"
+#include "autodiff/inference_mode.h"
 #include "autodiff/ops.h"
 #include "framework/device.h"
 #include "framework/dtype.h"
@@ -34,6 +35,8 @@
 #include "modules/linear.h"
 #include "modules/loss.h"
 #include "modules/module.h"
+#include "modules/module_dict.h"
+#include "modules/module_list.h"
 #include "modules/optim/adam.h"
 #include "modules/optim/lr_scheduler.h"
 #include "modules/optim/optimizer.h"
@@ -43,6 +46,8 @@
 #include "modules/sequential.h"
 #include "modules/serialize/safetensors.h"
 #include "modules/state_dict.h"
+#include "modules/utils/clip_grad.h"
+#include "modules/utils/convert_parameters.h"
 #ifdef LUCID_HAS_MPI  // defined by the lucid::distributed target when CMake found MPI
 #include "modules/distributed/distributed.h"
 #endif

@@ -137,6 +137,35 @@ void Module::apply(const std::function<void(Module&)>& fn) {
   fn(*this);
 }
 
+namespace {
+
+// Rebinds t's data to a dtype copy of itself, on the shared TensorImpl, so every handle to t sees the
+// converted values; then its gradient likewise. Non-floating tensors stay as they are.
+void convert_tensor_in_place(const Tensor& t, DType dtype) {
+  if (!is_floating_point(t.dtype())) return;
+  if (t.dtype() != dtype) {
+    const Tensor converted = t.detach().to(dtype);
+    TensorImpl& impl = *t.impl();
+    impl.storage = converted.impl()->storage;
+    impl.offset = converted.impl()->offset;
+    impl.dtype = dtype;
+  }
+  if (t.impl()->grad) convert_tensor_in_place(Tensor(t.impl()->grad), dtype);
+}
+
+}  // namespace
+
+Module& Module::to(DType dtype) {
+  if (!is_floating_point(dtype)) {
+    throw ValueError(name() + ".to(" + std::string(dtype_name(dtype)) +
+                     "): a module converts only to a floating dtype (float32 or float64)");
+  }
+  autograd::no_grad guard;
+  for (const auto& [name, p] : named_parameters()) convert_tensor_in_place(p, dtype);
+  for (const auto& [name, b] : named_buffers()) convert_tensor_in_place(b, dtype);
+  return *this;
+}
+
 StateDict Module::state_dict() const {
   StateDict dict;
   for (const auto& [name, p] : named_tensors(&Module::parameters_, true, false)) {

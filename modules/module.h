@@ -92,6 +92,16 @@ class Module {
   void zero_grad();
   // Calls fn on every descendant, children before parents, then on this module.
   void apply(const std::function<void(Module&)>& fn);
+  // Converts every parameter, every parameter's gradient and every floating buffer of this module and
+  // its descendants to dtype, in place, and returns this module (model.to(lucid::float64)). The tensors
+  // keep their identity, as after PyTorch's `param.data = param.data.to(dtype)`: a layer's members
+  // (fc.weight), the registry and anything else holding the same Tensor see the converted values, with
+  // requires_grad kept. Copies made earlier (detach(), state_dict()) keep the old dtype, and so does an
+  // optimizer's state: convert the model before making its optimizer. Do not convert while a recorded
+  // graph that reads the module's tensors still waits for backward. int64 buffers stay int64 (PyTorch
+  // converts only floating tensors). ValueError for a non-floating dtype (PyTorch: "nn.Module.to only
+  // accepts floating point or complex dtypes").
+  Module& to(DType dtype);
 
   // ---- state ----
   // Parameters then buffers, dotted names, sharing storage with the module (detached). Unlike

@@ -5,30 +5,24 @@
 namespace lucid::nn {
 
 void Sequential::push_back(std::shared_ptr<Module> module) {
-  register_module(std::to_string(modules_.size()), module);
-  if (!modules_.empty()) fusable_.push_back(fusable_types(*modules_.back(), *module));
-  modules_.push_back(std::move(module));
-}
-
-const std::shared_ptr<Module>& Sequential::operator[](std::size_t i) const {
-  if (i >= modules_.size()) {
-    throw ValueError("Sequential index " + std::to_string(i) + " is out of range for " +
-                     std::to_string(modules_.size()) + " modules");
-  }
-  return modules_[i];
+  ModuleList::push_back(module);
+  if (size() > 1) fusable_.push_back(fusable_types(*(*this)[size() - 2], *module));
 }
 
 Tensor Sequential::forward(const Tensor& input) {
   Tensor x = input;
-  for (std::size_t i = 0; i < modules_.size(); ++i) {
-    if (fuse_activations && i + 1 < modules_.size() && fusable_[i]) {
-      if (std::optional<Tensor> fused = run_fused_pair(*modules_[i], *modules_[i + 1], x)) {
+  const std::size_t n = size();
+  const const_iterator modules = begin();
+  for (std::size_t i = 0; i < n; ++i) {
+    Module& module = *modules[static_cast<std::ptrdiff_t>(i)];
+    if (fuse_activations && i + 1 < n && fusable_[i]) {
+      if (std::optional<Tensor> fused = run_fused_pair(module, *modules[static_cast<std::ptrdiff_t>(i + 1)], x)) {
         x = *std::move(fused);
         ++i;
         continue;
       }
     }
-    x = (*modules_[i])(x);  // operator(): runs the child's hooks
+    x = module(x);  // operator(): runs the child's hooks
   }
   return x;
 }

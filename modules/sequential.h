@@ -1,4 +1,5 @@
-// Sequential: runs its modules one after another; children are named "0", "1", ...
+// Sequential: runs its modules one after another; children are named "0", "1", ... (a ModuleList
+// with a forward: push_back, append, extend, size, operator[] and iteration come from ModuleList).
 //
 //   lucid::nn::Sequential net(Affine(4), Tanh(), Affine(4));   // modules by value or shared_ptr
 //   lucid::Tensor y = net(x);
@@ -9,16 +10,14 @@
 #pragma once
 
 #include <memory>
-#include <string>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
-#include "modules/module.h"
+#include "modules/module_list.h"
 
 namespace lucid::nn {
 
-class Sequential : public Module {
+class Sequential : public ModuleList {
  public:
   Sequential() = default;
   template <typename... Modules>
@@ -26,23 +25,15 @@ class Sequential : public Module {
     (push_back(std::forward<Modules>(modules)), ...);
   }
 
-  void push_back(std::shared_ptr<Module> module);
-  // Takes ownership of a module passed by value.
-  template <typename M, typename = std::enable_if_t<std::is_base_of_v<Module, std::decay_t<M>>>>
-  void push_back(M&& module) {
-    push_back(std::shared_ptr<Module>(std::make_shared<std::decay_t<M>>(std::forward<M>(module))));
-  }
-
-  std::size_t size() const { return modules_.size(); }
-  // The i-th module; ValueError when out of range.
-  const std::shared_ptr<Module>& operator[](std::size_t i) const;
+  using ModuleList::push_back;
+  // ModuleList::push_back, and whether the new module may fuse with the one before it.
+  void push_back(std::shared_ptr<Module> module) override;
 
   Tensor forward(const Tensor& input) override;
 
   bool fuse_activations = true;
 
  private:
-  std::vector<std::shared_ptr<Module>> modules_;
   std::vector<bool> fusable_;  // fusable_[i]: modules i and i + 1 have types that may fuse (fusable_types)
 };
 

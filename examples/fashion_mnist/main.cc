@@ -118,7 +118,7 @@ int run(const Settings& s, fashion_mnist::Parallel& parallel) {
   }
   if (!s.resume.empty()) {
     optimizer.load_state_dict(lucid::load_state_dict(optimizer_path(s.resume)));
-    optimizer.set_lr(schedule ? schedule->get_last_lr() : s.lr);
+    optimizer.set_lr(schedule ? schedule->get_last_lr()[0] : s.lr);
   }
   const fashion_mnist::StepCallback after_step = [&](std::int64_t, double) {
     if (schedule) schedule->step();

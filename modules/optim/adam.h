@@ -1,5 +1,5 @@
-// Adam and AdamW with PyTorch's torch.optim.Adam / AdamW semantics (1.13, amsgrad=False). Per step t
-// (counted per parameter, from 1):
+// Adam and AdamW with PyTorch's torch.optim.Adam / AdamW semantics (1.13, amsgrad=False), per parameter
+// group. Per step t (counted per parameter, from 1):
 //
 //   Adam:   g ← g + weight_decay·p                 (L2 penalty added to the gradient)
 //   AdamW:  p ← p·(1 − lr·weight_decay)            (decoupled weight decay)
@@ -33,37 +33,37 @@ struct AdamWOptions {
   double weight_decay = 1e-2;
 };
 
-class Adam : public Optimizer {
- public:
-  // ValueError naming the value when lr, eps or weight_decay is negative or not finite, or a beta lies
-  // outside [0, 1).
-  Adam(std::vector<nn::Parameter> parameters, const AdamOptions& options = {});
+// ValueError naming the value when eps or weight_decay is negative or not finite, or a beta lies outside
+// [0, 1) (lr is the Optimizer's to check).
+void validate_options(const Optimizer& optimizer, const AdamOptions& options);
+void validate_options(const Optimizer& optimizer, const AdamWOptions& options);
 
-  // The current hyperparameters (lr as set by set_lr or a scheduler).
-  AdamOptions options() const;
-
+// What Adam and AdamW share: everything but the options type and where weight decay goes (Decoupled:
+// shrink the parameter, AdamW; else add to the gradient, Adam). Instantiated in adam.cc for both.
+template <typename Options, bool Decoupled>
+class AdamFamily : public BasicOptimizer<Options> {
  protected:
-  // decoupled: weight decay shrinks the parameter (AdamW) instead of adding to the gradient (Adam).
-  Adam(std::string name, std::vector<nn::Parameter> parameters, const AdamOptions& options, bool decoupled);
+  using BasicOptimizer<Options>::BasicOptimizer;
+  using typename Optimizer::StateSlot;
 
-  void update(const Tensor& param, const Tensor& grad, nn::StateDict& state) override;
+  void update(const Tensor& param, const Tensor& grad, nn::StateDict& state, std::size_t g) override;
   std::vector<StateSlot> state_slots() const override;  // "step", "exp_avg" (m), "exp_avg_sq" (v)
-  nn::StateDict hyperparameters() const override;
-  void set_hyperparameters(const nn::StateDict& values) override;
-
- private:
-  // Checks everything but lr (checked by the Optimizer).
-  void validate(const AdamOptions& options) const;
-
-  std::array<double, 2> betas_;
-  double eps_;
-  double weight_decay_;
-  bool decoupled_;
+  nn::StateDict hyperparameters(std::size_t g) const override;
+  Options options_from(const nn::StateDict& values) const override;
 };
 
-class AdamW : public Adam {
+class Adam : public AdamFamily<AdamOptions, false> {
+ public:
+  // ValueError naming the value when lr is negative or not finite, or validate_options refuses.
+  Adam(std::vector<nn::Parameter> parameters, const AdamOptions& options = {});
+};
+
+class AdamW : public AdamFamily<AdamWOptions, true> {
  public:
   AdamW(std::vector<nn::Parameter> parameters, const AdamWOptions& options = {});
 };
+
+extern template class AdamFamily<AdamOptions, false>;
+extern template class AdamFamily<AdamWOptions, true>;
 
 }  // namespace lucid::optim

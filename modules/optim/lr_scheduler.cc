@@ -9,55 +9,84 @@
 #include <string_view>
 #include <vector>
 
+#include "framework/factories.h"
 #include "framework/number_format.h"
 
 namespace lucid::optim {
 
-LRScheduler::LRScheduler(Optimizer& optimizer)
-    : optimizer_(optimizer), base_lr_(optimizer.lr()), last_lr_(optimizer.lr()) {}
+namespace {
 
-void LRScheduler::step() {
-  const double lr = next_lr(optimizer_.lr(), last_epoch_ + 1);
-  optimizer_.set_lr(lr);
-  ++last_epoch_;
-  last_lr_ = lr;
+// Every group's current lr.
+std::vector<double> group_lrs(const Optimizer& optimizer) {
+  std::vector<double> lrs;
+  for (std::size_t g = 0; g < optimizer.param_group_count(); ++g) lrs.push_back(optimizer.group_lr(g));
+  return lrs;
 }
 
-namespace {
-// The keys of state_dict(), in the order of its values array and of load_state_dict's.
-constexpr std::string_view kStateKeys[] = {"last_epoch", "last_lr", "base_lr"};
+// "last_epoch" first: state_dict's and load_state_dict's key order.
+constexpr std::string_view kEpochKey = "last_epoch";
+constexpr std::string_view kLrKeys[] = {"last_lrs", "base_lrs"};
+
 }  // namespace
 
-nn::StateDict LRScheduler::state_dict() const {
-  const double values[std::size(kStateKeys)] = {static_cast<double>(last_epoch_), last_lr_, base_lr_};
-  nn::StateDict dict;
-  for (std::size_t k = 0; k < std::size(kStateKeys); ++k) {
-    dict.insert_or_assign(std::string(kStateKeys[k]), detail::scalar(values[k]));
+LRScheduler::LRScheduler(Optimizer& optimizer)
+    : optimizer_(optimizer), base_lrs_(group_lrs(optimizer)), last_lrs_(base_lrs_) {}
+
+void LRScheduler::step() {
+  const std::vector<double> lrs = group_lrs(optimizer_);
+  if (lrs.size() != base_lrs_.size()) {
+    throw ValueError("LRScheduler.step: the optimizer has " + std::to_string(lrs.size()) +
+                     " param groups, the scheduler was made for " + std::to_string(base_lrs_.size()));
   }
+  std::vector<double> next(lrs.size());
+  for (std::size_t g = 0; g < lrs.size(); ++g) next[g] = next_lr(lrs[g], last_epoch_ + 1, base_lrs_[g]);
+  for (std::size_t g = 0; g < lrs.size(); ++g) optimizer_.set_group_lr(g, next[g]);
+  ++last_epoch_;
+  last_lrs_ = std::move(next);
+}
+
+nn::StateDict LRScheduler::state_dict() const {
+  nn::StateDict dict;
+  const auto groups = static_cast<std::int64_t>(base_lrs_.size());
+  dict.insert_or_assign(std::string(kEpochKey), detail::scalar(static_cast<double>(last_epoch_)));
+  dict.insert_or_assign(std::string(kLrKeys[0]), tensor(last_lrs_, {groups}));
+  dict.insert_or_assign(std::string(kLrKeys[1]), tensor(base_lrs_, {groups}));
   return dict;
 }
 
 void LRScheduler::load_state_dict(const nn::StateDict& dict) {
   std::vector<std::string> missing, unexpected, invalid;
-  double values[std::size(kStateKeys)] = {};  // last_epoch, last_lr, base_lr
-  for (std::size_t k = 0; k < std::size(kStateKeys); ++k) {
-    const std::string key(kStateKeys[k]);
+  double epoch = 0;
+  std::vector<double> lrs[std::size(kLrKeys)];  // last_lrs, base_lrs
+  if (const Tensor* t = dict.find(std::string(kEpochKey)); !t) {
+    missing.emplace_back(kEpochKey);
+  } else if (std::string error = detail::shape_mismatch(std::string(kEpochKey), *t, Shape()); !error.empty()) {
+    invalid.push_back(std::move(error));
+  } else if (epoch = t->item(); !detail::whole_non_negative(epoch)) {
+    invalid.push_back(std::string(kEpochKey) + ": expected a whole number >= 0, got " + format_number(epoch));
+  }
+  const Shape lrs_shape{static_cast<std::int64_t>(base_lrs_.size())};
+  for (std::size_t k = 0; k < std::size(kLrKeys); ++k) {
+    const std::string key(kLrKeys[k]);
     const Tensor* t = dict.find(key);
     if (!t) {
       missing.push_back(key);
-    } else if (std::string error = detail::shape_mismatch(key, *t, Shape()); !error.empty()) {
+    } else if (std::string error = detail::shape_mismatch(key, *t, lrs_shape); !error.empty()) {
       invalid.push_back(std::move(error));
     } else {
-      values[k] = t->item();
-      const bool is_epoch = k == 0;
-      if (is_epoch ? !detail::whole_non_negative(values[k]) : !detail::non_negative_finite(values[k])) {
-        invalid.push_back(key + ": expected " + (is_epoch ? "a whole number >= 0" : "a non-negative finite lr") +
-                          ", got " + format_number(values[k]));
+      lrs[k] = t->to_vector<double>();
+      for (double lr : lrs[k]) {
+        if (!detail::non_negative_finite(lr)) {
+          invalid.push_back(key + ": expected a non-negative finite lr, got " + format_number(lr));
+          break;
+        }
       }
     }
   }
   for (const auto& [key, value] : dict) {
-    if (std::ranges::find(kStateKeys, std::string_view(key)) == std::end(kStateKeys)) unexpected.push_back(key);
+    if (key != kEpochKey && std::ranges::find(kLrKeys, std::string_view(key)) == std::end(kLrKeys)) {
+      unexpected.push_back(key);
+    }
   }
   if (!missing.empty() || !unexpected.empty() || !invalid.empty()) {
     std::ostringstream msg;
@@ -67,9 +96,9 @@ void LRScheduler::load_state_dict(const nn::StateDict& dict) {
     nn::append_key_list(msg, "Invalid values", invalid);
     throw ValueError(msg.str());
   }
-  last_epoch_ = static_cast<std::int64_t>(values[0]);
-  last_lr_ = values[1];
-  base_lr_ = values[2];
+  last_epoch_ = static_cast<std::int64_t>(epoch);
+  last_lrs_ = std::move(lrs[0]);
+  base_lrs_ = std::move(lrs[1]);
 }
 
 StepLR::StepLR(Optimizer& optimizer, std::int64_t step_size, double gamma)
@@ -81,7 +110,9 @@ StepLR::StepLR(Optimizer& optimizer, std::int64_t step_size, double gamma)
 }
 
 // PyTorch: lr · gamma at every multiple of step_size, else lr unchanged.
-double StepLR::next_lr(double lr, std::int64_t epoch) const { return epoch % step_size_ == 0 ? lr * gamma_ : lr; }
+double StepLR::next_lr(double lr, std::int64_t epoch, double) const {
+  return epoch % step_size_ == 0 ? lr * gamma_ : lr;
+}
 
 CosineAnnealingLR::CosineAnnealingLR(Optimizer& optimizer, std::int64_t T_max, double eta_min)
     : LRScheduler(optimizer), T_max_(T_max), eta_min_(eta_min) {
@@ -95,10 +126,10 @@ CosineAnnealingLR::CosineAnnealingLR(Optimizer& optimizer, std::int64_t T_max, d
 // PyTorch's recursive form, operation for operation (e = epoch, T = T_max):
 //   e − 1 − T a multiple of 2T (the trough just passed):  lr + (base_lr − eta_min)·(1 − cos(π/T)) / 2
 //   otherwise:  (1 + cos(π·e/T)) / (1 + cos(π·(e − 1)/T)) · (lr − eta_min) + eta_min
-double CosineAnnealingLR::next_lr(double lr, std::int64_t epoch) const {
+double CosineAnnealingLR::next_lr(double lr, std::int64_t epoch, double base_lr) const {
   constexpr double pi = std::numbers::pi;
   const auto e = static_cast<double>(epoch), T = static_cast<double>(T_max_);
-  if ((epoch - 1 - T_max_) % (2 * T_max_) == 0) return lr + (base_lr() - eta_min_) * (1 - std::cos(pi / T)) / 2;
+  if ((epoch - 1 - T_max_) % (2 * T_max_) == 0) return lr + (base_lr - eta_min_) * (1 - std::cos(pi / T)) / 2;
   return (1 + std::cos(pi * e / T)) / (1 + std::cos(pi * (e - 1) / T)) * (lr - eta_min_) + eta_min_;
 }
 

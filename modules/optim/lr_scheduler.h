@@ -8,11 +8,15 @@
 //   for (...) { ...; opt.step(); schedule.step(); }
 //   lucid::save(schedule.state_dict(), "schedule.safetensors");  // with the model's and optimizer's
 //
-// A scheduler keeps a reference to its optimizer, which must outlive it. Construction is epoch 0 and
-// leaves the optimizer's lr (the base lr) as it is.
+// A scheduler keeps a reference to its optimizer, which must outlive it. It acts on every parameter
+// group: each group's lr at construction is that group's base lr, and each step sets each group's lr
+// from the group's own schedule, as PyTorch's schedulers do. Construction is epoch 0 and leaves the
+// lrs as they are. Groups added to the optimizer after the scheduler was made are not scheduled: step()
+// then raises ValueError.
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "modules/optim/optimizer.h"
 #include "modules/state_dict.h"
@@ -25,46 +29,48 @@ class LRScheduler {
   LRScheduler(const LRScheduler&) = delete;
   LRScheduler& operator=(const LRScheduler&) = delete;
 
-  // Advances to the next epoch and sets the optimizer's lr to the schedule's value there.
+  // Advances to the next epoch and sets each group's lr to the schedule's value there. ValueError,
+  // nothing changed, when the optimizer's group count differs from the one at construction.
   void step();
   // Epochs stepped since construction (0 right after it).
   std::int64_t last_epoch() const { return last_epoch_; }
-  // The lr the schedule set last (the optimizer's lr at construction).
-  double get_last_lr() const { return last_lr_; }
-  // The optimizer's lr when the schedule was made.
-  double base_lr() const { return base_lr_; }
+  // The lr of each group the schedule set last (the groups' lrs at construction).
+  const std::vector<double>& get_last_lr() const { return last_lrs_; }
+  // Each group's lr when the schedule was made.
+  const std::vector<double>& base_lrs() const { return base_lrs_; }
 
-  // "last_epoch", "last_lr" and "base_lr" as 0-d float64 tensors (PyTorch's scheduler state_dict
-  // holds the same: last_epoch, _last_lr, base_lrs). The schedule's settings (step_size, gamma,
-  // T_max, eta_min) are the constructor's. Save it beside the optimizer's state_dict to resume.
+  // "last_epoch" as a 0-d float64 tensor, "last_lrs" and "base_lrs" as (groups,) float64 tensors
+  // (PyTorch's scheduler state_dict holds the same: last_epoch, _last_lr, base_lrs). The schedule's
+  // settings (step_size, gamma, T_max, eta_min) are the constructor's. Save it beside the optimizer's
+  // state_dict to resume.
   nn::StateDict state_dict() const;
   // Restores what state_dict() returned: ValueError naming every missing, unexpected or invalid key
-  // (0-d tensors; last_epoch a whole number >= 0, the lrs non-negative and finite), and the
-  // scheduler is then unchanged. The optimizer's lr is left alone: it belongs to the optimizer's own
+  // (shapes as above; last_epoch a whole number >= 0, the lrs non-negative and finite), and the
+  // scheduler is then unchanged. The optimizer's lrs are left alone: they belong to the optimizer's own
   // state_dict, as in PyTorch.
   void load_state_dict(const nn::StateDict& dict);
 
  protected:
   explicit LRScheduler(Optimizer& optimizer);
 
-  // The lr for `epoch` (≥ 1), given lr, the optimizer's lr at the epoch before.
-  virtual double next_lr(double lr, std::int64_t epoch) const = 0;
+  // A group's lr for `epoch` (≥ 1), given lr, the group's lr at the epoch before, and its base lr.
+  virtual double next_lr(double lr, std::int64_t epoch, double base_lr) const = 0;
 
  private:
   Optimizer& optimizer_;
-  double base_lr_;
+  std::vector<double> base_lrs_;
   std::int64_t last_epoch_ = 0;
-  double last_lr_;
+  std::vector<double> last_lrs_;
 };
 
-// Multiplies the lr by gamma every step_size epochs: lr = base_lr · gamma^⌊epoch / step_size⌋.
+// Multiplies each group's lr by gamma every step_size epochs: lr = base_lr · gamma^⌊epoch / step_size⌋.
 // ValueError unless step_size ≥ 1 and gamma ≥ 0 (finite).
 class StepLR : public LRScheduler {
  public:
   StepLR(Optimizer& optimizer, std::int64_t step_size, double gamma = 0.1);
 
  protected:
-  double next_lr(double lr, std::int64_t epoch) const override;
+  double next_lr(double lr, std::int64_t epoch, double base_lr) const override;
 
  private:
   std::int64_t step_size_;
@@ -80,7 +86,7 @@ class CosineAnnealingLR : public LRScheduler {
   CosineAnnealingLR(Optimizer& optimizer, std::int64_t T_max, double eta_min = 0.0);
 
  protected:
-  double next_lr(double lr, std::int64_t epoch) const override;
+  double next_lr(double lr, std::int64_t epoch, double base_lr) const override;
 
  private:
   std::int64_t T_max_;

@@ -1,5 +1,5 @@
 // SGD: stochastic gradient descent with optional momentum, dampening, Nesterov momentum and L2 weight
-// decay, with PyTorch's torch.optim.SGD semantics (1.13):
+// decay, with PyTorch's torch.optim.SGD semantics (1.13), per parameter group:
 //
 //   d ← g + weight_decay·p
 //   b ← d (first step), else momentum·b + (1 − dampening)·d        (when momentum ≠ 0)
@@ -23,29 +23,20 @@ struct SGDOptions {
   bool nesterov = false;
 };
 
-class SGD : public Optimizer {
+// ValueError naming the values when momentum or weight_decay is negative or not finite, or nesterov is
+// set without momentum > 0 and dampening = 0 (lr is the Optimizer's to check).
+void validate_options(const Optimizer& optimizer, const SGDOptions& options);
+
+class SGD : public BasicOptimizer<SGDOptions> {
  public:
-  // ValueError naming the values when lr, momentum or weight_decay is negative or not finite, or nesterov is set
-  // without momentum > 0 and dampening = 0.
+  // ValueError naming the values when lr is negative or not finite, or validate_options refuses.
   SGD(std::vector<nn::Parameter> parameters, const SGDOptions& options = {});
 
-  // The current hyperparameters (lr as set by set_lr or a scheduler).
-  SGDOptions options() const;
-
  protected:
-  void update(const Tensor& param, const Tensor& grad, nn::StateDict& state) override;
+  void update(const Tensor& param, const Tensor& grad, nn::StateDict& state, std::size_t g) override;
   std::vector<StateSlot> state_slots() const override;  // "momentum_buffer" (once momentum ≠ 0)
-  nn::StateDict hyperparameters() const override;
-  void set_hyperparameters(const nn::StateDict& values) override;
-
- private:
-  // Checks everything but lr (checked by the Optimizer).
-  void validate(const SGDOptions& options) const;
-
-  double momentum_;
-  double dampening_;
-  double weight_decay_;
-  bool nesterov_;
+  nn::StateDict hyperparameters(std::size_t g) const override;
+  SGDOptions options_from(const nn::StateDict& values) const override;
 };
 
 }  // namespace lucid::optim

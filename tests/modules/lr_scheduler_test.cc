@@ -53,14 +53,14 @@ TEST_P(LRSchedulerParity, SequenceMatchesPyTorchExactly) {
   const std::unique_ptr<LRScheduler> scheduler = make_scheduler(c, opt);
   ASSERT_EQ(want.size(), c.attrs.at("epochs").get<std::size_t>() + 1);
   EXPECT_EQ(scheduler->last_epoch(), 0);
-  EXPECT_EQ(scheduler->get_last_lr(), want[0]);
+  EXPECT_EQ(scheduler->get_last_lr()[0], want[0]);
   for (std::size_t epoch = 1; epoch < want.size(); ++epoch) {
     scheduler->step();
     EXPECT_EQ(scheduler->last_epoch(), static_cast<std::int64_t>(epoch));
-    EXPECT_EQ(scheduler->get_last_lr(), want[epoch]) << "epoch " << epoch;
+    EXPECT_EQ(scheduler->get_last_lr()[0], want[epoch]) << "epoch " << epoch;
     EXPECT_EQ(opt.lr(), want[epoch]) << "epoch " << epoch;
   }
-  EXPECT_EQ(scheduler->base_lr(), want[0]);
+  EXPECT_EQ(scheduler->base_lrs()[0], want[0]);
 }
 
 INSTANTIATE_TEST_SUITE_P(Golden, LRSchedulerParity, ::testing::ValuesIn(golden::case_indices(scheduler_cases())),
@@ -91,13 +91,13 @@ TEST(LRScheduler, FollowsTheClosedForms) {
   CosineAnnealingLR cosine(opt, 8, 0.01);
   for (int epoch = 1; epoch <= 20; ++epoch) {
     cosine.step();
-    EXPECT_NEAR(cosine.get_last_lr(), 0.01 + (0.4 - 0.01) * (1 + std::cos(std::numbers::pi * epoch / 8)) / 2, 1e-15);
+    EXPECT_NEAR(cosine.get_last_lr()[0], 0.01 + (0.4 - 0.01) * (1 + std::cos(std::numbers::pi * epoch / 8)) / 2, 1e-15);
   }
   SGD opt2(one_parameter(), {.lr = 0.4});
   StepLR step(opt2, 2, 0.5);
   for (int epoch = 1; epoch <= 9; ++epoch) {
     step.step();
-    EXPECT_DOUBLE_EQ(step.get_last_lr(), 0.4 * std::pow(0.5, epoch / 2));
+    EXPECT_DOUBLE_EQ(step.get_last_lr()[0], 0.4 * std::pow(0.5, epoch / 2));
   }
 }
 
@@ -110,7 +110,7 @@ TEST(LRScheduler, ChainsFromTheOptimizersCurrentLr) {
   opt.set_lr(0.5);
   scheduler.step();  // epoch 3: decay
   EXPECT_DOUBLE_EQ(opt.lr(), 0.05);
-  EXPECT_EQ(scheduler.base_lr(), 1.0);
+  EXPECT_EQ(scheduler.base_lrs()[0], 1.0);
 }
 
 // A schedule resumed from its state_dict (with the optimizer's lr restored too, as a checkpoint of
@@ -122,19 +122,19 @@ TEST(LRScheduler, StateDictResumesTheSchedule) {
   for (int epoch = 1; epoch <= 4; ++epoch) uninterrupted.step();
   const lucid::nn::StateDict saved = uninterrupted.state_dict();
   EXPECT_EQ(saved.at("last_epoch").item<double>(), 4.0);
-  EXPECT_EQ(saved.at("base_lr").item<double>(), 0.4);
-  EXPECT_EQ(saved.at("last_lr").item<double>(), uninterrupted.get_last_lr());
+  EXPECT_EQ(saved.at("base_lrs").item<double>(), 0.4);
+  EXPECT_EQ(saved.at("last_lrs").item<double>(), uninterrupted.get_last_lr()[0]);
 
   SGD resumed_opt(one_parameter(), {.lr = opt.lr()});
   CosineAnnealingLR resumed(resumed_opt, 10, 0.01);
   resumed.load_state_dict(saved);
   EXPECT_EQ(resumed.last_epoch(), 4);
-  EXPECT_EQ(resumed.base_lr(), 0.4);
-  EXPECT_EQ(resumed.get_last_lr(), uninterrupted.get_last_lr());
+  EXPECT_EQ(resumed.base_lrs()[0], 0.4);
+  EXPECT_EQ(resumed.get_last_lr()[0], uninterrupted.get_last_lr()[0]);
   for (int epoch = 5; epoch <= 25; ++epoch) {
     uninterrupted.step();
     resumed.step();
-    ASSERT_EQ(resumed.get_last_lr(), uninterrupted.get_last_lr()) << "epoch " << epoch;
+    ASSERT_EQ(resumed.get_last_lr()[0], uninterrupted.get_last_lr()[0]) << "epoch " << epoch;
     ASSERT_EQ(resumed_opt.lr(), opt.lr()) << "epoch " << epoch;
   }
 }

@@ -260,7 +260,7 @@ TEST_P(OptimizerState, StateDictIsASnapshot) {
   set_grads(params, 2, {true, true});
   opt->step();
   EXPECT_EQ(values(dict), before);
-  if (dict.size() > 5) {  // SGD without momentum keeps no state; the others' state did move
+  if (dict.size() > 6) {  // SGD without momentum keeps no state; the others' state did move
     EXPECT_NE(values(opt->state_dict()), before);
   }
 }
@@ -277,10 +277,10 @@ TEST_P(OptimizerState, FailedLoadNamesTheKeyAndChangesNothing) {
   const std::string slot = good.contains("state.0.exp_avg") ? "exp_avg" : "momentum_buffer";
 
   std::vector<std::pair<StateDict, std::string>> corrupted = {
-      {without(good, "param_group.lr"), "param_group.lr"},
-      {with(good, "param_group.lr", lucid::scalar_tensor(-1.0, lucid::float64)), "lr (-1)"},
-      {with(good, "param_group.lr", lucid::zeros({2}, lucid::float64)), "param_group.lr: expected shape ()"},
-      {with(good, "param_group.bogus", lucid::scalar_tensor(1.0, lucid::float64)), "param_group.bogus"},
+      {without(good, "param_groups.0.lr"), "param_groups.0.lr"},
+      {with(good, "param_groups.0.lr", lucid::scalar_tensor(-1.0, lucid::float64)), "lr (-1)"},
+      {with(good, "param_groups.0.lr", lucid::zeros({2}, lucid::float64)), "param_groups.0.lr: expected shape ()"},
+      {with(good, "param_groups.0.bogus", lucid::scalar_tensor(1.0, lucid::float64)), "param_groups.0.bogus"},
       {with(good, "state.0.bogus", lucid::zeros({3, 2}, lucid::float64)), "state.0.bogus"},
       {with(good, "state.2." + slot, lucid::zeros({4}, lucid::float64)), "state.2." + slot},
       {with(good, "state.01." + slot, lucid::zeros({3, 2}, lucid::float64)), "state.01." + slot},
@@ -292,7 +292,7 @@ TEST_P(OptimizerState, FailedLoadNamesTheKeyAndChangesNothing) {
   if (has_state && slot == "exp_avg") {
     corrupted.emplace_back(without(good, "state.1.exp_avg_sq"), "Missing keys: state.1.exp_avg_sq");
     corrupted.emplace_back(with(good, "state.0.step", lucid::zeros({1}, lucid::float64)), "state.0.step");
-    corrupted.emplace_back(with(good, "param_group.betas", lucid::tensor(std::vector<double>{0.9, 1.0}, {2})),
+    corrupted.emplace_back(with(good, "param_groups.0.betas", lucid::tensor(std::vector<double>{0.9, 1.0}, {2})),
                            "betas[1] (1)");
   }
 
@@ -341,28 +341,31 @@ INSTANTIATE_TEST_SUITE_P(Kinds, OptimizerState, ::testing::ValuesIn(kinds()), lu
 TEST(OptimizerStateDict, NamesStateAndHyperparametersLikePyTorch) {
   const std::vector<Parameter> params = make_parameters(6);
   Adam adam(params, {.lr = 0.01, .betas = {0.8, 0.9}, .eps = 1e-6, .weight_decay = 0.5});
-  EXPECT_EQ(keys(adam.state_dict()), (std::vector<std::string>{"param_group.lr", "param_group.betas", "param_group.eps",
-                                                               "param_group.weight_decay"}));
+  EXPECT_EQ(keys(adam.state_dict()),
+            (std::vector<std::string>{"param_groups.0.lr", "param_groups.0.betas", "param_groups.0.eps",
+                                      "param_groups.0.weight_decay", "param_groups.0.params"}));
   set_grads(params, 1, {false, true});
   adam.step();
   adam.step();
   const StateDict dict = adam.state_dict();
   EXPECT_EQ(keys(dict),
-            (std::vector<std::string>{"state.1.step", "state.1.exp_avg", "state.1.exp_avg_sq", "param_group.lr",
-                                      "param_group.betas", "param_group.eps", "param_group.weight_decay"}));
+            (std::vector<std::string>{"state.1.step", "state.1.exp_avg", "state.1.exp_avg_sq", "param_groups.0.lr",
+                                      "param_groups.0.betas", "param_groups.0.eps", "param_groups.0.weight_decay",
+                                      "param_groups.0.params"}));
   EXPECT_EQ(dict.at("state.1.step").shape(), lucid::Shape());
   EXPECT_EQ(dict.at("state.1.step").dtype(), lucid::float64);
   EXPECT_EQ(dict.at("state.1.step").item(), 2.0);
   EXPECT_EQ(dict.at("state.1.exp_avg").shape(), lucid::Shape({4}));
-  EXPECT_EQ(dict.at("param_group.betas").to_vector<double>(), (std::vector<double>{0.8, 0.9}));
-  EXPECT_EQ(dict.at("param_group.weight_decay").item(), 0.5);
+  EXPECT_EQ(dict.at("param_groups.0.betas").to_vector<double>(), (std::vector<double>{0.8, 0.9}));
+  EXPECT_EQ(dict.at("param_groups.0.weight_decay").item(), 0.5);
 
   SGD sgd(params, {.lr = 0.1, .momentum = 0.5, .dampening = 0.25});
   sgd.step();
   EXPECT_EQ(keys(sgd.state_dict()),
-            (std::vector<std::string>{"state.1.momentum_buffer", "param_group.lr", "param_group.momentum",
-                                      "param_group.dampening", "param_group.weight_decay", "param_group.nesterov"}));
-  EXPECT_EQ(sgd.state_dict().at("param_group.dampening").item(), 0.25);
+            (std::vector<std::string>{"state.1.momentum_buffer", "param_groups.0.lr", "param_groups.0.momentum",
+                                      "param_groups.0.dampening", "param_groups.0.weight_decay",
+                                      "param_groups.0.nesterov", "param_groups.0.params"}));
+  EXPECT_EQ(sgd.state_dict().at("param_groups.0.dampening").item(), 0.25);
 }
 
 // Loading restores every hyperparameter (PyTorch overwrites the param group), not only the state.
@@ -381,7 +384,7 @@ TEST(OptimizerStateDict, LoadRestoresHyperparameters) {
   AdamW adamw_saved(params, {.lr = 0.03, .betas = {0.5, 0.6}, .eps = 1e-3, .weight_decay = 0.0});
   AdamW adamw(params);
   adamw.load_state_dict(adamw_saved.state_dict());
-  const AdamOptions a = adamw.options();
+  const AdamWOptions a = adamw.options();
   EXPECT_EQ(a.lr, 0.03);
   EXPECT_EQ(a.betas, (std::array<double, 2>{0.5, 0.6}));
   EXPECT_EQ(a.eps, 1e-3);
@@ -487,7 +490,7 @@ TEST(OptimizerGrad, ZeroGradDropsEveryGradient) {
   const std::vector<double> before = p[0].to_vector<double>();
   adam.step();  // nothing to do
   EXPECT_EQ(p[0].to_vector<double>(), before);
-  EXPECT_EQ(adam.state_dict().size(), 4u);  // hyperparameters only
+  EXPECT_EQ(adam.state_dict().size(), 5u);  // hyperparameters and the group's indices only
 }
 
 // End to end with a module and autograd: Adam and SGD drive a linear model onto a least-squares

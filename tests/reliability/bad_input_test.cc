@@ -740,6 +740,72 @@ TEST(BadInput, SequentialPushNull) {
   EXPECT_EQ(net.children().size(), 1u);
 }
 
+TEST(BadInput, ModuleToNonFloatingDtype) {
+  nn::Linear fc(2, 3);
+  expect_rejects([&] { fc.to(int64); }, {"Linear.to(int64): a module converts only to a floating dtype"});
+  EXPECT_EQ(fc.weight.dtype(), float32);
+}
+
+TEST(BadInput, ModuleListIndexOutOfRange) {
+  const nn::ModuleList list{nn::ReLU(), nn::Tanh()};
+  expect_rejects([&] { (void)list[2]; }, {"ModuleList index 2 is out of range for 2 modules"});
+}
+
+TEST(BadInput, ModuleDictMissingOrDuplicateKey) {
+  nn::ModuleDict dict({{"enc", std::make_shared<nn::ReLU>()}});
+  expect_rejects([&] { (void)dict["dec"]; }, {"ModuleDict has no key 'dec'"});
+  expect_rejects([&] { dict.insert("enc", nn::Tanh()); }, {"already has an attribute named 'enc'"});
+  expect_rejects([&] { dict.insert("a.b", nn::Tanh()); }, {"'a.b' must be non-empty and contain no '.'"});
+  expect_rejects([&] { dict.insert("c", std::shared_ptr<nn::Module>()); }, {"register_module('c')", "null"});
+  EXPECT_EQ(dict.keys(), std::vector<std::string>{"enc"});
+}
+
+// ---- training utilities ----
+
+TEST(BadInput, ClipGradNormInvalidArguments) {
+  const nn::Parameter p(zeros({2}, float64));
+  p.set_grad(full({2}, 3.0, float64));
+  expect_rejects([&] { (void)nn::utils::clip_grad_norm_({p}, -1.0); }, {"clip_grad_norm_: max_norm (-1) must be >= 0"});
+  expect_rejects([&] { (void)nn::utils::clip_grad_norm_({p}, kNaN); }, {"max_norm (nan)"});
+  expect_rejects([&] { (void)nn::utils::clip_grad_norm_({p}, 1.0, 0.0); }, {"norm_type (0) must be > 0 or inf"});
+  expect_rejects([&] { (void)nn::utils::clip_grad_norm_({p}, 1.0, -kInf); }, {"norm_type (-inf)"});
+  EXPECT_EQ(p.grad().to_vector<double>(), (std::vector<double>{3, 3}));
+}
+
+TEST(BadInput, ClipGradNormNonFiniteTotal) {
+  const nn::Parameter p(zeros({2}, float64));
+  p.set_grad(tensor(std::vector<double>{kNaN, 3.0}, {2}));
+  expect_rejects<RuntimeError>([&] { (void)nn::utils::clip_grad_norm_({p}, 1.0, kInf, true); },
+                               {"The total norm of order inf for gradients from", "is non-finite",
+                                "error_if_nonfinite=False"});
+  EXPECT_EQ(p.grad().to_vector<double>()[1], 3.0);
+}
+
+TEST(BadInput, ClipGradValueNegative) {
+  const nn::Parameter p(zeros({2}, float64));
+  p.set_grad(full({2}, 3.0, float64));
+  expect_rejects([&] { nn::utils::clip_grad_value_({p}, -0.5); }, {"clip_grad_value_: clip_value (-0.5) must be >= 0"});
+  expect_rejects([&] { nn::utils::clip_grad_value_({p}, kNaN); }, {"clip_value (nan)"});
+  EXPECT_EQ(p.grad().to_vector<double>(), (std::vector<double>{3, 3}));
+}
+
+TEST(BadInput, ParametersToVectorEmptyOrUndefined) {
+  expect_rejects([] { (void)nn::utils::parameters_to_vector({}); },
+                 {"parameters_to_vector: got an empty parameter list"});
+  expect_rejects([] { (void)nn::utils::parameters_to_vector({nn::Parameter(ones({2})), nn::Parameter()}); },
+                 {"parameter 1 is undefined"});
+}
+
+TEST(BadInput, VectorToParametersWrongSize) {
+  const std::vector<nn::Parameter> params{nn::Parameter(ones({2, 2})), nn::Parameter(ones({3}))};
+  expect_rejects([&] { nn::utils::vector_to_parameters(zeros({6}), params); },
+                 {"expected a 1-D tensor of 7 elements (the parameters' total), got shape (6,)"});
+  expect_rejects([&] { nn::utils::vector_to_parameters(zeros({7, 1}), params); }, {"got shape (7, 1)"});
+  expect_rejects([&] { nn::utils::vector_to_parameters(Tensor(), params); }, {"got an undefined tensor"});
+  EXPECT_EQ(params[0].to_vector<double>(), std::vector<double>(4, 1.0));
+  EXPECT_EQ(params[1].to_vector<double>(), std::vector<double>(3, 1.0));
+}
+
 TEST(BadInput, FullBackwardHookReturnsWrongGradInput) {
   nn::Linear fc(3, 2, {.dtype = float64});
   const Tensor x = ones({2, 3}, float64, true);
@@ -1118,6 +1184,41 @@ TEST(BadInput, InitUniformInvalidBounds) {
   EXPECT_EQ(t.to_vector<double>(), std::vector<double>(3, 9.0));
 }
 
+TEST(BadInput, InitFanOfFewerThanTwoDimensions) {
+  Tensor t = full({3}, 9.0);
+  expect_rejects([&] { (void)nn::init::calculate_fan_in_and_fan_out(t); },
+                 {"fewer than 2 dimensions, got shape (3,)"});
+  expect_rejects([&] { nn::init::kaiming_uniform_(t); }, {"fewer than 2 dimensions"});
+  expect_rejects([&] { nn::init::xavier_normal_(t); }, {"fewer than 2 dimensions"});
+  expect_rejects([&] { nn::init::orthogonal_(t); }, {"orthogonal_: only tensors with 2 or more dimensions", "(3,)"});
+  EXPECT_EQ(t.to_vector<double>(), std::vector<double>(3, 9.0));
+}
+
+TEST(BadInput, InitUnknownModeOrNonlinearity) {
+  Tensor t = full({2, 3}, 9.0);
+  expect_rejects([&] { nn::init::kaiming_uniform_(t, 0.0, "fan_avg"); },
+                 {"kaiming_uniform_: mode 'fan_avg' not supported, please use one of fan_in, fan_out"});
+  expect_rejects([&] { nn::init::kaiming_normal_(t, 0.0, "fan_in", "gelu"); }, {"unsupported nonlinearity 'gelu'"});
+  expect_rejects([&] { (void)nn::init::calculate_gain("Tanh"); }, {"unsupported nonlinearity 'Tanh'"});
+  EXPECT_EQ(t.to_vector<double>(), std::vector<double>(6, 9.0));
+}
+
+TEST(BadInput, InitNormalInvalidArguments) {
+  Tensor t = full({3}, 9.0);
+  expect_rejects([&] { nn::init::normal_(t, 0.0, -1.0); }, {"normal_", "mean 0 and std -1"});
+  expect_rejects([&] { nn::init::normal_(t, kNaN, 1.0); }, {"mean nan"});
+  expect_rejects([&] { nn::init::normal_(t, 0.0, kInf); }, {"std inf"});
+  EXPECT_EQ(t.to_vector<double>(), std::vector<double>(3, 9.0));
+}
+
+TEST(BadInput, InitTruncNormalInvalidArguments) {
+  Tensor t = full({3}, 9.0);
+  expect_rejects([&] { nn::init::trunc_normal_(t, 0.0, 0.0); }, {"trunc_normal_", "std 0"});
+  expect_rejects([&] { nn::init::trunc_normal_(t, 0.0, 1.0, 2.0, -2.0); }, {"a 2 and b -2"});
+  expect_rejects([&] { nn::init::trunc_normal_(t, kNaN, 1.0); }, {"mean nan"});
+  EXPECT_EQ(t.to_vector<double>(), std::vector<double>(3, 9.0));
+}
+
 // ---- optimizers and schedulers ----
 
 TEST(BadInput, OptimizerEmptyParameterList) {
@@ -1178,10 +1279,10 @@ TEST(BadInput, OptimizerLoadStateDictMissingKey) {
   const auto before = snapshot(*a.opt);
   nn::StateDict dict;
   for (const auto& [key, value] : a.opt->state_dict()) {
-    if (key != "param_group.lr" && key != "state.1.exp_avg_sq") dict.insert_or_assign(key, value);
+    if (key != "param_groups.0.lr" && key != "state.1.exp_avg_sq") dict.insert_or_assign(key, value);
   }
   expect_rejects([&] { a.opt->load_state_dict(dict); },
-                 {"the optimizer is unchanged", "Missing keys: param_group.lr, state.1.exp_avg_sq"});
+                 {"the optimizer is unchanged", "Missing keys: param_groups.0.lr, state.1.exp_avg_sq"});
   EXPECT_EQ(snapshot(*a.opt), before);
 }
 
@@ -1190,8 +1291,8 @@ TEST(BadInput, OptimizerLoadStateDictUnexpectedKey) {
   const auto before = snapshot(*a.opt);
   nn::StateDict dict = a.opt->state_dict();
   dict.insert_or_assign("state.2.exp_avg", zeros({3}, float64));  // only parameters 0 and 1 exist
-  dict.insert_or_assign("param_group.momentum", zeros({}, float64));
-  expect_rejects([&] { a.opt->load_state_dict(dict); }, {"Unexpected keys:", "state.2.exp_avg", "param_group.momentum"});
+  dict.insert_or_assign("param_groups.0.momentum", zeros({}, float64));
+  expect_rejects([&] { a.opt->load_state_dict(dict); }, {"Unexpected keys:", "state.2.exp_avg", "param_groups.0.momentum"});
   EXPECT_EQ(snapshot(*a.opt), before);
 }
 
@@ -1213,17 +1314,17 @@ TEST(BadInput, OptimizerLoadStateDictIncompleteState) {
   }
   expect_rejects([&] { target.load_state_dict(dict); }, {"Missing keys: state.0.step"});
   EXPECT_EQ(target.lr(), 1e-3);
-  EXPECT_EQ(target.state_dict().size(), 4u);  // hyperparameters only: still no state
+  EXPECT_EQ(target.state_dict().size(), 5u);  // hyperparameters and indices only: still no state
 }
 
 TEST(BadInput, OptimizerLoadStateDictInvalidHyperparameter) {
   SteppedAdamW a;
   const auto before = snapshot(*a.opt);
   nn::StateDict dict = a.opt->state_dict();
-  dict.insert_or_assign("param_group.betas", tensor(std::vector<double>{1.5, 0.999}, {2}));
-  expect_rejects([&] { a.opt->load_state_dict(dict); }, {"Invalid param_group.* value", "betas[0] (1.5)"});
+  dict.insert_or_assign("param_groups.0.betas", tensor(std::vector<double>{1.5, 0.999}, {2}));
+  expect_rejects([&] { a.opt->load_state_dict(dict); }, {"Invalid param_groups.* value", "betas[0] (1.5)"});
   dict = a.opt->state_dict();
-  dict.insert_or_assign("param_group.lr", scalar_tensor(kInf, float64));
+  dict.insert_or_assign("param_groups.0.lr", scalar_tensor(kInf, float64));
   expect_rejects([&] { a.opt->load_state_dict(dict); }, {"lr (inf)"});
   EXPECT_EQ(snapshot(*a.opt), before);
 }
@@ -1253,6 +1354,55 @@ TEST(BadInput, OptimizerNaNGradient) {
   EXPECT_TRUE(all_finite(a.params[1]));
 }
 
+
+TEST(BadInput, OptimizerParameterInTwoGroups) {
+  const nn::Parameter p(ones({2})), q(ones({3}));
+  optim::SGD sgd({p}, {.lr = 0.1});
+  expect_rejects([&] { sgd.add_param_group({q, p}, {.lr = 0.01}); },
+                 {"SGD: parameter 1 of the new group is already parameter 0 of param group 0",
+                  "a parameter may be in one group only"});
+  EXPECT_EQ(sgd.param_group_count(), 1u);
+}
+
+TEST(BadInput, OptimizerAddParamGroupInvalid) {
+  optim::Adam adam({nn::Parameter(ones({2}))});
+  expect_rejects([&] { adam.add_param_group({nn::Parameter(ones({2}))}, {.lr = -1.0}); }, {"Adam: lr (-1)"});
+  expect_rejects([&] { adam.add_param_group({nn::Parameter(ones({2}))}, {.betas = {0.9, 1.0}}); }, {"betas[1] (1)"});
+  expect_rejects([&] { adam.add_param_group({}); }, {"Adam: got an empty parameter list"});
+  EXPECT_EQ(adam.param_group_count(), 1u);
+}
+
+TEST(BadInput, OptimizerGroupIndexOutOfRange) {
+  optim::SGD sgd({nn::Parameter(ones({2}))}, {.lr = 0.1});
+  expect_rejects([&] { (void)sgd.group_lr(1); }, {"SGD: param group 1 is out of range for 1 groups"});
+  expect_rejects([&] { sgd.set_group_lr(3, 0.5); }, {"param group 3 is out of range"});
+  expect_rejects([&] { sgd.set_group_lr(0, -0.5); }, {"lr (-0.5)"});
+  EXPECT_EQ(sgd.lr(), 0.1);
+}
+
+TEST(BadInput, OptimizerStepWithInvalidWrittenOptions) {
+  const nn::Parameter p(ones({2}, float64));
+  optim::AdamW adamw({p});
+  p.set_grad(ones({2}, float64));
+  adamw.param_groups()[0].options.eps = -1.0;
+  expect_rejects([&] { adamw.step(); }, {"param group 0: AdamW: eps (-1)"});
+  EXPECT_EQ(p.to_vector<double>(), (std::vector<double>{1, 1}));
+  EXPECT_EQ(adamw.state_dict().size(), 5u);  // no state: nothing stepped
+}
+
+TEST(BadInput, OptimizerLoadStateDictOtherGroups) {
+  const nn::Parameter a(ones({2})), b(ones({3}));
+  optim::SGD two({a}, {.lr = 0.1});
+  two.add_param_group({b});
+  optim::SGD one({nn::Parameter(ones({2})), nn::Parameter(ones({3}))}, {.lr = 0.2});
+  expect_rejects([&] { one.load_state_dict(two.state_dict()); },
+                 {"param_groups.0.params: expected the int64 indices [0, 1] of this optimizer's group 0",
+                  "Unexpected keys:", "param_groups.1.lr"});
+  expect_rejects([&] { two.load_state_dict(one.state_dict()); }, {"Missing keys: param_groups.1.params"});
+  EXPECT_EQ(one.lr(), 0.2);
+  EXPECT_EQ(two.group_lr(1), 0.1);
+}
+
 TEST(BadInput, StepLRInvalidArguments) {
   optim::SGD sgd({nn::Parameter(ones({2}))}, {.lr = 0.1});
   expect_rejects([&] { (void)optim::StepLR(sgd, 0); }, {"StepLR: step_size (0) must be at least 1"});
@@ -1269,14 +1419,14 @@ TEST(BadInput, CosineAnnealingLRInvalidArguments) {
   EXPECT_EQ(sgd.lr(), 0.1);
 }
 
-// A StepLR stepped 3 times: last_epoch 3, last_lr 0.1 · 0.5, base_lr 0.1.
+// A StepLR stepped 3 times: last_epoch 3, last_lrs {0.1 · 0.5}, base_lrs {0.1}.
 struct SteppedStepLR {
   optim::SGD sgd{{nn::Parameter(ones({2}))}, {.lr = 0.1}};
   optim::StepLR schedule{sgd, 2, 0.5};
   SteppedStepLR() {
     for (int i = 0; i < 3; ++i) schedule.step();
   }
-  std::vector<double> snapshot() const { return {static_cast<double>(schedule.last_epoch()), schedule.get_last_lr(), schedule.base_lr(), sgd.lr()}; }
+  std::vector<double> snapshot() const { return {static_cast<double>(schedule.last_epoch()), schedule.get_last_lr()[0], schedule.base_lrs()[0], sgd.lr()}; }
 };
 
 TEST(BadInput, LRSchedulerLoadStateDictMissingOrUnexpectedKey) {
@@ -1286,7 +1436,7 @@ TEST(BadInput, LRSchedulerLoadStateDictMissingOrUnexpectedKey) {
   dict.insert_or_assign("last_epoch", full({}, 1.0, float64));
   dict.insert_or_assign("gamma", full({}, 0.5, float64));
   expect_rejects([&] { s.schedule.load_state_dict(dict); },
-                 {"the scheduler is unchanged", "Missing keys: last_lr, base_lr", "Unexpected keys: gamma"});
+                 {"the scheduler is unchanged", "Missing keys: last_lrs, base_lrs", "Unexpected keys: gamma"});
   EXPECT_EQ(s.snapshot(), before);
 }
 
@@ -1302,13 +1452,23 @@ TEST(BadInput, LRSchedulerLoadStateDictInvalidValue) {
                  {"last_epoch: expected a whole number >= 0, got -1"});
   expect_rejects([&] { s.schedule.load_state_dict(with("last_epoch", full({}, 2.5, float64))); },
                  {"last_epoch: expected a whole number >= 0, got 2.5"});
-  expect_rejects([&] { s.schedule.load_state_dict(with("last_lr", full({}, kNaN, float64))); },
-                 {"last_lr: expected a non-negative finite lr, got nan"});
-  expect_rejects([&] { s.schedule.load_state_dict(with("base_lr", full({}, -0.1, float64))); },
-                 {"base_lr: expected a non-negative finite lr, got -0.1"});
-  expect_rejects([&] { s.schedule.load_state_dict(with("base_lr", ones({2}, float64))); },
-                 {"base_lr: expected shape (), got (2,)"});
+  expect_rejects([&] { s.schedule.load_state_dict(with("last_lrs", full({1}, kNaN, float64))); },
+                 {"last_lrs: expected a non-negative finite lr, got nan"});
+  expect_rejects([&] { s.schedule.load_state_dict(with("base_lrs", full({1}, -0.1, float64))); },
+                 {"base_lrs: expected a non-negative finite lr, got -0.1"});
+  expect_rejects([&] { s.schedule.load_state_dict(with("base_lrs", ones({2}, float64))); },
+                 {"base_lrs: expected shape (1,), got (2,)"});
   EXPECT_EQ(s.snapshot(), before);
+}
+
+TEST(BadInput, LRSchedulerAfterAddParamGroup) {
+  optim::SGD sgd({nn::Parameter(ones({2}))}, {.lr = 0.1});
+  optim::StepLR schedule(sgd, 1, 0.5);
+  sgd.add_param_group({nn::Parameter(ones({2}))}, {.lr = 0.3});
+  expect_rejects([&] { schedule.step(); },
+                 {"LRScheduler.step: the optimizer has 2 param groups, the scheduler was made for 1"});
+  EXPECT_EQ(sgd.group_lr(0), 0.1);
+  EXPECT_EQ(schedule.last_epoch(), 0);
 }
 
 // ---- data ----
