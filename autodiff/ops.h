@@ -131,6 +131,10 @@ Tensor var(const Tensor& x, const std::vector<std::int64_t>& dims = {}, double c
 Tensor std(const Tensor& x, const std::vector<std::int64_t>& dims = {}, double correction = 1.0, bool keepdim = false);
 // √Σx² over all elements; the gradient x/‖x‖ is 0 where ‖x‖ = 0 (PyTorch's).
 Tensor norm(const Tensor& x);
+// ‖x‖_p over dims (all when empty), PyTorch's vector_norm: p = 2 as above, 1 (Σ|x|, gradient sign(x)),
+// ±inf (the largest / smallest |x|, the gradient split among ties, 0 when the norm is NaN), 0 (the count of nonzeros, gradient 0),
+// other p (Σ|x|ᵖ)^(1/p) with PyTorch's gradient, 0 where the norm is 0. ValueError for p = NaN.
+Tensor norm(const Tensor& x, double p, const std::vector<std::int64_t>& dims = {}, bool keepdim = false);
 // Running sums along dim (accumulated in float64, as PyTorch's CPU cumsum).
 Tensor cumsum(const Tensor& x, std::int64_t dim);
 // Π over dims (all when empty; 1 for an empty slice). The gradient Π of the other elements is formed

@@ -48,6 +48,9 @@ Tensor Tensor::std(const std::vector<std::int64_t>& dims, double correction, boo
   return lucid::std(*this, dims, correction, keepdim);
 }
 Tensor Tensor::norm() const { return lucid::norm(*this); }
+Tensor Tensor::norm(double p, const std::vector<std::int64_t>& dims, bool keepdim) const {
+  return lucid::norm(*this, p, dims, keepdim);
+}
 Tensor Tensor::cumsum(std::int64_t dim) const { return lucid::cumsum(*this, dim); }
 Tensor Tensor::prod(const std::vector<std::int64_t>& dims, bool keepdim) const { return lucid::prod(*this, dims, keepdim); }
 Tensor Tensor::mean() const { return lucid::mean(*this); }

@@ -140,6 +140,7 @@ class Tensor {
   Tensor var(const std::vector<std::int64_t>& dims = {}, double correction = 1.0, bool keepdim = false) const;
   Tensor std(const std::vector<std::int64_t>& dims = {}, double correction = 1.0, bool keepdim = false) const;
   Tensor norm() const;
+  Tensor norm(double p, const std::vector<std::int64_t>& dims = {}, bool keepdim = false) const;
   Tensor cumsum(std::int64_t dim) const;
   Tensor prod(const std::vector<std::int64_t>& dims = {}, bool keepdim = false) const;
   // Same data, new shape; one dimension may be -1 (inferred). Shares storage.

@@ -42,4 +42,13 @@ inline std::int64_t reduced_count(const Shape& shape, const std::vector<bool>& m
 
 inline std::vector<std::int64_t> as_vector(const Shape& shape) { return {shape.begin(), shape.end()}; }
 
+// `shape` with the masked dimensions kept as size 1, as a reshape target.
+inline std::vector<std::int64_t> keepdim_dims(const Shape& shape, const std::vector<bool>& mask) {
+  std::vector<std::int64_t> dims = as_vector(shape);
+  for (std::size_t i = 0; i < mask.size(); ++i) {
+    if (mask[i]) dims[i] = 1;
+  }
+  return dims;
+}
+
 }  // namespace lucid::ops_detail

@@ -5,8 +5,11 @@
 // and gradgradcheck in float64; values against PyTorch are in tests/modules/differential_test.cc.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <functional>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "autodiff/gradcheck_gtest.h"
@@ -69,6 +72,14 @@ std::vector<GradCase> tensor_api_cases() {
   add("std_dim_m1_keepdim", [](const In& in) { return lucid::std(in[0], {-1}, 1.0, true); }, normal_inputs({{2, 3, 4}}));
   add("norm", [](const In& in) { return in[0].norm(); }, normal_inputs({{3, 4}}));
   add("norm_times_x", [](const In& in) { return norm(in[0]) * in[0]; }, normal_inputs({{5}}));
+  for (const auto& [label, p] : std::vector<std::pair<std::string, double>>{
+           {"1", 1.0}, {"2", 2.0}, {"3", 3.0}, {"1_5", 1.5}, {"0_5", 0.5}, {"minus_1", -1.0}}) {
+    add("norm_p_" + label + "_dim_1", [p](const In& in) { return norm(in[0], p, {1}); }, normal_inputs({{3, 4}}));
+  }
+  add("norm_inf_keepdim", [](const In& in) { return in[0].norm(INFINITY, {0}, true) * in[0]; }, normal_inputs({{3, 4}}));
+  add("norm_minus_inf_all", [](const In& in) { return in[0].norm(-INFINITY); }, normal_inputs({{3, 4}}));
+  add("norm_p_3_with_zeros", [](const In& in) { return norm(in[0], 3.0, {1}); },
+      fixed_input({0.0, 1.0, 0.0, 1.5, 0.0, -2.0}, {2, 3}));  // a zero row has no second derivative
   // Scans and products, with zeros (one or two per slice) where the gradient may not divide.
   for (const std::int64_t d : {0, 1, -1}) {
     add("cumsum_dim_" + dim_name(d), [d](const In& in) { return cumsum(in[0], d); }, normal_inputs({{2, 3, 4}}));
@@ -113,6 +124,37 @@ std::vector<GradCase> tensor_api_cases() {
 INSTANTIATE_TEST_SUITE_P(TensorApi, OpGradients, ::testing::ValuesIn(tensor_api_cases()), ParamName{});
 INSTANTIATE_TEST_SUITE_P(TensorApi, OpSecondGradients, ::testing::ValuesIn(second_order(tensor_api_cases())),
                          ParamName{});
+
+// float32 agrees with float64 to 1e-5 relative (of the larger of the value and 1).
+TEST(TensorApiFloat32, AgreesWithFloat64) {
+  manual_seed(5);
+  const Tensor x64 = randn({4, 50}, float64) * 3.0;
+  const Tensor x32 = x64.to(float32);
+  const std::vector<std::pair<std::string, std::function<Tensor(const Tensor&)>>> ops = {
+      {"softmax", [](const Tensor& x) { return x.softmax(1); }},
+      {"log_softmax", [](const Tensor& x) { return log_softmax(x, 0); }},
+      {"logsumexp", [](const Tensor& x) { return x.logsumexp({1}); }},
+      {"amax", [](const Tensor& x) { return x.amax({1}); }},
+      {"var", [](const Tensor& x) { return x.var({1}); }},
+      {"std", [](const Tensor& x) { return x.std({1}, 0.0); }},
+      {"norm", [](const Tensor& x) { return x.norm(); }},
+      {"norm_3", [](const Tensor& x) { return x.norm(3.0, {1}); }},
+      {"cumsum", [](const Tensor& x) { return x.cumsum(1); }},
+      {"prod", [](const Tensor& x) { return x.prod({0}); }},
+      {"log1p", [](const Tensor& x) { return log1p(abs(x)); }},
+      {"expm1", [](const Tensor& x) { return expm1(x); }},
+      {"softplus", [](const Tensor& x) { return softplus(x, 2.0, 5.0); }},
+      {"elu", [](const Tensor& x) { return elu(x, 0.5); }},
+      {"leaky_relu", [](const Tensor& x) { return leaky_relu(x, 0.2); }},
+      {"hardtanh", [](const Tensor& x) { return hardtanh(x, -2.0, 2.0); }},
+  };
+  for (const auto& [name, op] : ops) {
+    const std::vector<double> want = op(x64).to_vector<double>();
+    const std::vector<double> got = op(x32).to_vector<double>();
+    ASSERT_EQ(got.size(), want.size()) << name;
+    for (std::size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-5 * (1 + std::abs(want[i]))) << name;
+  }
+}
 
 // sum(1) and sum({1}) mean the same; sum({}) stays the sum over everything (the one-dim forms are
 // templates, so a braced list never binds to them).

@@ -690,6 +690,15 @@ for op, fn in (("var", torch.var), ("std", torch.std)):
 for grid, x in (("normal", randn(3, 4)), ("zeros", torch.zeros(2, 3, dtype=torch.float64)), ("special", t64(SPECIAL)),
                 ("huge", t64(HUGE)), ("tiny", t64(TINY)), ("zero_dim", t64(-3.0)), ("offset", randn(6, offset=1e4))):
     spec(f"norm_{grid}", "norm", lambda x: torch.linalg.vector_norm(x), {"x": x}, grad=["x"])
+# norm(p, dims, keepdim): PyTorch's vector_norm, its gradient 0 where the norm is 0 (for p < 1, sign(x)·|x|^(p − 1)
+# is 0·inf = NaN at x = 0 in both libraries).
+norm_zeros = t64([[0.0, 0.0, 0.0], [1.5, 0.0, -2.0], [-0.5, 3.0, 1.0]])
+for p in (2.0, 1.0, 3.0, 1.5, 0.5, INF, -INF, 0.0):
+    for grid, x in (("normal", randn(3, 4)), ("zeros", norm_zeros), ("special", STAT_GRIDS["special"])):
+        for label, dims, keepdim in (("all", None, False), ("dim1", [1], False), ("dim0_keep", [0], True)):
+            spec(f"norm_p{p:g}_{grid}_{label}", "norm_p",
+                 lambda x, p=p, d=dims, k=keepdim: torch.linalg.vector_norm(x, p, d, k), {"x": x}, grad=["x"],
+                 p=enc(p), dims=dims, keepdim=keepdim)
 for grid, x in (("normal", randn(2, 3, 4)), ("special", STAT_GRIDS["special"]), ("offset", randn(3, 5, offset=1e4))):
     for d in range(-1, x.dim()):
         spec(f"cumsum_{grid}_dim{d}", "cumsum", lambda x, d=d: torch.cumsum(x, d), {"x": x}, grad=["x"], dim=d)

@@ -331,6 +331,10 @@ const std::map<std::string, Op>& ops() {
            return lucid::std(in.at("x"), dims_attr(c), number_attr(c, "correction"), keepdim_attr(c));
          }},
         {"norm", [](const golden::Case&, const Leaves& in) { return in.at("x").norm(); }},
+        {"norm_p",
+         [](const golden::Case& c, const Leaves& in) {
+           return in.at("x").norm(number_attr(c, "p"), dims_attr(c), keepdim_attr(c));
+         }},
         {"cumsum", [](const golden::Case& c, const Leaves& in) { return in.at("x").cumsum(dim_attr(c)); }},
         {"prod",
          [](const golden::Case& c, const Leaves& in) { return lucid::prod(in.at("x"), dims_attr(c), keepdim_attr(c)); }},

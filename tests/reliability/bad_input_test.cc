@@ -419,6 +419,11 @@ TEST(BadInput, MaskedFillMaskMismatch) {
   expect_rejects([] { ones({2}).masked_fill(Tensor(), 0.0); }, {"masked_fill", "argument 1 of 2", "undefined"});
 }
 
+TEST(BadInput, NormOrderNaN) {
+  expect_rejects([] { ones({3}).norm(kNaN); }, {"norm: p (nan)"});
+  expect_rejects([] { norm(ones({2, 3}), kNaN, {1}); }, {"norm: p (nan)"});
+}
+
 TEST(BadInput, NonFiniteThroughSoftmaxAndStatistics) {
   // Rows: all −inf, one +inf, one NaN.
   const Tensor rows = tensor({-kInf, -kInf, 1.0, kInf, kNaN, 1.0}, {3, 2});
