@@ -91,6 +91,16 @@ struct TensorEvaluator {
   Tensor operator()(expr::Node<expr::SigmoidOp, A>) const { return sigmoid((*this)(A{})); }
   template <class A>
   Tensor operator()(expr::Node<expr::ErfOp, A>) const { return erf((*this)(A{})); }
+  template <class A>
+  Tensor operator()(expr::Node<expr::Log1pOp, A>) const { return log1p((*this)(A{})); }
+  template <class A>
+  Tensor operator()(expr::Node<expr::Expm1Op, A>) const { return expm1((*this)(A{})); }
+  template <class A>
+  Tensor operator()(expr::Node<expr::FloorOp, A>) const { return floor((*this)(A{})); }
+  template <class A>
+  Tensor operator()(expr::Node<expr::CeilOp, A>) const { return ceil((*this)(A{})); }
+  template <class A>
+  Tensor operator()(expr::Node<expr::RoundOp, A>) const { return round((*this)(A{})); }
   // Conditions become 0/1 tensors (constants to the graph) that where() selects with.
   template <class A, class B>
   Tensor operator()(expr::Node<expr::LessOp, A, B>) const { return compare(A{}, B{}, std::less<>{}); }

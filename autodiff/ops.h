@@ -3,8 +3,10 @@
 // records a graph node when grad mode is on and an input requires grad.
 #pragma once
 
+#include <concepts>
 #include <cstdint>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "framework/tensor.h"
@@ -30,7 +32,14 @@ Tensor maximum(const Tensor& a, const Tensor& b);
 Tensor minimum(const Tensor& a, const Tensor& b);
 // a where condition > ½ (condition holds 0/1, e.g. from greater), else b; no gradient to condition.
 Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b);
-// neg, abs, exp, log, sqrt, rsqrt, erf, relu, sigmoid, tanh, silu, gelu, gelu_tanh: one per line of
+// The scalar forms: a scalar of the tensor's dtype on one side. condition is converted to the tensor's
+// dtype (a 0/1 mask of any dtype, int64 included) and broadcasts with it.
+Tensor where(const Tensor& condition, const Tensor& a, double b);
+Tensor where(const Tensor& condition, double a, const Tensor& b);
+// value where mask > ½, else x (PyTorch's masked_fill with a 0/1 mask of any dtype; mask and x broadcast,
+// as PyTorch's out-of-place form); no gradient where filled, none to mask.
+Tensor masked_fill(const Tensor& x, const Tensor& mask, double value);
+// neg, abs, exp, log, sqrt, rsqrt, erf, log1p, expm1, sign, floor, ceil, round, relu, sigmoid, tanh, silu, gelu, gelu_tanh: one per line of
 // framework/kernels/unary_ops.inc, which gives each formula.
 #define LUCID_UNARY_OP(name, Name, group, ...) Tensor name(const Tensor& x);
 #include "framework/kernels/unary_ops.inc"
@@ -45,6 +54,20 @@ void check_gelu_approximate(std::string_view approximate);
 // passes where min ≤ x ≤ max (bounds included), so it is 0 at NaN and everywhere when min > max.
 // x.clamp_(min, max) computes the same in place.
 Tensor clamp(const Tensor& x, double min, double max);
+// max(x, min) and min(x, max), as clamp with one bound: NaN stays NaN, the gradient passes where the
+// bound is not active (the bound itself included), never at NaN.
+Tensor clamp_min(const Tensor& x, double min);
+Tensor clamp_max(const Tensor& x, double max);
+// PyTorch's activations with parameters, fused like the unary ops (elementwise_exprs.h gives the
+// formulas and the NaN and boundary rules of each gradient):
+// hardtanh: clamp's value; the gradient passes only where min_val < x < max_val.
+Tensor hardtanh(const Tensor& x, double min_val = -1.0, double max_val = 1.0);
+// ln(1 + e^(βx))/β, and x where βx > threshold.
+Tensor softplus(const Tensor& x, double beta = 1.0, double threshold = 20.0);
+// x for x > 0, else negative_slope·x.
+Tensor leaky_relu(const Tensor& x, double negative_slope = 0.01);
+// x for x > 0, else α(eˣ − 1).
+Tensor elu(const Tensor& x, double alpha = 1.0);
 // xᵖ (std::pow per element, ±½ through sqrt as PyTorch: pow(−0, ½) = −0, pow(−inf, ½) = NaN; not fused).
 Tensor pow(const Tensor& x, double exponent);
 
@@ -72,6 +95,51 @@ Tensor sum(const Tensor& x);
 Tensor sum(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim = false);
 Tensor mean(const Tensor& x);
 Tensor mean(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim = false);
+// One-dimension forms: sum(x, 1), mean(x, 1, true). A template so that a braced list, sum(x, {1}) or
+// sum(x, {}), still picks the dims-list form above.
+template <std::integral I>
+Tensor sum(const Tensor& x, I dim, bool keepdim = false) {
+  return sum(x, std::vector<std::int64_t>{static_cast<std::int64_t>(dim)}, keepdim);
+}
+template <std::integral I>
+Tensor mean(const Tensor& x, I dim, bool keepdim = false) {
+  return mean(x, std::vector<std::int64_t>{static_cast<std::int64_t>(dim)}, keepdim);
+}
+// Largest / smallest element over dims (all when empty), NaN if the slice holds one; the gradient is
+// split evenly among the elements equal to the result (PyTorch's amax/amin). ValueError for a reduced
+// dimension of size 0.
+Tensor amax(const Tensor& x, const std::vector<std::int64_t>& dims = {}, bool keepdim = false);
+Tensor amin(const Tensor& x, const std::vector<std::int64_t>& dims = {}, bool keepdim = false);
+// max()/min() over all elements: as amax/amin, except that a NaN result sends the gradient evenly to
+// the NaN elements (PyTorch's max()). ValueError for an empty tensor.
+Tensor max(const Tensor& x);
+Tensor min(const Tensor& x);
+// (values, int64 indices) along dim: the first extreme on ties, the first NaN if there is one, as
+// PyTorch's CPU max(dim); the gradient goes to the chosen element only.
+std::tuple<Tensor, Tensor> max(const Tensor& x, std::int64_t dim, bool keepdim = false);
+std::tuple<Tensor, Tensor> min(const Tensor& x, std::int64_t dim, bool keepdim = false);
+// ln Σ exp(x) over dims, computed around the slice's maximum (finite maxima only, as PyTorch), so large
+// offsets neither overflow nor lose the small terms; −inf for an empty slice.
+Tensor logsumexp(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim = false);
+// exp(x − max)/Σ exp(x − max) and its logarithm along dim (negative allowed); a slice with +inf, or
+// only −inf, gives NaN, as PyTorch.
+Tensor softmax(const Tensor& x, std::int64_t dim);
+Tensor log_softmax(const Tensor& x, std::int64_t dim);
+// Σ(x − mean)²/max(0, N − correction) over dims (all when empty), N the number of reduced elements
+// (PyTorch's var: correction = 1 is Bessel's, 0 the population variance); std is its square root.
+Tensor var(const Tensor& x, const std::vector<std::int64_t>& dims = {}, double correction = 1.0, bool keepdim = false);
+Tensor std(const Tensor& x, const std::vector<std::int64_t>& dims = {}, double correction = 1.0, bool keepdim = false);
+// √Σx² over all elements; the gradient x/‖x‖ is 0 where ‖x‖ = 0 (PyTorch's).
+Tensor norm(const Tensor& x);
+// ‖x‖_p over dims (all when empty), PyTorch's vector_norm: p = 2 as above, 1 (Σ|x|, gradient sign(x)),
+// ±inf (the largest / smallest |x|, the gradient split among ties, 0 when the norm is NaN), 0 (the count of nonzeros, gradient 0),
+// other p (Σ|x|ᵖ)^(1/p) with PyTorch's gradient, 0 where the norm is 0. ValueError for p = NaN.
+Tensor norm(const Tensor& x, double p, const std::vector<std::int64_t>& dims = {}, bool keepdim = false);
+// Running sums along dim (accumulated in float64, as PyTorch's CPU cumsum).
+Tensor cumsum(const Tensor& x, std::int64_t dim);
+// Π over dims (all when empty; 1 for an empty slice). The gradient Π of the other elements is formed
+// without dividing, so zeros in x give PyTorch's gradients.
+Tensor prod(const Tensor& x, const std::vector<std::int64_t>& dims = {}, bool keepdim = false);
 // Sums x down to `shape`, the inverse of broadcasting (x's shape must be a broadcast of `shape`).
 Tensor sum_to(const Tensor& x, const Shape& shape);
 // Broadcasts x to `shape` (a copy; differentiable).

@@ -30,6 +30,29 @@ Tensor Tensor::clone() const { return lucid::clone(*this); }
 Tensor Tensor::to(DType dtype) const { return to_dtype(*this, dtype); }
 Tensor Tensor::sum() const { return lucid::sum(*this); }
 Tensor Tensor::sum(const std::vector<std::int64_t>& dims, bool keepdim) const { return lucid::sum(*this, dims, keepdim); }
+Tensor Tensor::amax(const std::vector<std::int64_t>& dims, bool keepdim) const { return lucid::amax(*this, dims, keepdim); }
+Tensor Tensor::amin(const std::vector<std::int64_t>& dims, bool keepdim) const { return lucid::amin(*this, dims, keepdim); }
+Tensor Tensor::max() const { return lucid::max(*this); }
+Tensor Tensor::min() const { return lucid::min(*this); }
+std::tuple<Tensor, Tensor> Tensor::max(std::int64_t dim, bool keepdim) const { return lucid::max(*this, dim, keepdim); }
+std::tuple<Tensor, Tensor> Tensor::min(std::int64_t dim, bool keepdim) const { return lucid::min(*this, dim, keepdim); }
+Tensor Tensor::logsumexp(const std::vector<std::int64_t>& dims, bool keepdim) const {
+  return lucid::logsumexp(*this, dims, keepdim);
+}
+Tensor Tensor::softmax(std::int64_t dim) const { return lucid::softmax(*this, dim); }
+Tensor Tensor::log_softmax(std::int64_t dim) const { return lucid::log_softmax(*this, dim); }
+Tensor Tensor::var(const std::vector<std::int64_t>& dims, double correction, bool keepdim) const {
+  return lucid::var(*this, dims, correction, keepdim);
+}
+Tensor Tensor::std(const std::vector<std::int64_t>& dims, double correction, bool keepdim) const {
+  return lucid::std(*this, dims, correction, keepdim);
+}
+Tensor Tensor::norm() const { return lucid::norm(*this); }
+Tensor Tensor::norm(double p, const std::vector<std::int64_t>& dims, bool keepdim) const {
+  return lucid::norm(*this, p, dims, keepdim);
+}
+Tensor Tensor::cumsum(std::int64_t dim) const { return lucid::cumsum(*this, dim); }
+Tensor Tensor::prod(const std::vector<std::int64_t>& dims, bool keepdim) const { return lucid::prod(*this, dims, keepdim); }
 Tensor Tensor::mean() const { return lucid::mean(*this); }
 Tensor Tensor::mean(const std::vector<std::int64_t>& dims, bool keepdim) const {
   return lucid::mean(*this, dims, keepdim);
@@ -40,6 +63,13 @@ Tensor Tensor::transpose(std::int64_t dim0, std::int64_t dim1) const { return lu
 Tensor Tensor::matmul(const Tensor& other) const { return lucid::matmul(*this, other); }
 Tensor Tensor::pow(double exponent) const { return lucid::pow(*this, exponent); }
 Tensor Tensor::clamp(double min, double max) const { return lucid::clamp(*this, min, max); }
+Tensor Tensor::clamp_min(double min) const { return lucid::clamp_min(*this, min); }
+Tensor Tensor::clamp_max(double max) const { return lucid::clamp_max(*this, max); }
+Tensor Tensor::masked_fill(const Tensor& mask, double value) const { return lucid::masked_fill(*this, mask, value); }
+Tensor Tensor::hardtanh(double min_val, double max_val) const { return lucid::hardtanh(*this, min_val, max_val); }
+Tensor Tensor::softplus(double beta, double threshold) const { return lucid::softplus(*this, beta, threshold); }
+Tensor Tensor::leaky_relu(double negative_slope) const { return lucid::leaky_relu(*this, negative_slope); }
+Tensor Tensor::elu(double alpha) const { return lucid::elu(*this, alpha); }
 #define LUCID_UNARY_OP(name, Name, group, ...) \
   Tensor Tensor::name() const { return lucid::name(*this); }
 #include "framework/kernels/unary_ops.inc"

@@ -6,12 +6,14 @@
 // autodiff/ (tensor_methods.cc), which records the graph; the framework itself only stores data.
 #pragma once
 
+#include <concepts>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "framework/device.h"
@@ -114,6 +116,33 @@ class Tensor {
   Tensor sum(const std::vector<std::int64_t>& dims, bool keepdim = false) const;
   Tensor mean() const;
   Tensor mean(const std::vector<std::int64_t>& dims, bool keepdim = false) const;
+  // One-dimension forms, x.sum(1), x.mean(1, true); templates, so x.sum({1}) and x.sum({}) keep meaning
+  // the dims-list forms above.
+  template <std::integral I>
+  Tensor sum(I dim, bool keepdim = false) const {
+    return sum(std::vector<std::int64_t>{static_cast<std::int64_t>(dim)}, keepdim);
+  }
+  template <std::integral I>
+  Tensor mean(I dim, bool keepdim = false) const {
+    return mean(std::vector<std::int64_t>{static_cast<std::int64_t>(dim)}, keepdim);
+  }
+  // Reductions with PyTorch's semantics (autodiff/ops.h): amax/amin split the gradient among ties,
+  // max(dim)/min(dim) return (values, int64 indices), var/std take PyTorch's correction.
+  Tensor amax(const std::vector<std::int64_t>& dims = {}, bool keepdim = false) const;
+  Tensor amin(const std::vector<std::int64_t>& dims = {}, bool keepdim = false) const;
+  Tensor max() const;
+  Tensor min() const;
+  std::tuple<Tensor, Tensor> max(std::int64_t dim, bool keepdim = false) const;
+  std::tuple<Tensor, Tensor> min(std::int64_t dim, bool keepdim = false) const;
+  Tensor logsumexp(const std::vector<std::int64_t>& dims, bool keepdim = false) const;
+  Tensor softmax(std::int64_t dim) const;
+  Tensor log_softmax(std::int64_t dim) const;
+  Tensor var(const std::vector<std::int64_t>& dims = {}, double correction = 1.0, bool keepdim = false) const;
+  Tensor std(const std::vector<std::int64_t>& dims = {}, double correction = 1.0, bool keepdim = false) const;
+  Tensor norm() const;
+  Tensor norm(double p, const std::vector<std::int64_t>& dims = {}, bool keepdim = false) const;
+  Tensor cumsum(std::int64_t dim) const;
+  Tensor prod(const std::vector<std::int64_t>& dims = {}, bool keepdim = false) const;
   // Same data, new shape; one dimension may be -1 (inferred). Shares storage.
   Tensor reshape(IntList shape) const;
   Tensor view(IntList shape) const { return reshape(shape); }
@@ -122,6 +151,14 @@ class Tensor {
   Tensor matmul(const Tensor& other) const;
   Tensor pow(double exponent) const;
   Tensor clamp(double min, double max) const;
+  Tensor clamp_min(double min) const;
+  Tensor clamp_max(double max) const;
+  // value where mask > ½ (a 0/1 mask of any dtype, broadcast with this tensor), else this tensor's value.
+  Tensor masked_fill(const Tensor& mask, double value) const;
+  Tensor hardtanh(double min_val = -1.0, double max_val = 1.0) const;
+  Tensor softplus(double beta = 1.0, double threshold = 20.0) const;
+  Tensor leaky_relu(double negative_slope = 0.01) const;
+  Tensor elu(double alpha = 1.0) const;
   // x.exp(), x.silu(), ...: one per line of framework/kernels/unary_ops.inc (the free functions' forms).
 #define LUCID_UNARY_OP(name, Name, group, ...) Tensor name() const;
 #include "framework/kernels/unary_ops.inc"

@@ -28,6 +28,24 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
   return fused<ex::Where>(kernels::Where_kernels, {condition, a, b});
 }
 
+namespace {
+// A 0/1 condition of any dtype in `like`'s dtype (it never needs a gradient, so the cast is free of graph).
+Tensor condition_as(const char* op, const Tensor& condition, const Tensor& like) {
+  ops_detail::check_defined(op, {&condition, &like});
+  return condition.dtype() == like.dtype() ? condition : to_dtype(condition.detach(), like.dtype());
+}
+}  // namespace
+
+Tensor where(const Tensor& condition, const Tensor& a, double b) {
+  return fused<ex::WhereElseScalar>(kernels::WhereElseScalar_kernels, {condition_as("where", condition, a), a}, {b});
+}
+Tensor where(const Tensor& condition, double a, const Tensor& b) {
+  return fused<ex::WhereThenScalar>(kernels::WhereThenScalar_kernels, {condition_as("where", condition, b), b}, {a});
+}
+Tensor masked_fill(const Tensor& x, const Tensor& mask, double value) {
+  return fused<ex::WhereThenScalar>(kernels::WhereThenScalar_kernels, {condition_as("masked_fill", mask, x), x}, {value});
+}
+
 Tensor add(const Tensor& a, double b) { return fused<ex::AddScalar>(kernels::AddScalar_kernels, {a}, {b}); }
 Tensor sub(const Tensor& a, double b) { return fused<ex::AddScalar>(kernels::AddScalar_kernels, {a}, {-b}); }
 Tensor mul(const Tensor& a, double b) { return fused<ex::MulScalar>(kernels::MulScalar_kernels, {a}, {b}); }
@@ -53,6 +71,19 @@ Tensor gelu(const Tensor& x, std::string_view approximate) {
 Tensor clamp(const Tensor& x, double min, double max) {
   return fused<ex::Clamp>(kernels::Clamp_kernels, {x}, {min, max});
 }
+Tensor clamp_min(const Tensor& x, double min) { return fused<ex::ClampMin>(kernels::ClampMin_kernels, {x}, {min}); }
+Tensor clamp_max(const Tensor& x, double max) { return fused<ex::ClampMax>(kernels::ClampMax_kernels, {x}, {max}); }
+
+Tensor hardtanh(const Tensor& x, double min_val, double max_val) {
+  return fused<ex::Hardtanh>(kernels::Hardtanh_kernels, {x}, {min_val, max_val});
+}
+Tensor softplus(const Tensor& x, double beta, double threshold) {
+  return fused<ex::Softplus>(kernels::Softplus_kernels, {x}, {beta, threshold});
+}
+Tensor leaky_relu(const Tensor& x, double negative_slope) {
+  return fused<ex::LeakyRelu>(kernels::LeakyRelu_kernels, {x}, {negative_slope});
+}
+Tensor elu(const Tensor& x, double alpha) { return fused<ex::Elu>(kernels::Elu_kernels, {x}, {alpha}); }
 
 // d(xᵖ) = g·p·xᵖ⁻¹
 Tensor pow(const Tensor& x, double exponent) {

@@ -4,6 +4,7 @@
 
 #include "autodiff/node.h"
 #include "autodiff/ops.h"
+#include "autodiff/ops/reduce_dims.h"
 #include "framework/kernels/layout.h"
 #include "framework/kernels/reduce.h"
 
@@ -12,30 +13,11 @@ namespace lucid {
 using autograd::Node;
 using autograd::record;
 using autograd::TensorList;
+using ops_detail::as_vector;
+using ops_detail::drop_reduced;
+using ops_detail::reduce_mask;
 
 namespace {
-
-// Which dimensions of `shape` to reduce; empty dims means all. Throws ValueError for a dimension
-// out of range or named twice.
-std::vector<bool> reduce_mask(const Shape& shape, const std::vector<std::int64_t>& dims) {
-  std::vector<bool> mask(shape.size(), dims.empty());
-  for (std::int64_t d : dims) {
-    const std::size_t i = shape.normalize_dim(d);
-    if (mask[i]) throw ValueError("dimension " + std::to_string(d) + " appears twice in the reduction dims");
-    mask[i] = true;
-  }
-  return mask;
-}
-
-Shape drop_reduced(const Shape& keepdim_shape, const std::vector<bool>& mask) {
-  Shape::Dims dims;
-  for (std::size_t i = 0; i < mask.size(); ++i) {
-    if (!mask[i]) dims.push_back(keepdim_shape.dims()[i]);
-  }
-  return Shape(dims);
-}
-
-std::vector<std::int64_t> as_vector(const Shape& shape) { return {shape.begin(), shape.end()}; }
 
 // Σ over the masked dims; backward broadcasts g back to x's shape.
 Tensor sum_masked(const Tensor& x, const std::vector<bool>& mask, bool keepdim) {
@@ -61,10 +43,7 @@ Tensor mean(const Tensor& x) { return mean(x, {}, false); }
 // mean = Σ / count of reduced elements
 Tensor mean(const Tensor& x, const std::vector<std::int64_t>& dims, bool keepdim) {
   const std::vector<bool> mask = reduce_mask(x.shape(), dims);
-  std::int64_t count = 1;
-  for (std::size_t i = 0; i < mask.size(); ++i) {
-    if (mask[i]) count *= x.shape().dims()[i];
-  }
+  const std::int64_t count = ops_detail::reduced_count(x.shape(), mask);
   return sum_masked(x, mask, keepdim) * (1.0 / static_cast<double>(count));
 }
 

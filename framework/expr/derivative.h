@@ -103,6 +103,12 @@ constexpr auto diff(E e, L l) {
       return simplify::mul(da, e * sigmoid(-a));                                // a'·σ(a)σ(−a): no 1 − σ cancellation
     } else if constexpr (std::is_same_v<Op, ErfOp>) {
       return simplify::mul(da, constant<1.1283791670955126> * exp(-(a * a)));  // a'·(2/√π)·e^(−a²)
+    } else if constexpr (std::is_same_v<Op, Log1pOp>) {
+      return simplify::div(da, One{} + a);                                      // a'/(1 + a)
+    } else if constexpr (std::is_same_v<Op, Expm1Op>) {
+      return simplify::mul(da, exp(a));                                         // a'·eᵃ
+    } else if constexpr (std::is_same_v<Op, FloorOp> || std::is_same_v<Op, CeilOp> || std::is_same_v<Op, RoundOp>) {
+      return Zero{};                                                            // piecewise constant, as PyTorch
     } else if constexpr (std::is_same_v<Op, SelectOp>) {
       return simplify::select(a, diff(operand_t<1, E>{}, l), diff(operand_t<2, E>{}, l));
     } else {

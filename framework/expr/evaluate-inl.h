@@ -136,6 +136,38 @@ struct Evaluator {
   }
   template <class A>
   HWY_INLINE V operator()(Node<ErfOp, A>) const { return Erf(d, (*this)(A{})); }
+  // ln(1 + a) as std::log1p: Highway's Log1p (ln(1 + a)·a/((1 + a) − 1), which also holds on (−1, 0)),
+  // with −inf at a = −1, NaN below −1 and for NaN, +inf at +inf; log1p(±0) = ±0.
+  template <class A>
+  HWY_INLINE V operator()(Node<Log1pOp, A>) const {
+    const V a = (*this)(A{});
+    const V one = hn::Set(d, T(1));
+    const V inf = hn::Set(d, std::numeric_limits<T>::infinity());
+    V l = hn::Log1p(d, a);
+    l = hn::IfThenElse(hn::Eq(a, inf), inf, l);
+    l = hn::IfThenElse(hn::Eq(a, hn::Neg(one)), hn::Neg(inf), l);
+    return hn::IfThenElse(hn::Not(hn::Ge(a, hn::Neg(one))), hn::Set(d, std::numeric_limits<T>::quiet_NaN()), l);
+  }
+  // eᵃ − 1 as std::expm1: 2^q·(e^r − 1) + (2^q − 1) (exp-inl.h) on a clamped to [kFloor, kCeil], where 2^q
+  // stays normal; below kFloor that rounds to −1 (also for −inf), above kCeil eᵃ − 1 = eᵃ (+inf on
+  // overflow). NaN passes the clamps and propagates.
+  template <class A>
+  HWY_INLINE V operator()(Node<Expm1Op, A>) const {
+    const V a = (*this)(A{});
+    constexpr T kFloor = std::is_same_v<T, float> ? T(-20) : T(-40);  // e^kFloor < ulp(1)/8
+    constexpr T kCeil = std::is_same_v<T, float> ? T(88) : T(709);    // round(kCeil/ln 2) ≤ max exponent
+    const V lo = hn::Set(d, kFloor), hi = hn::Set(d, kCeil);
+    const V clamped = hn::IfThenElse(hn::Gt(a, hi), hi, hn::IfThenElse(hn::Lt(a, lo), lo, a));
+    const V m = Expm1NormalRange(d, clamped);
+    return hn::IfThenElse(hn::Gt(a, hi), hn::Sub(ExpIeee(d, a), hn::Set(d, T(1))), m);
+  }
+  // ⌊a⌋, ⌈a⌉ and round-half-to-even (PyTorch's round); ±inf, NaN and ±0 stay as they are.
+  template <class A>
+  HWY_INLINE V operator()(Node<FloorOp, A>) const { return hn::Floor((*this)(A{})); }
+  template <class A>
+  HWY_INLINE V operator()(Node<CeilOp, A>) const { return hn::Ceil((*this)(A{})); }
+  template <class A>
+  HWY_INLINE V operator()(Node<RoundOp, A>) const { return hn::Round((*this)(A{})); }
 
   // σ(a) and σ(−a) from one exponential and one reciprocal: with e = e^(−|a|) ∈ [0, 1] (never
   // overflows) and r = 1/(1 + e), σ(|a|) = r and σ(−|a|) = e·r. NaN propagates.

@@ -58,6 +58,11 @@ struct RsqrtOp {};    // 1/√a
 struct TanhOp {};     // tanh a
 struct SigmoidOp {};  // 1/(1 + e⁻ᵃ)
 struct ErfOp {};      // erf a = (2/√π)∫₀ᵃ e^(−t²) dt
+struct Log1pOp {};    // ln(1 + a), accurate near a = 0
+struct Expm1Op {};    // eᵃ − 1, accurate near a = 0
+struct FloorOp {};    // ⌊a⌋ (piecewise constant: no gradient)
+struct CeilOp {};     // ⌈a⌉ (piecewise constant: no gradient)
+struct RoundOp {};    // a rounded to the nearest integer, halves to even (piecewise constant: no gradient)
 struct LessOp {};     // a < b   (a condition)
 struct GreaterOp {};  // a > b   (a condition)
 struct LessEqualOp {};  // a ≤ b (a condition; false when either is NaN)
@@ -179,6 +184,16 @@ template <Expression A>
 constexpr auto sigmoid(A a) { return detail::make<SigmoidOp>(a); }
 template <Expression A>
 constexpr auto erf(A a) { return detail::make<ErfOp>(a); }
+template <Expression A>
+constexpr auto log1p(A a) { return detail::make<Log1pOp>(a); }
+template <Expression A>
+constexpr auto expm1(A a) { return detail::make<Expm1Op>(a); }
+template <Expression A>
+constexpr auto floor(A a) { return detail::make<FloorOp>(a); }
+template <Expression A>
+constexpr auto ceil(A a) { return detail::make<CeilOp>(a); }
+template <Expression A>
+constexpr auto round(A a) { return detail::make<RoundOp>(a); }
 template <Expression A, Expression B>
 constexpr auto operator<(A a, B b) { return detail::make<LessOp>(a, b); }
 template <Expression A, Expression B>

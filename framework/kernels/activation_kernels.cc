@@ -1,4 +1,5 @@
-// Fused kernels of the activations (unary_ops.inc's "activation" group), compiled per SIMD target.
+// Fused kernels of the activations (unary_ops.inc's "activation" group, and hardtanh, softplus,
+// leaky_relu and elu, which take parameters), compiled per SIMD target.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "framework/kernels/activation_kernels.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
@@ -16,6 +17,10 @@ namespace lucid::kernels::HWY_NAMESPACE {
 #define LUCID_UNARY_IN_math(Name)
 #define LUCID_UNARY_IN_activation(Name) LUCID_FUSED_TARGET_KERNELS_1(Name, exprs::Name)
 #include "framework/kernels/unary_ops.inc"
+LUCID_FUSED_TARGET_KERNELS_1(Hardtanh, exprs::Hardtanh)
+LUCID_FUSED_TARGET_KERNELS_1(Softplus, exprs::Softplus)
+LUCID_FUSED_TARGET_KERNELS_1(LeakyRelu, exprs::LeakyRelu)
+LUCID_FUSED_TARGET_KERNELS_1(Elu, exprs::Elu)
 }  // namespace lucid::kernels::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 
@@ -25,5 +30,9 @@ namespace lucid::kernels {
 #undef LUCID_UNARY_IN_activation
 #define LUCID_UNARY_IN_activation(Name) LUCID_FUSED_EXPORT_KERNELS_1(Name, exprs::Name)
 #include "framework/kernels/unary_ops.inc"
+LUCID_FUSED_EXPORT_KERNELS_1(Hardtanh, exprs::Hardtanh)
+LUCID_FUSED_EXPORT_KERNELS_1(Softplus, exprs::Softplus)
+LUCID_FUSED_EXPORT_KERNELS_1(LeakyRelu, exprs::LeakyRelu)
+LUCID_FUSED_EXPORT_KERNELS_1(Elu, exprs::Elu)
 }  // namespace lucid::kernels
 #endif  // HWY_ONCE

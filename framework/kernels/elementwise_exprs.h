@@ -30,10 +30,28 @@ using ScalarDiv = decltype(s / x);
 // NaN's value without passing its gradient.
 using ClampBelow = decltype(e::select(s <= x, x, e::select(x < s, s, x * e::Zero{})));  // max(x, lo)
 using Clamp = decltype(e::select(ClampBelow{} > e::scalar<1>, e::scalar<1>, ClampBelow{}));
+// clamp_min(x, lo = s) = max(x, lo) and clamp_max(x, hi = s) = min(x, hi), as PyTorch: NaN stays NaN, the
+// gradient passes where x ≥ lo (x ≤ hi), bounds included, never at NaN.
+using ClampMin = ClampBelow;
+using ClampMax = decltype(e::select(x <= s, x, e::select(s < x, s, x * e::Zero{})));
+// hardtanh(x, lo = s₀, hi = s₁): clamp's value (hi everywhere when lo > hi), but the gradient passes only
+// strictly inside (lo < x < hi) and at NaN, as PyTorch's hardtanh_backward.
+using Hardtanh = decltype(e::select(x <= s, e::min(s, e::scalar<1>), e::select(e::scalar<1> <= x, e::scalar<1>, x)));
+// softplus(x, β = s₀, threshold = s₁) = ln(1 + e^(βx))/β, and x once βx > threshold (PyTorch's linear
+// regime); gradient σ(βx) below the threshold, 1 above.
+using Softplus = decltype(e::select(e::scalar<1> < x * s, x, e::log1p(e::exp(x * s)) / s));
+// leaky_relu(x, slope = s) = x for x > 0, slope·x otherwise (NaN: slope·NaN); gradient 1 or slope.
+using LeakyRelu = decltype(e::select(x > e::Zero{}, x, x * s));
+// elu(x, α = s) = α(eˣ − 1) for x ≤ 0, x otherwise (NaN takes the x branch and passes the gradient, as
+// PyTorch); gradient αeˣ or 1.
+using Elu = decltype(e::select(x <= e::Zero{}, s * e::expm1(x), x));
 // The unary ops of unary_ops.inc.
 #define LUCID_UNARY_OP(name, Name, group, ...) using Name = decltype(__VA_ARGS__);
 #include "framework/kernels/unary_ops.inc"
 // where(c, y, z): y where c > ½ (c holds 0/1), else z; no gradient flows into c.
 using Where = decltype(e::select(x > e::constant<0.5>, y, e::stream<2>));
+// where(c, y, s) and where(c, s, y) with a scalar s (masked_fill(y, c, s) is the second).
+using WhereElseScalar = decltype(e::select(x > e::constant<0.5>, y, s));
+using WhereThenScalar = decltype(e::select(x > e::constant<0.5>, s, y));
 
 }  // namespace lucid::kernels::exprs

@@ -1,4 +1,4 @@
-// Fused kernels of the math ops (unary_ops.inc's "math" group, and clamp), compiled per SIMD target.
+// Fused kernels of the math ops (unary_ops.inc's "math" group, clamp, clamp_min and clamp_max), compiled per SIMD target.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "framework/kernels/math_kernels.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
@@ -17,6 +17,8 @@ namespace lucid::kernels::HWY_NAMESPACE {
 #define LUCID_UNARY_IN_activation(Name)
 #include "framework/kernels/unary_ops.inc"
 LUCID_FUSED_TARGET_KERNELS_1(Clamp, exprs::Clamp)
+LUCID_FUSED_TARGET_KERNELS_1(ClampMin, exprs::ClampMin)
+LUCID_FUSED_TARGET_KERNELS_1(ClampMax, exprs::ClampMax)
 }  // namespace lucid::kernels::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 
@@ -27,5 +29,7 @@ namespace lucid::kernels {
 #define LUCID_UNARY_IN_math(Name) LUCID_FUSED_EXPORT_KERNELS_1(Name, exprs::Name)
 #include "framework/kernels/unary_ops.inc"
 LUCID_FUSED_EXPORT_KERNELS_1(Clamp, exprs::Clamp)
+LUCID_FUSED_EXPORT_KERNELS_1(ClampMin, exprs::ClampMin)
+LUCID_FUSED_EXPORT_KERNELS_1(ClampMax, exprs::ClampMax)
 }  // namespace lucid::kernels
 #endif  // HWY_ONCE

@@ -1,6 +1,5 @@
-// Losses composed from differentiable ops, so every one of them is differentiable to any order. The
-// row maximum that keeps log-softmax stable enters as a constant: log softmax does not depend on
-// it, so treating it as constant leaves every derivative exact.
+// Losses composed from differentiable ops (log softmax is lucid::log_softmax over dimension 1), so every
+// one of them is differentiable to any order.
 #include "modules/functional/loss.h"
 
 #include <cmath>
@@ -92,28 +91,11 @@ Tensor reduce(const Tensor& per_element, Reduction reduction) {
   return per_element;
 }
 
-// The maximum of each row of (N, C), shape (N, 1), outside the graph.
-Tensor row_max(const Tensor& x) {
-  const std::int64_t n = x.size(0), c = x.size(1);
-  Tensor m = Tensor::empty({n, 1}, x.dtype());
-  visit_dtype(x.dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    const T* p = x.data<T>();
-    for (std::int64_t i = 0; i < n; ++i) {
-      T best = c > 0 ? p[i * c] : T(0);
-      for (std::int64_t k = 1; k < c; ++k) best = std::max(best, p[i * c + k]);
-      m.data<T>()[i] = best;  // a row with +inf (or all −inf, or NaN) becomes all NaN, as PyTorch
-    }
-  });
-  return m;
-}
-
 }  // namespace
 
 Tensor log_softmax(const Tensor& logits) {
   check_logits("log_softmax", logits);
-  const Tensor shifted = logits - row_max(logits);
-  return shifted - log(exp(shifted).sum({1}, true));
+  return lucid::log_softmax(logits, 1);
 }
 
 Tensor cross_entropy(const Tensor& logits, const Tensor& targets, double label_smoothing, Reduction reduction) {

@@ -168,8 +168,9 @@ TEST(MethodForms, EveryUnaryOpOfTheListHasOne) {
   EXPECT_EQ(x.name().to_vector<double>(), lucid::name(x).to_vector<double>()) << #name; \
   names.push_back(#name);
 #include "framework/kernels/unary_ops.inc"
-  EXPECT_EQ(names, (std::vector<std::string>{"neg", "abs", "exp", "log", "sqrt", "rsqrt", "erf", "relu", "sigmoid",
-                                             "tanh", "silu", "gelu", "gelu_tanh"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"neg", "abs", "exp", "log", "sqrt", "rsqrt", "erf", "log1p", "expm1", "sign",
+                                             "floor", "ceil", "round", "relu", "sigmoid", "tanh", "silu", "gelu",
+                                             "gelu_tanh"}));
 }
 
 }  // namespace

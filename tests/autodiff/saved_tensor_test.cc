@@ -147,6 +147,17 @@ std::vector<SavedCase> saved_cases() {
        {false}},
       {"MseLoss", [](const auto& in) { return F::mse_loss(in[0], in[1]); }, two, {false, false}},
       {"Reshape", [](const auto& in) { return in[0].reshape({3, 2}) * 2.0; }, one, {false}},
+      {"SoftmaxSavesItsOutput", [](const auto& in) { return in[0].softmax(1) * 2.0; }, one, {false}},
+      {"LogSoftmaxSavesItsOutput", [](const auto& in) { return in[0].log_softmax(0) * 2.0; }, one, {false}},
+      {"Logsumexp", [](const auto& in) { return in[0].logsumexp({1}); }, one, {false}},
+      {"Amax", [](const auto& in) { return in[0].amax({1}); }, one, {true}},
+      {"MaxAlongDimSavesIndices", [](const auto& in) { return std::get<0>(in[0].max(1)); }, one, {false}},
+      {"Var", [](const auto& in) { return in[0].var({1}); }, one, {true}},
+      {"Norm", [](const auto& in) { return in[0].norm(); }, one, {true}},
+      {"Prod", [](const auto& in) { return in[0].prod({1}); }, one, {true}},
+      {"Cumsum", [](const auto& in) { return in[0].cumsum(1); }, one, {false}},
+      {"Softplus", [](const auto& in) { return in[0].softplus(2.0, 20.0); }, one, {true}},
+      {"MaskedFillSavesTheMask", [](const auto& in) { return in[0].masked_fill(in[0] > 1.0, 0.0); }, one, {false}},
   };
 }
 

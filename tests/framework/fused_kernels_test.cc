@@ -80,6 +80,31 @@ inline const std::vector<Case>& cases() {
        {[](const double* x, double) { return -0.5 / (x[0] * std::sqrt(x[0])); }}},
       {"Erf", &Erf_kernels, -5, 5, [](const double* x, double) { return std::erf(x[0]); },
        {[](const double* x, double) { return kTwoOverSqrtPi * std::exp(-x[0] * x[0]); }}},
+      {"Log1p", &Log1p_kernels, -0.9, 50, [](const double* x, double) { return std::log1p(x[0]); },
+       {[](const double* x, double) { return 1.0 / (1.0 + x[0]); }}},
+      {"Expm1", &Expm1_kernels, -25, 25, [](const double* x, double) { return std::expm1(x[0]); },
+       {[](const double* x, double) { return std::exp(x[0]); }}},
+      {"Sign", &Sign_kernels, -3, 3, [](const double* x, double) { return x[0] > 0 ? 1.0 : (x[0] < 0 ? -1.0 : 0.0); },
+       {[](const double*, double) { return 0.0; }}},
+      {"Floor", &Floor_kernels, -30, 30, [](const double* x, double) { return std::floor(x[0]); },
+       {[](const double*, double) { return 0.0; }}},
+      {"Ceil", &Ceil_kernels, -30, 30, [](const double* x, double) { return std::ceil(x[0]); },
+       {[](const double*, double) { return 0.0; }}},
+      {"Round", &Round_kernels, -30, 30, [](const double* x, double) { return std::nearbyint(x[0]); },
+       {[](const double*, double) { return 0.0; }}},
+      // The parametrised ops with one scalar s (= 1.75).
+      {"ClampMin", &ClampMin_kernels, -3, 3, [](const double* x, double s) { return std::max(x[0], s); },
+       {[](const double* x, double s) { return x[0] >= s ? 1.0 : 0.0; }}},
+      {"ClampMax", &ClampMax_kernels, -3, 3, [](const double* x, double s) { return std::min(x[0], s); },
+       {[](const double* x, double s) { return x[0] <= s ? 1.0 : 0.0; }}},
+      {"LeakyRelu", &LeakyRelu_kernels, -3, 3, [](const double* x, double s) { return x[0] > 0 ? x[0] : s * x[0]; },
+       {[](const double* x, double s) { return x[0] > 0 ? 1.0 : s; }}},
+      {"Elu", &Elu_kernels, -6, 3, [](const double* x, double s) { return x[0] > 0 ? x[0] : s * std::expm1(x[0]); },
+       {[](const double* x, double s) { return x[0] > 0 ? 1.0 : s * std::exp(x[0]); }}},
+      {"WhereElseScalar", &WhereElseScalar_kernels, 0, 1, [](const double* x, double s) { return x[0] > 0.5 ? x[1] : s; },
+       {[](const double*, double) { return 0.0; }, [](const double* x, double) { return x[0] > 0.5 ? 1.0 : 0.0; }}},
+      {"WhereThenScalar", &WhereThenScalar_kernels, 0, 1, [](const double* x, double s) { return x[0] > 0.5 ? s : x[1]; },
+       {[](const double*, double) { return 0.0; }, [](const double* x, double) { return x[0] > 0.5 ? 0.0 : 1.0; }}},
       {"Relu", &Relu_kernels, -3, 3, [](const double* x, double) { return x[0] > 0 ? x[0] : 0.0; },
        {[](const double* x, double) { return x[0] > 0 ? 1.0 : 0.0; }}},
       {"Sigmoid", &Sigmoid_kernels, -30, 30, [](const double* x, double) { return sigmoid(x[0]); },
@@ -138,7 +163,7 @@ void CheckCase(const test::Case& c) {
         for (T& v : stream) v = static_cast<T>(dist(rng));
         in.push_back(stream.data() + offset);
       }
-      if (std::string(c.name) == "Where") {  // the condition holds 0/1
+      if (std::string(c.name).starts_with("Where")) {  // the condition holds 0/1
         for (T& v : data[0]) v = v > T(0.5) ? T(1) : T(0);
       }
       const T canary = T(-12345);

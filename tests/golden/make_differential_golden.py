@@ -548,6 +548,213 @@ rejects("eq_shapes_not_broadcastable", "eq", lambda a, b: torch.eq(a, b), {"a": 
 rejects("linear_in_features_mismatch", "linear", lambda x, weight: F.linear(x, weight),
         {"x": randn(2, 4), "weight": randn(3, 5)})
 
+# ---- issue 26: the tensor API's elementwise ops and reductions ----
+# Their own seed, so the cases above keep their inputs.
+torch.manual_seed(26)
+
+
+def enc(v):
+    """An attribute number as JSON: ±inf as strings."""
+    return "inf" if v == INF else ("-inf" if v == -INF else v)
+
+
+NEAR_ZERO = [1e-8, -1e-8, 3e-5, -3e-5, 1e-3, -1e-3, 0.25, -0.25]
+HALVES = [0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 2.4999, -3.75, 1e7 + 0.5, 123.5]
+NEW_UNARY = {"log1p": torch.log1p, "expm1": torch.expm1, "sign": torch.sign, "floor": torch.floor,
+             "ceil": torch.ceil, "round": torch.round}
+for op, fn in NEW_UNARY.items():
+    grids = unary_grids(False)
+    grids["near_zero"] = t64(NEAR_ZERO)
+    grids["halves"] = t64(HALVES)
+    if op == "log1p":
+        grids["normal"] = grids["normal"].abs() - 0.9  # mostly in the domain x > −1
+        grids["near_minus_one"] = t64([-1.0, -0.999, -0.5, -1.5, 1e6, 1e30])
+    if op == "expm1":
+        grids["large"] = t64([-100.0, -30.0, -15.0, 15.0, 80.0, 88.5, 89.0, 700.0, 710.0, -800.0])
+    for grid, x in grids.items():
+        spec(f"{op}_{grid}", op, lambda x, fn=fn: fn(x), {"x": x}, grad=["x"])
+
+# clamp_min / clamp_max: the gradient passes where the bound is not active, bound included, never at NaN.
+for op, fn in (("clamp_min", torch.clamp_min), ("clamp_max", torch.clamp_max)):
+    for label, x, bound in (("normal", randn(3, 4, scale=2.0), 0.5), ("at_bound", at_bounds, 1.0),
+                            ("special", t64(SPECIAL), 0.0), ("inf_bound", t64(SPECIAL), -INF)):
+        spec(f"{op}_{label}", op, lambda x, fn=fn, b=bound: fn(x, b), {"x": x}, grad=["x"], bound=enc(bound))
+
+# The activations with parameters.
+ACTIVATION_GRIDS = {"normal": randn(3, 4, scale=3.0), "special": t64(SPECIAL), "huge": t64(HUGE), "tiny": t64(TINY),
+                    "offset": randn(2, 3, offset=1e4), "neg_offset": randn(2, 3, offset=-1e4)}
+for label, lo, hi in (("default", -1.0, 1.0), ("wide", -2.0, 6.0), ("min_above_max", 1.0, -1.0)):
+    for grid in ("normal", "special"):
+        spec(f"hardtanh_{label}_{grid}", "hardtanh", lambda x, lo=lo, hi=hi: F.hardtanh(x, lo, hi),
+             {"x": ACTIVATION_GRIDS[grid]}, grad=["x"], min_val=lo, max_val=hi)
+spec("hardtanh_at_bounds", "hardtanh", lambda x: F.hardtanh(x, -0.5, 1.0), {"x": at_bounds}, grad=["x"],
+     min_val=-0.5, max_val=1.0)
+for label, beta, threshold in (("default", 1.0, 20.0), ("beta2", 2.0, 20.0), ("beta_half_t5", 0.5, 5.0)):
+    for grid, x in ACTIVATION_GRIDS.items():
+        spec(f"softplus_{label}_{grid}", "softplus", lambda x, b=beta, t=threshold: F.softplus(x, b, t), {"x": x},
+             grad=["x"], beta=beta, threshold=threshold)
+spec("softplus_at_threshold", "softplus", lambda x: F.softplus(x, 2.0, 20.0),
+     {"x": t64([9.5, 10.0, 10.5, -10.0, 0.0, 20.0])}, grad=["x"], beta=2.0, threshold=20.0)
+for label, slope in (("default", 0.01), ("large", 0.3), ("negative", -0.5)):
+    for grid, x in ACTIVATION_GRIDS.items():
+        spec(f"leaky_relu_{label}_{grid}", "leaky_relu", lambda x, a=slope: F.leaky_relu(x, a), {"x": x}, grad=["x"],
+             negative_slope=slope)
+for label, alpha in (("default", 1.0), ("alpha_half", 0.5)):
+    for grid, x in ACTIVATION_GRIDS.items():
+        spec(f"elu_{label}_{grid}", "elu", lambda x, a=alpha: F.elu(x, a), {"x": x}, grad=["x"], alpha=alpha)
+    spec(f"elu_{label}_near_zero", "elu", lambda x, a=alpha: F.elu(x, a), {"x": t64(NEAR_ZERO)}, grad=["x"],
+         alpha=alpha)
+
+# where with a scalar, masked_fill (0/1 masks; lucid takes them in the tensor's dtype, PyTorch as bool).
+mask34 = t64([[1.0, 0.0, 0.0, 1.0], [0.0, 0.0, 1.0, 1.0], [1.0, 1.0, 1.0, 0.0]])
+for label, cond, x, scalar in (("broadcast_cond", t64([1.0, 0.0, 1.0, 0.0]), randn(3, 4), 0.5),
+                               ("broadcast_x", mask34, randn(4), -2.0),
+                               ("special", mask34, t64([NAN, INF, -INF, 1.0] * 3).reshape(3, 4), NAN),
+                               ("inf_scalar", mask34, randn(3, 4), -INF)):
+    spec(f"where_else_scalar_{label}", "where_else_scalar", lambda cond, a, v=scalar: torch.where(cond > 0.5, a, v),
+         {"cond": cond, "a": x}, grad=["a"], scalar=enc(scalar) if not math.isnan(scalar) else "nan")
+    spec(f"where_then_scalar_{label}", "where_then_scalar", lambda cond, b, v=scalar: torch.where(cond > 0.5, v, b),
+         {"cond": cond, "b": x}, grad=["b"], scalar=enc(scalar) if not math.isnan(scalar) else "nan")
+    spec(f"masked_fill_{label}", "masked_fill", lambda x, mask, v=scalar: x.masked_fill(mask > 0.5, v),
+         {"x": x, "mask": cond}, grad=["x"], value=enc(scalar) if not math.isnan(scalar) else "nan")
+
+# softmax / log_softmax over any dim; large offsets, ±inf, NaN, all −inf slices.
+# (2, 3, 5): no slice has a stride that is a multiple of 12, the period of the upstream gradient (a constant
+# gradient along a slice makes softmax's input gradient 0, leaving only rounding noise to compare).
+SOFTMAX_GRIDS = {
+    "normal": randn(2, 3, 5), "large": randn(2, 3, 5, scale=300.0), "offset": randn(2, 3, 5, offset=1e4),
+    "special": t64([[-INF, 1.0, 2.0, 0.5], [-INF, -INF, -INF, -INF], [NAN, 1.0, 2.0, 3.0], [INF, 1.0, -INF, 0.0]]),
+    "ties": t64([[1.0, 1.0, 1.0, 1.0], [0.0, 0.0, 5.0, 5.0]]),
+}
+for op, fn in (("softmax", torch.softmax), ("log_softmax_dim", torch.log_softmax)):
+    for grid, x in SOFTMAX_GRIDS.items():
+        for d in range(-1, x.dim()):
+            spec(f"{op}_{grid}_dim{d}", op, lambda x, fn=fn, d=d: fn(x, d), {"x": x}, grad=["x"], dim=d)
+    spec(f"{op}_zero_dim", op, lambda x, fn=fn: fn(x, 0), {"x": t64(0.7)}, grad=["x"], dim=0)
+    spec(f"{op}_empty", op, lambda x, fn=fn: fn(x, 1), {"x": torch.zeros(0, 3, dtype=torch.float64)}, grad=["x"], dim=1)
+
+# amax / amin / logsumexp / var / std / prod over dims; max()/min(); max/min along a dim with indices.
+STAT_GRIDS = {
+    "normal": randn(2, 3, 4),
+    "special": t64([[1.0, INF, 2.0, 3.0], [-INF, 1.0, INF, 0.0], [NAN, 0.0, 1.0, 2.0], [0.5, -1.5, 2.0, -0.0]]),
+    "ties": t64([[1.0, 3.0, 3.0, 0.0], [2.0, 2.0, 2.0, 2.0], [-1.0, 5.0, -1.0, 5.0]]),
+    "offset": randn(4, 6, offset=1e4),
+}
+DIMS = (("all", None, False), ("dim1", [1], False), ("dim0_keep", [0], True), ("last_keep", [-1], True))
+for op, fn in (("amax", torch.amax), ("amin", torch.amin), ("logsumexp", torch.logsumexp)):
+    for grid, x in STAT_GRIDS.items():
+        for label, dims, keepdim in DIMS:
+            if dims is None and op == "logsumexp":
+                dims_arg = list(range(x.dim()))
+            else:
+                dims_arg = dims
+            f = (lambda x, fn=fn: fn(x)) if dims_arg is None else (lambda x, fn=fn, d=dims_arg, k=keepdim: fn(x, d, k))
+            spec(f"{op}_{grid}_{label}", op, f, {"x": x}, grad=["x"], dims=dims_arg, keepdim=keepdim)
+    spec(f"{op}_dims02", op, lambda x, fn=fn: fn(x, [0, 2], True), {"x": STAT_GRIDS["normal"]}, grad=["x"],
+         dims=[0, 2], keepdim=True)
+spec("logsumexp_large", "logsumexp", lambda x: torch.logsumexp(x, [1]), {"x": randn(3, 5, scale=300.0)}, grad=["x"],
+     dims=[1], keepdim=False)
+spec("logsumexp_huge", "logsumexp", lambda x: torch.logsumexp(x, [1]), {"x": t64([[3e38, 3e38], [1e30, -2e30]])},
+     grad=["x"], dims=[1], keepdim=False)
+spec("logsumexp_all_minus_inf", "logsumexp", lambda x: torch.logsumexp(x, [1]),
+     {"x": t64([[-INF, -INF], [1.0, -INF]])}, grad=["x"], dims=[1], keepdim=False)
+for op, fn in (("max_all", torch.max), ("min_all", torch.min)):
+    for grid, x in (("normal", STAT_GRIDS["normal"]), ("ties", STAT_GRIDS["ties"]), ("special", t64(SPECIAL)),
+                    ("nan_ties", t64([1.0, NAN, 3.0, NAN])), ("no_nan", t64([1.0, INF, -INF, 2.0])),
+                    ("zero_dim", t64(2.5))):
+        spec(f"{op}_{grid}", op, lambda x, fn=fn: fn(x), {"x": x}, grad=["x"])
+for op, fn in (("max_dim", torch.max), ("min_dim", torch.min)):
+    for grid, x in STAT_GRIDS.items():
+        for d, keepdim in ((1, False), (-1, True), (0, False)):
+            spec(f"{op}_{grid}_{d}_{keepdim}", op, lambda x, fn=fn, d=d, k=keepdim: fn(x, d, k).values, {"x": x},
+                 grad=["x"], dim=d, keepdim=keepdim)
+            spec(f"{op}_indices_{grid}_{d}_{keepdim}", op + "_indices",
+                 lambda x, fn=fn, d=d, k=keepdim: fn(x, d, k).indices, {"x": x}, dim=d, keepdim=keepdim)
+    spec(f"{op}_zero_dim", op, lambda x, fn=fn: fn(x, 0).values, {"x": t64(1.5)}, grad=["x"], dim=0, keepdim=False)
+    spec(f"{op}_indices_zero_dim", op + "_indices", lambda x, fn=fn: fn(x, 0).indices, {"x": t64(1.5)}, dim=0,
+         keepdim=False)
+for op, fn in (("var", torch.var), ("std", torch.std)):
+    for grid in ("normal", "special", "offset"):
+        for label, dims, keepdim in DIMS:
+            for correction in (1, 0):
+                f = ((lambda x, fn=fn, c=correction: fn(x, None, correction=c)) if dims is None else
+                     (lambda x, fn=fn, d=dims, k=keepdim, c=correction: fn(x, d, correction=c, keepdim=k)))
+                spec(f"{op}_{grid}_{label}_c{correction}", op, f, {"x": STAT_GRIDS[grid]}, grad=["x"], dims=dims,
+                     keepdim=keepdim, correction=correction)
+    spec(f"{op}_constant_rows", op, lambda x, fn=fn: fn(x, [1]), {"x": t64([[2.0, 2.0, 2.0], [1.0, 2.0, 3.0]])},
+         grad=["x"], dims=[1], keepdim=False, correction=1)
+    spec(f"{op}_single_element", op, lambda x, fn=fn: fn(x, [1]), {"x": randn(3, 1)}, grad=["x"], dims=[1],
+         keepdim=False, correction=1)
+    spec(f"{op}_correction2", op, lambda x, fn=fn: fn(x, [1], correction=2), {"x": randn(3, 5)}, grad=["x"], dims=[1],
+         keepdim=False, correction=2)
+for grid, x in (("normal", randn(3, 4)), ("zeros", torch.zeros(2, 3, dtype=torch.float64)), ("special", t64(SPECIAL)),
+                ("huge", t64(HUGE)), ("tiny", t64(TINY)), ("zero_dim", t64(-3.0)), ("offset", randn(6, offset=1e4))):
+    spec(f"norm_{grid}", "norm", lambda x: torch.linalg.vector_norm(x), {"x": x}, grad=["x"])
+# norm(p, dims, keepdim): PyTorch's vector_norm, its gradient 0 where the norm is 0 (for p < 1, sign(x)·|x|^(p − 1)
+# is 0·inf = NaN at x = 0 in both libraries).
+norm_zeros = t64([[0.0, 0.0, 0.0], [1.5, 0.0, -2.0], [-0.5, 3.0, 1.0]])
+for p in (2.0, 1.0, 3.0, 1.5, 0.5, INF, -INF, 0.0):
+    for grid, x in (("normal", randn(3, 4)), ("zeros", norm_zeros), ("special", STAT_GRIDS["special"])):
+        for label, dims, keepdim in (("all", None, False), ("dim1", [1], False), ("dim0_keep", [0], True)):
+            spec(f"norm_p{p:g}_{grid}_{label}", "norm_p",
+                 lambda x, p=p, d=dims, k=keepdim: torch.linalg.vector_norm(x, p, d, k), {"x": x}, grad=["x"],
+                 p=enc(p), dims=dims, keepdim=keepdim)
+for grid, x in (("normal", randn(2, 3, 4)), ("special", STAT_GRIDS["special"]), ("offset", randn(3, 5, offset=1e4))):
+    for d in range(-1, x.dim()):
+        spec(f"cumsum_{grid}_dim{d}", "cumsum", lambda x, d=d: torch.cumsum(x, d), {"x": x}, grad=["x"], dim=d)
+spec("cumsum_zero_dim", "cumsum", lambda x: torch.cumsum(x, 0), {"x": t64(1.25)}, grad=["x"], dim=0)
+
+
+def prod_over(x, dims, keepdim):
+    """torch.prod over several dims (it takes one): one at a time, highest first."""
+    if dims is None:
+        return torch.prod(x)
+    for d in sorted((d % x.dim() for d in dims), reverse=True):
+        x = torch.prod(x, d, keepdim=keepdim)
+    return x
+
+
+zeros_grid = t64([[2.0, 0.0, 3.0, 1.5], [0.0, 0.0, 2.0, 1.0], [1.0, 2.0, -3.0, 0.5]])
+for grid, x in (("normal", randn(2, 3, 4)), ("zeros", zeros_grid), ("special", STAT_GRIDS["special"]),
+                ("one_zero_all", t64([2.0, 0.0, 3.0, -1.5])), ("two_zeros_all", t64([2.0, 0.0, 3.0, 0.0]))):
+    for label, dims, keepdim in DIMS + (("dims01", [0, 1], False),):
+        if x.dim() == 1 and dims is not None and (1 in dims or 0 in dims and keepdim):
+            continue
+        spec(f"prod_{grid}_{label}", "prod", lambda x, d=dims, k=keepdim: prod_over(x, d, k), {"x": x}, grad=["x"],
+             dims=dims, keepdim=keepdim)
+spec("prod_empty_dim", "prod", lambda x: prod_over(x, [1], False), {"x": torch.zeros(2, 0, dtype=torch.float64)},
+     grad=["x"], dims=[1], keepdim=False)
+
+# One-dimension overloads: sum(x, 1), mean(x, 1, true).
+for op, fn in (("sum_one_dim", torch.sum), ("mean_one_dim", torch.mean)):
+    for d, keepdim in ((1, False), (-1, True), (0, True)):
+        spec(f"{op}_{d}_{keepdim}", op, lambda x, fn=fn, d=d, k=keepdim: fn(x, d, keepdim=k), {"x": randn(2, 3, 4)},
+             grad=["x"], dim=d, keepdim=keepdim)
+
+# Inputs both libraries reject.
+for op, fn in (("amax", torch.amax), ("amin", torch.amin)):
+    rejects(f"{op}_empty_dim", op, lambda x, fn=fn: fn(x, [1]), {"x": torch.zeros(2, 0, dtype=torch.float64)},
+            dims=[1], keepdim=False)
+    rejects(f"{op}_dim_out_of_range", op, lambda x, fn=fn: fn(x, [2]), {"x": randn(2, 3)}, dims=[2], keepdim=False)
+for op, fn in (("max_all", torch.max), ("min_all", torch.min)):
+    rejects(f"{op}_empty", op, lambda x, fn=fn: fn(x), {"x": torch.zeros(0, 3, dtype=torch.float64)})
+for op, fn in (("max_dim", torch.max), ("min_dim", torch.min)):
+    rejects(f"{op}_empty_dim", op, lambda x, fn=fn: fn(x, 0), {"x": torch.zeros(0, 3, dtype=torch.float64)}, dim=0,
+            keepdim=False)
+    rejects(f"{op}_dim_out_of_range", op, lambda x, fn=fn: fn(x, 2), {"x": randn(2, 3)}, dim=2, keepdim=False)
+for op, fn in (("softmax", torch.softmax), ("log_softmax_dim", torch.log_softmax)):
+    rejects(f"{op}_dim_out_of_range", op, lambda x, fn=fn: fn(x, 2), {"x": randn(2, 3)}, dim=2)
+rejects("cumsum_dim_out_of_range", "cumsum", lambda x: torch.cumsum(x, -3), {"x": randn(2, 3)}, dim=-3)
+rejects("logsumexp_dim_out_of_range", "logsumexp", lambda x: torch.logsumexp(x, [2]), {"x": randn(2, 3)}, dims=[2],
+        keepdim=False)
+rejects("var_dim_out_of_range", "var", lambda x: torch.var(x, [3]), {"x": randn(2, 3)}, dims=[3], keepdim=False,
+        correction=1)
+rejects("prod_dim_out_of_range", "prod", lambda x: torch.prod(x, 2), {"x": randn(2, 3)}, dims=[2], keepdim=False)
+rejects("masked_fill_not_broadcastable", "masked_fill", lambda x, mask: x.masked_fill(mask > 0.5, 1.0),
+        {"x": randn(2, 3), "mask": t64([1.0, 0.0])}, value=1.0)
+rejects("where_else_scalar_not_broadcastable", "where_else_scalar", lambda cond, a: torch.where(cond > 0.5, a, 0.0),
+        {"cond": t64([1.0, 0.0]), "a": randn(2, 3)}, scalar=0.0)
+
 write("differential.json", cases, compact=True, source=
       "tests/golden/make_differential_golden.py: every public op in float32 and float64 over shapes, broadcasts "
       "and extreme values; PyTorch float64 references (float32's non-finite values), backward of <gy, y>")

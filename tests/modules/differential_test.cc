@@ -2,7 +2,9 @@
 // (written by tests/golden/make_differential_golden.py with PyTorch 1.13) runs through lucid in each
 // of its dtypes, and in the in-place form too where the op has one; the output and the gradients of
 // ⟨gy, y⟩ are compared with PyTorch's. The cases cover every public op (unary and binary elementwise
-// ops, scalar operands, pow, clamp, where, greater, reductions, shape ops, matmul/mm and the nn
+// ops, scalar operands, pow, clamp, clamp_min/clamp_max, where (also with a scalar), masked_fill, the
+// activations with parameters (hardtanh, softplus, leaky_relu, elu), greater, reductions (sum, mean,
+// amax/amin, max/min with indices, logsumexp, softmax/log_softmax, var/std, norm, cumsum, prod), shape ops, matmul/mm and the nn
 // functionals, losses with int64 class ids or class probabilities, argmax/argmin, index_select/gather,
 // the comparisons and .to(int64)) over shapes, broadcasts and extreme values (±inf, NaN, ±0, 1e±30, 1e4
 // offsets), and inputs both libraries reject. A regression of any op against PyTorch fails here.
@@ -75,6 +77,15 @@ constexpr KnownDivergence kKnownDivergences[] = {
     {"cross_entropy_probabilities_masked_ls0_mean", "dtarget", "masked class with q = 0: lucid 0, PyTorch ±inf"},
     {"cross_entropy_probabilities_masked_ls0_sum", "dtarget", "masked class with q = 0: lucid 0, PyTorch ±inf"},
     {"cross_entropy_probabilities_masked_ls0_none", "dtarget", "masked class with q = 0: lucid 0, PyTorch ±inf"},
+    // elu for x near 0: lucid computes α·expm1(x) (−2e−30 at x = −2e−30); PyTorch 1.13's α·(exp(x) − 1) rounds to 0.
+    {"elu_default_tiny", "y", "α·expm1(x): lucid exact, PyTorch 1.13 exp(x) − 1 = 0"},
+    {"elu_alpha_half_tiny", "y", "α·expm1(x): lucid exact, PyTorch 1.13 exp(x) − 1 = 0"},
+    // logsumexp of (3e38, 3e38): PyTorch's gradient exp(x − result) is 1 for each element, because result =
+    // 3e38 + ln 2 rounds to 3e38; lucid's is the exact softmax weight ½.
+    {"logsumexp_huge", "dx", "ties at 3e38: lucid ½ each (exact), PyTorch 1 each"},
+    // prod over a slice holding NaN and two or more zeros: PyTorch counts the zeros first and gives 0 everywhere;
+    // lucid's gradient Π of the others carries the NaN to every element whose others include it.
+    {"prod_special_all", "dx", "NaN and several zeros: lucid NaN, PyTorch 0"},
 };
 
 const KnownDivergence* known_divergence(const std::string& case_name, const std::string& tensor) {
@@ -141,6 +152,19 @@ Tensor reduction(const golden::Case& c, const Leaves& in) {
   const Tensor& x = in.at("x");
   if (c.attrs.at("dims").is_null()) return reduce(x);
   return reduce_dims(x, ints(c.attrs.at("dims")), c.attrs.at("keepdim").get<bool>());
+}
+
+std::vector<std::int64_t> dims_attr(const golden::Case& c) {
+  return c.attrs.at("dims").is_null() ? std::vector<std::int64_t>{} : ints(c.attrs.at("dims"));
+}
+std::int64_t dim_attr(const golden::Case& c) { return c.attrs.at("dim").get<std::int64_t>(); }
+bool keepdim_attr(const golden::Case& c) { return c.attrs.at("keepdim").get<bool>(); }
+
+// max/min along attrs["dim"]: the values (kIndices = false) or the int64 indices.
+template <std::tuple<Tensor, Tensor> (*extreme)(const Tensor&, std::int64_t, bool), bool kIndices>
+Tensor extreme_along(const golden::Case& c, const Leaves& in) {
+  const auto result = extreme(in.at("x"), dim_attr(c), keepdim_attr(c));
+  return kIndices ? std::get<1>(result) : std::get<0>(result);
 }
 
 // Every op of the golden file by its attrs["op"] name: the public lucid call that PyTorch's function
@@ -254,6 +278,70 @@ const std::map<std::string, Op>& ops() {
                                 optional_input(in, "bias"), c.attrs.at("eps").get<double>());
          }},
         {"log_softmax", [](const golden::Case&, const Leaves& in) { return F::log_softmax(in.at("x")); }},
+        {"clamp_min",
+         [](const golden::Case& c, const Leaves& in) { return lucid::clamp_min(in.at("x"), number_attr(c, "bound")); }},
+        {"clamp_max",
+         [](const golden::Case& c, const Leaves& in) { return lucid::clamp_max(in.at("x"), number_attr(c, "bound")); }},
+        {"hardtanh",
+         [](const golden::Case& c, const Leaves& in) {
+           return lucid::hardtanh(in.at("x"), number_attr(c, "min_val"), number_attr(c, "max_val"));
+         }},
+        {"softplus",
+         [](const golden::Case& c, const Leaves& in) {
+           return lucid::softplus(in.at("x"), number_attr(c, "beta"), number_attr(c, "threshold"));
+         }},
+        {"leaky_relu",
+         [](const golden::Case& c, const Leaves& in) {
+           return lucid::leaky_relu(in.at("x"), number_attr(c, "negative_slope"));
+         }},
+        {"elu", [](const golden::Case& c, const Leaves& in) { return lucid::elu(in.at("x"), number_attr(c, "alpha")); }},
+        {"where_else_scalar",
+         [](const golden::Case& c, const Leaves& in) {
+           return lucid::where(in.at("cond"), in.at("a"), number_attr(c, "scalar"));
+         }},
+        {"where_then_scalar",
+         [](const golden::Case& c, const Leaves& in) {
+           return lucid::where(in.at("cond"), number_attr(c, "scalar"), in.at("b"));
+         }},
+        {"masked_fill",
+         [](const golden::Case& c, const Leaves& in) { return in.at("x").masked_fill(in.at("mask"), number_attr(c, "value")); }},
+        {"softmax", [](const golden::Case& c, const Leaves& in) { return lucid::softmax(in.at("x"), dim_attr(c)); }},
+        {"log_softmax_dim",
+         [](const golden::Case& c, const Leaves& in) { return lucid::log_softmax(in.at("x"), dim_attr(c)); }},
+        {"amax",
+         [](const golden::Case& c, const Leaves& in) { return lucid::amax(in.at("x"), dims_attr(c), keepdim_attr(c)); }},
+        {"amin",
+         [](const golden::Case& c, const Leaves& in) { return lucid::amin(in.at("x"), dims_attr(c), keepdim_attr(c)); }},
+        {"logsumexp",
+         [](const golden::Case& c, const Leaves& in) {
+           return lucid::logsumexp(in.at("x"), dims_attr(c), keepdim_attr(c));
+         }},
+        {"max_all", [](const golden::Case&, const Leaves& in) { return in.at("x").max(); }},
+        {"min_all", [](const golden::Case&, const Leaves& in) { return in.at("x").min(); }},
+        {"max_dim", extreme_along<lucid::max, false>},
+        {"min_dim", extreme_along<lucid::min, false>},
+        {"max_dim_indices", extreme_along<lucid::max, true>},
+        {"min_dim_indices", extreme_along<lucid::min, true>},
+        {"var",
+         [](const golden::Case& c, const Leaves& in) {
+           return lucid::var(in.at("x"), dims_attr(c), number_attr(c, "correction"), keepdim_attr(c));
+         }},
+        {"std",
+         [](const golden::Case& c, const Leaves& in) {
+           return lucid::std(in.at("x"), dims_attr(c), number_attr(c, "correction"), keepdim_attr(c));
+         }},
+        {"norm", [](const golden::Case&, const Leaves& in) { return in.at("x").norm(); }},
+        {"norm_p",
+         [](const golden::Case& c, const Leaves& in) {
+           return in.at("x").norm(number_attr(c, "p"), dims_attr(c), keepdim_attr(c));
+         }},
+        {"cumsum", [](const golden::Case& c, const Leaves& in) { return in.at("x").cumsum(dim_attr(c)); }},
+        {"prod",
+         [](const golden::Case& c, const Leaves& in) { return lucid::prod(in.at("x"), dims_attr(c), keepdim_attr(c)); }},
+        {"sum_one_dim",
+         [](const golden::Case& c, const Leaves& in) { return in.at("x").sum(dim_attr(c), keepdim_attr(c)); }},
+        {"mean_one_dim",
+         [](const golden::Case& c, const Leaves& in) { return in.at("x").mean(dim_attr(c), keepdim_attr(c)); }},
         {"mse_loss",
          [](const golden::Case& c, const Leaves& in) {
            return F::mse_loss(in.at("x"), in.at("target"), reduction_attr(c));
@@ -340,7 +428,9 @@ void compare(const golden::Case& c, const std::string& run_name, const std::stri
 DType result_dtype(const golden::Case& c, const Leaves& in, DType dtype) {
   const std::string op_name = c.attrs.at("op").get<std::string>();
   if (op_name == "to_dtype") return dtype_named(c.attrs.at("to").get<std::string>());
-  if (op_name == "argmax" || op_name == "argmin") return lucid::int64;
+  if (op_name == "argmax" || op_name == "argmin" || op_name == "max_dim_indices" || op_name == "min_dim_indices") {
+    return lucid::int64;
+  }
   if (kComparisons.count(op_name) != 0 && in.at("a").dtype() == lucid::int64) return lucid::float32;
   return dtype;
 }
@@ -459,7 +549,8 @@ TEST(Differential, EveryOpHasCases) {
   for (const auto& [name, op] : ops()) {
     const Coverage& k = per_op[name];
     EXPECT_GE(k.values, 2) << name << " has no differential cases";
-    const bool differentiable = kComparisons.count(name) == 0 && name != "argmax" && name != "argmin";
+    const std::set<std::string> index_results = {"argmax", "argmin", "max_dim_indices", "min_dim_indices"};
+    const bool differentiable = kComparisons.count(name) == 0 && index_results.count(name) == 0;
     EXPECT_TRUE(!differentiable || k.with_grad >= 1) << name << " has no case with gradients";
     EXPECT_TRUE(int64_inputs.count(name) == 0 || k.with_int64 >= 1) << name << " has no case with int64 inputs";
     EXPECT_TRUE(indexing.count(name) == 0 || k.rejected >= 1) << name << " has no case both libraries reject";

@@ -432,6 +432,55 @@ TEST(BadInput, ReductionsOfNaNInfAndEmpty) {
   EXPECT_EQ(zeros({0, 3}).sum({0}).shape(), Shape{3});
 }
 
+// amax/amin, max/min over all elements or along a dim: there is no extreme of nothing.
+TEST(BadInput, ExtremeOfEmpty) {
+  expect_rejects([] { amax(zeros({2, 0}), {1}); }, {"amax", "dimension 1", "(2, 0)", "empty"});
+  expect_rejects([] { zeros({0, 3}).min(); }, {"min", "dimension 0", "(0, 3)", "empty"});
+  expect_rejects([] { (void)zeros({0, 3}).max(0); }, {"max", "dimension 0", "(0, 3)", "empty"});
+}
+
+TEST(BadInput, ReductionDimOutOfRange) {
+  const Tensor x = ones({2, 3});
+  expect_rejects([&] { x.softmax(2); }, {"dimension 2", "(2, 3)", "[-2, 2)"});
+  expect_rejects([&] { log_softmax(x, -3); }, {"dimension -3", "(2, 3)"});
+  expect_rejects([&] { x.cumsum(2); }, {"dimension 2", "(2, 3)"});
+  expect_rejects([&] { x.logsumexp({2}); }, {"dimension 2", "(2, 3)"});
+  expect_rejects([&] { x.var({5}); }, {"dimension 5", "(2, 3)"});
+  expect_rejects([&] { (void)x.max(-3); }, {"dimension -3", "(2, 3)"});
+  expect_rejects([&] { x.prod({0, 0}); }, {"dimension 0 appears twice"});
+  expect_rejects([&] { x.amin({1, -1}); }, {"dimension -1 appears twice"});
+}
+
+TEST(BadInput, MaskedFillMaskMismatch) {
+  expect_rejects([] { ones({2, 3}).masked_fill(ones({2}), 0.0); }, {"(2,)", "(2, 3)", "do not broadcast"});
+  expect_rejects([] { where(ones({2}), ones({3}), 0.0); }, {"(2,)", "(3,)", "do not broadcast"});
+  expect_rejects([] { tensor(std::vector<std::int64_t>{1, 2}, {2}).masked_fill(ones({2}), 0.0); },
+                 {"masked_fill", "got int64"});
+  expect_rejects([] { ones({2}).masked_fill(Tensor(), 0.0); }, {"masked_fill", "argument 1 of 2", "undefined"});
+}
+
+TEST(BadInput, NormOrderNaN) {
+  expect_rejects([] { ones({3}).norm(kNaN); }, {"norm: p (nan)"});
+  expect_rejects([] { norm(ones({2, 3}), kNaN, {1}); }, {"norm: p (nan)"});
+}
+
+TEST(BadInput, NonFiniteThroughSoftmaxAndStatistics) {
+  // Rows: all −inf, one +inf, one NaN.
+  const Tensor rows = tensor({-kInf, -kInf, 1.0, kInf, kNaN, 1.0}, {3, 2});
+  for (double v : rows.softmax(1).to_vector<double>()) EXPECT_TRUE(std::isnan(v));
+  const std::vector<double> lse = rows.logsumexp({1}).to_vector<double>();
+  EXPECT_EQ(lse[0], -kInf);
+  EXPECT_EQ(lse[1], kInf);
+  EXPECT_TRUE(std::isnan(lse[2]));
+  EXPECT_TRUE(std::isnan(ones({1}).var().item()));        // N − correction = 0: 0/0, as PyTorch
+  EXPECT_EQ(tensor({1.0, 3.0}, {2}).var({}, /*correction=*/3.0).item(), kInf);  // Σ/max(0, N − correction) = 2/0
+  EXPECT_EQ(zeros({2, 0}).prod({1}).to_vector<double>(), (std::vector<double>{1.0, 1.0}));
+  EXPECT_EQ(zeros({0}).cumsum(0).shape(), Shape{0});
+  const Tensor z = zeros({3}, float64, true);
+  z.norm().backward();  // ‖0‖ = 0: gradient 0, not NaN (PyTorch's)
+  EXPECT_EQ(z.grad().to_vector<double>(), (std::vector<double>{0.0, 0.0, 0.0}));
+}
+
 // ---- autograd ----
 
 TEST(BadInput, BackwardWithoutRequiresGrad) {
@@ -726,6 +775,11 @@ TEST(BadInput, LoadStateDictConvertsDtype) {
 TEST(BadInput, StateDictAtMissingKey) {
   const nn::StateDict dict = nn::Linear(2, 2).state_dict();
   expect_rejects([&] { (void)dict.at("weights"); }, {"no entry 'weights'"});
+}
+
+TEST(BadInput, HardtanhBoundsReversed) {
+  expect_rejects([] { nn::Hardtanh({.min_val = 1.0, .max_val = -1.0}); }, {"Hardtanh", "max_val (-1.0)", "min_val (1.0)"});
+  expect_rejects([] { nn::Hardtanh({.min_val = 0.5, .max_val = 0.5}); }, {"max_val (0.5)", "greater than min_val (0.5)"});
 }
 
 TEST(BadInput, SequentialIndexOutOfRange) {
