@@ -173,27 +173,29 @@ inline constexpr auto kReads = []<std::size_t... I>(std::index_sequence<I...>) {
 
 }  // namespace fused_detail
 
+// Operands of different dtypes are promoted by PyTorch's rules (ops_detail::result_type) through
+// differentiable casts, so each input's gradient comes back in its own dtype.
 // The backward keeps (as SavedTensor, version-checked) only the inputs that the gradient formulas of
 // the inputs needing a gradient read: x·y saves y for x's gradient, x + y saves nothing. Errors
-// (undefined or mixed-dtype inputs) name the function that called fused, e.g. "add" or "relu".
+// (undefined or integer inputs) name the function that called fused, e.g. "add" or "relu".
 template <class E>
-Tensor fused(const expr::FusedKernels& kernels, const std::array<Tensor, expr::num_streams<E>>& inputs,
+Tensor fused(const expr::FusedKernels& kernels, std::array<Tensor, expr::num_streams<E>> inputs,
              const std::array<double, expr::num_scalars<E>>& scalars = {},
              const std::source_location& caller = std::source_location::current()) {
   constexpr std::size_t N = expr::num_streams<E>;
   constexpr std::size_t P = expr::num_scalars<E>;
   const std::string_view op = ops_detail::function_name(caller);
   std::apply([&](const auto&... t) { ops_detail::check_defined(op, {&t...}); }, inputs);
-  const DType dtype = inputs[0].dtype();
+  const DType dtype = std::apply([](const auto&... t) { return ops_detail::result_type({&t...}); }, inputs);
   if (!is_floating_point(dtype)) {
     throw ValueError(std::string(op) + ": expected floating-point operands (float32 or float64), got " +
                      std::string(dtype_name(dtype)) + "; convert with .to(lucid::float32)");
   }
-  Shape shape = inputs[0].shape();
-  for (std::size_t k = 1; k < N; ++k) {
-    ops_detail::check_same_dtype(op, inputs[0], inputs[k]);
-    shape = broadcast_shapes(shape, inputs[k].shape());
+  for (Tensor& input : inputs) {
+    if (input.dtype() != dtype) input = to_dtype(input, dtype);
   }
+  Shape shape = inputs[0].shape();
+  for (std::size_t k = 1; k < N; ++k) shape = broadcast_shapes(shape, inputs[k].shape());
   Tensor out = fused_detail::run_kernel(kernels, -1, fused_detail::at_shape(inputs, shape), scalars, shape, dtype);
 
   std::array<const Tensor*, N> input_ptrs{};

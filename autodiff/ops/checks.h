@@ -33,6 +33,13 @@ inline std::string_view function_name(const std::source_location& where) {
   return start == std::string_view::npos ? name : name.substr(start + 1);
 }
 
+// PyTorch's type promotion of operands (torch.result_type): float64 > float32 > int64 within each
+// priority class, dimensioned tensors first. A 0-d tensor takes part only when its category is higher
+// (a floating 0-d tensor with int64 tensors): float32 ⊕ float64 → float64 for two dimensioned
+// tensors, but a 0-d float64 does not promote a dimensioned float32 tensor.
+DType promote_types(DType a, DType b);
+DType result_type(std::initializer_list<const Tensor*> operands);
+
 // Throws ValueError unless a and b have the same dtype.
 inline void check_same_dtype(std::string_view op, const Tensor& a, const Tensor& b) {
   if (a.dtype() != b.dtype()) {

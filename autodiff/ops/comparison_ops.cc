@@ -12,12 +12,17 @@ using kernels::Relation;
 // A mask holds the operands' floating dtype (it multiplies them and feeds where()); float32 for int64.
 DType mask_dtype(DType operands) { return is_floating_point(operands) ? operands : float32; }
 
+// Operands of different dtypes are compared in their promoted dtype (ops_detail::result_type).
 Tensor compare(const char* op, Relation relation, const Tensor& a, const Tensor& b) {
-  ops_detail::check_same_dtype(op, a, b);
+  ops_detail::check_defined(op, {&a, &b});
+  const DType dtype = ops_detail::result_type({&a, &b});
   const Shape shape = broadcast_shapes(a.shape(), b.shape());
-  const Tensor lhs = a.shape() == shape ? a : kernels::expand_copy(a, shape);
-  const Tensor rhs = b.shape() == shape ? b : kernels::expand_copy(b, shape);
-  Tensor out = Tensor::empty(shape, mask_dtype(a.dtype()));
+  const auto operand = [&](const Tensor& t) {
+    const Tensor same_dtype = t.dtype() == dtype ? t : kernels::cast(t, dtype);
+    return t.shape() == shape ? same_dtype : kernels::expand_copy(same_dtype, shape);
+  };
+  const Tensor lhs = operand(a), rhs = operand(b);
+  Tensor out = Tensor::empty(shape, mask_dtype(dtype));
   kernels::compare(relation, lhs, rhs, out);
   return out;
 }

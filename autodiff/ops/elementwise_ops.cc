@@ -24,17 +24,22 @@ Tensor mul(const Tensor& a, const Tensor& b) { return fused<ex::Mul>(kernels::Mu
 Tensor div(const Tensor& a, const Tensor& b) { return fused<ex::Div>(kernels::Div_kernels, {a, b}); }
 Tensor maximum(const Tensor& a, const Tensor& b) { return fused<ex::Maximum>(kernels::Maximum_kernels, {a, b}); }
 Tensor minimum(const Tensor& a, const Tensor& b) { return fused<ex::Minimum>(kernels::Minimum_kernels, {a, b}); }
-Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
-  return fused<ex::Where>(kernels::Where_kernels, {condition, a, b});
-}
-
 namespace {
-// A 0/1 condition of any dtype in `like`'s dtype (it never needs a gradient, so the cast is free of graph).
+// A 0/1 condition of any dtype in `dtype` (it never needs a gradient, so the cast is free of graph).
+Tensor condition_in(const Tensor& condition, DType dtype) {
+  return condition.dtype() == dtype ? condition : to_dtype(condition.detach(), dtype);
+}
 Tensor condition_as(const char* op, const Tensor& condition, const Tensor& like) {
   ops_detail::check_defined(op, {&condition, &like});
-  return condition.dtype() == like.dtype() ? condition : to_dtype(condition.detach(), like.dtype());
+  return condition_in(condition, like.dtype());
 }
 }  // namespace
+
+// The condition does not take part in type promotion (PyTorch's is bool): a and b promote.
+Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
+  ops_detail::check_defined("where", {&condition, &a, &b});
+  return fused<ex::Where>(kernels::Where_kernels, {condition_in(condition, ops_detail::result_type({&a, &b})), a, b});
+}
 
 Tensor where(const Tensor& condition, const Tensor& a, double b) {
   return fused<ex::WhereElseScalar>(kernels::WhereElseScalar_kernels, {condition_as("where", condition, a), a}, {b});
