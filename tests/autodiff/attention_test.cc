@@ -1,7 +1,8 @@
 // Issue 26's acceptance item: a causal scaled-dot-product attention block, softmax(q·kᵀ/√d + causal mask)·v
 // written with lucid's ops (matmul over batch dimensions, transpose, masked_fill, softmax over the last
 // dim), gradchecked and gradgradchecked in float64 w.r.t. q, k and v, and checked against a plain loop
-// in double. docs/FROM_LIBTORCH.md shows the same block.
+// in double and against PyTorch 1.13 (tests/golden/attention.json from make_attention_golden.py: values
+// and the gradients of q, k, v). docs/FROM_LIBTORCH.md shows the same block.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 
 #include "autodiff/gradcheck_gtest.h"
 #include "lucid.h"
+#include "tests/golden_util.h"
 
 namespace lucid::test {
 namespace {
@@ -77,6 +79,19 @@ TEST(CausalAttention, MatchesAPlainLoopInDouble) {
   const std::vector<double> got = out.to_vector<double>();
   ASSERT_EQ(got.size(), expected.size());
   for (std::size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], expected[i], 1e-12) << "element " << i;
+}
+
+TEST(CausalAttention, MatchesPyTorchWithGradients) {
+  const std::vector<golden::Case> cases = golden::load("attention.json");
+  ASSERT_EQ(cases.size(), 1u);
+  const golden::Case& c = cases[0];
+  Tensor q = c.tensor("q").requires_grad_(), k = c.tensor("k").requires_grad_(), v = c.tensor("v").requires_grad_();
+  const Tensor out = causal_attention(q, k, v);
+  EXPECT_TRUE(golden::close_scaled(out, c.tensor("out"), 1e-12));
+  out.backward(c.tensor("gy"));
+  EXPECT_TRUE(golden::close_scaled(q.grad(), c.tensor("dq"), 1e-12));
+  EXPECT_TRUE(golden::close_scaled(k.grad(), c.tensor("dk"), 1e-12));
+  EXPECT_TRUE(golden::close_scaled(v.grad(), c.tensor("dv"), 1e-12));
 }
 
 TEST(CausalAttention, FirstPositionAttendsToItselfOnly) {
