@@ -14,8 +14,10 @@
 namespace lucid {
 
 // Elementwise, each one fused SIMD kernel generated from an expression (framework/expr), with its
-// backward derived from the same expression. Tensor operands broadcast by NumPy rules and must
-// share a dtype; a double operand is a scalar of the tensor's dtype.
+// backward derived from the same expression. Tensor operands broadcast by NumPy rules; operands of
+// different dtypes promote by PyTorch's rules (float32 ⊕ float64 → float64; a 0-d tensor does not
+// promote a dimensioned one of the same category), each gradient in its input's dtype; a double
+// operand is a scalar of the tensor's dtype.
 Tensor add(const Tensor& a, const Tensor& b);
 Tensor sub(const Tensor& a, const Tensor& b);
 Tensor mul(const Tensor& a, const Tensor& b);
@@ -71,10 +73,10 @@ Tensor elu(const Tensor& x, double alpha = 1.0);
 // xᵖ (std::pow per element, ±½ through sqrt as PyTorch: pow(−0, ½) = −0, pow(−inf, ½) = NaN; not fused).
 Tensor pow(const Tensor& x, double exponent);
 
-// Comparisons (==, !=, <, <=, >, >=): 1 where the relation holds, else 0, held in the operands' dtype
-// when it is floating (a mask multiplies them and feeds where() directly) and in float32 for int64
-// operands. Not differentiable: constants to the graph. Tensor operands broadcast and share a dtype;
-// a double operand is compared as double. NaN compares unequal to everything.
+// Comparisons (==, !=, <, <=, >, >=): 1 where the relation holds, else 0, held in the operands'
+// (promoted) dtype when it is floating (a mask multiplies them and feeds where() directly) and in
+// float32 for int64 operands. Not differentiable: constants to the graph. Tensor operands broadcast and
+// promote as the elementwise ops'; a double operand is compared as double. NaN compares unequal to everything.
 Tensor eq(const Tensor& a, const Tensor& b);
 Tensor ne(const Tensor& a, const Tensor& b);
 Tensor lt(const Tensor& a, const Tensor& b);
