@@ -152,6 +152,26 @@ Tensor expand(const Tensor& x, const Shape& shape);
 Tensor reshape(const Tensor& x, IntList shape);
 Tensor permute(const Tensor& x, IntList dims);
 Tensor transpose(const Tensor& x, std::int64_t dim0, std::int64_t dim1);
+// Slicing and joining, PyTorch's semantics. narrow: `length` slices from `start` along dim (a negative
+// start counts from the end); select: one slice, dim removed; slice(dim, start, end, step): start and
+// end clamped to the size, negative ones from the end. These copy (lucid has no strided views yet);
+// gradients flow back into the slices' places.
+Tensor narrow(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t length);
+Tensor select(const Tensor& x, std::int64_t dim, std::int64_t index);
+Tensor slice(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t end, std::int64_t step = 1);
+// Pieces of split_size along dim (the last may be smaller); chunk: `chunks` pieces of ⌈size/chunks⌉.
+std::vector<Tensor> split(const Tensor& x, std::int64_t split_size, std::int64_t dim = 0);
+std::vector<Tensor> chunk(const Tensor& x, std::int64_t chunks, std::int64_t dim = 0);
+// Joined along an existing dim (cat; operands promote as the elementwise ops') or a new one (stack).
+Tensor cat(const std::vector<Tensor>& tensors, std::int64_t dim = 0);
+Tensor stack(const std::vector<Tensor>& tensors, std::int64_t dim = 0);
+// Views (reshapes sharing storage): a size-1 dimension added or removed, dims start..end merged.
+Tensor unsqueeze(const Tensor& x, std::int64_t dim);
+Tensor squeeze(const Tensor& x, std::int64_t dim);
+Tensor squeeze(const Tensor& x);
+Tensor flatten(const Tensor& x, std::int64_t start_dim = 0, std::int64_t end_dim = -1);
+// The transpose of a matrix (a copy); a 0-d or 1-d tensor as it is.
+Tensor t(const Tensor& x);
 
 // Matrix products through BLAS, PyTorch's torch.matmul: 1-D·1-D is the dot product (0-d); 2-D·2-D
 // (M×K)·(K×N) → (M×N); a 1-D operand is a row (left) or column (right) vector whose dimension the

@@ -60,6 +60,24 @@ Tensor Tensor::mean(const std::vector<std::int64_t>& dims, bool keepdim) const {
 Tensor Tensor::reshape(IntList shape) const { return lucid::reshape(*this, shape); }
 Tensor Tensor::permute(IntList dims) const { return lucid::permute(*this, dims); }
 Tensor Tensor::transpose(std::int64_t dim0, std::int64_t dim1) const { return lucid::transpose(*this, dim0, dim1); }
+Tensor Tensor::narrow(std::int64_t dim, std::int64_t start, std::int64_t length) const {
+  return lucid::narrow(*this, dim, start, length);
+}
+Tensor Tensor::select(std::int64_t dim, std::int64_t index) const { return lucid::select(*this, dim, index); }
+Tensor Tensor::slice(std::int64_t dim, std::int64_t start, std::int64_t end, std::int64_t step) const {
+  return lucid::slice(*this, dim, start, end, step);
+}
+std::vector<Tensor> Tensor::split(std::int64_t split_size, std::int64_t dim) const {
+  return lucid::split(*this, split_size, dim);
+}
+std::vector<Tensor> Tensor::chunk(std::int64_t chunks, std::int64_t dim) const { return lucid::chunk(*this, chunks, dim); }
+Tensor Tensor::unsqueeze(std::int64_t dim) const { return lucid::unsqueeze(*this, dim); }
+Tensor Tensor::squeeze(std::int64_t dim) const { return lucid::squeeze(*this, dim); }
+Tensor Tensor::squeeze() const { return lucid::squeeze(*this); }
+Tensor Tensor::flatten(std::int64_t start_dim, std::int64_t end_dim) const {
+  return lucid::flatten(*this, start_dim, end_dim);
+}
+Tensor Tensor::t() const { return lucid::t(*this); }
 Tensor Tensor::matmul(const Tensor& other) const { return lucid::matmul(*this, other); }
 Tensor Tensor::pow(double exponent) const { return lucid::pow(*this, exponent); }
 Tensor Tensor::clamp(double min, double max) const { return lucid::clamp(*this, min, max); }

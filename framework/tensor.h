@@ -148,6 +148,19 @@ class Tensor {
   Tensor view(IntList shape) const { return reshape(shape); }
   Tensor permute(IntList dims) const;
   Tensor transpose(std::int64_t dim0, std::int64_t dim1) const;
+  // Slicing and size-1 dimensions (autodiff/ops.h explains each; slices copy for now).
+  Tensor narrow(std::int64_t dim, std::int64_t start, std::int64_t length) const;
+  Tensor select(std::int64_t dim, std::int64_t index) const;
+  Tensor slice(std::int64_t dim, std::int64_t start, std::int64_t end, std::int64_t step = 1) const;
+  std::vector<Tensor> split(std::int64_t split_size, std::int64_t dim = 0) const;
+  std::vector<Tensor> chunk(std::int64_t chunks, std::int64_t dim = 0) const;
+  Tensor unsqueeze(std::int64_t dim) const;
+  Tensor squeeze(std::int64_t dim) const;
+  Tensor squeeze() const;
+  Tensor flatten(std::int64_t start_dim = 0, std::int64_t end_dim = -1) const;
+  Tensor t() const;
+  // A tensor with contiguous storage: every lucid tensor is, so this returns *this.
+  Tensor contiguous() const { return *this; }
   Tensor matmul(const Tensor& other) const;
   Tensor pow(double exponent) const;
   Tensor clamp(double min, double max) const;

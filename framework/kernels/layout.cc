@@ -80,4 +80,22 @@ void fill(const Tensor& dst, double value) {
   });
 }
 
+// Viewed as (outer, size along dim, inner), each outer index moves one contiguous run of length·inner.
+void copy_slices(const Tensor& from, std::int64_t from_start, const Tensor& to, std::int64_t to_start,
+                 std::size_t dim, std::int64_t length) {
+  std::int64_t outer = 1, inner = 1;
+  for (std::size_t d = 0; d < dim; ++d) outer *= from.shape()[static_cast<std::int64_t>(d)];
+  for (std::size_t d = dim + 1; d < from.shape().size(); ++d) inner *= from.shape()[static_cast<std::int64_t>(d)];
+  const std::int64_t from_size = from.shape()[static_cast<std::int64_t>(dim)];
+  const std::int64_t to_size = to.shape()[static_cast<std::int64_t>(dim)];
+  visit_any_dtype(from.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* src = from.data<T>();
+    T* dst = to.data<T>();
+    for (std::int64_t o = 0; o < outer; ++o) {
+      std::copy_n(src + (o * from_size + from_start) * inner, length * inner, dst + (o * to_size + to_start) * inner);
+    }
+  });
+}
+
 }  // namespace lucid::kernels

@@ -20,5 +20,9 @@ Tensor cast(const Tensor& x, DType dtype);
 // no version bump (Tensor::copy_ / fill_ add those).
 void copy_into(const Tensor& dst, const Tensor& src);
 void fill(const Tensor& dst, double value);
+// Copies `length` slices along dimension dim, from `from` (slices from_start, ...) into `to` (slices
+// to_start, ...): the two share a dtype and all other sizes. narrow, its adjoint and cat are this copy.
+void copy_slices(const Tensor& from, std::int64_t from_start, const Tensor& to, std::int64_t to_start,
+                 std::size_t dim, std::int64_t length);
 
 }  // namespace lucid::kernels

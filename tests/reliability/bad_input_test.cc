@@ -328,6 +328,26 @@ TEST(BadInput, IndexOutOfRange) {
   expect_rejects([] { zeros({0}).argmin(0); }, {"argmin", "empty"});
 }
 
+TEST(BadInput, SlicingOutOfRange) {
+  const Tensor x = ones({2, 3});
+  expect_rejects([&] { x.narrow(1, 2, 2); }, {"narrow: start (2) and length (2) exceed dimension 1 of size 3 in shape (2, 3)"});
+  expect_rejects([&] { x.select(0, 2); }, {"select: index 2 is out of range for dimension 0 of size 2"});
+  expect_rejects([&] { x.slice(1, 0, 3, 0); }, {"slice: step (0) must be positive"});
+  expect_rejects([&] { x.split(0); }, {"split: split_size (0) must be positive"});
+  expect_rejects([&] { x.chunk(0); }, {"chunk: chunks (0) must be positive"});
+  expect_rejects([&] { x.unsqueeze(3); }, {"unsqueeze: dimension 3 is out of range [-3, 2] for shape (2, 3)"});
+  expect_rejects([&] { x.flatten(1, 0); }, {"flatten: start_dim (1) comes after end_dim (0)"});
+  expect_rejects([] { ones({2, 2, 2}).t(); }, {"t: expects a tensor of at most 2 dimensions, got shape (2, 2, 2)"});
+}
+
+TEST(BadInput, JoiningMismatchedTensors) {
+  expect_rejects([] { cat({}, 0); }, {"cat: expected a non-empty list of tensors"});
+  expect_rejects([] { cat({ones({2, 3}), ones({3, 3})}, 1); },
+                 {"cat: tensor 1 of shape (3, 3) does not match tensor 0 of shape (2, 3) outside dimension 1"});
+  expect_rejects([] { cat({scalar_tensor(1.0)}, 0); }, {"cat: zero-dimensional tensor 0"});
+  expect_rejects([] { stack({ones({2}), ones({3})}, 0); }, {"stack: tensor 1 has shape (3,), tensor 0 has (2,)"});
+}
+
 TEST(BadInput, MatmulOperandRank) {
   expect_rejects([] { matmul(scalar_tensor(2.0), ones({3, 2})); }, {"matmul", "at least one dimension", "()", "(3, 2)"});
   expect_rejects([] { mm(ones({3}), ones({3, 2}), true, false); }, {"mm", "2-D", "(3,)", "(3, 2)"});
