@@ -26,7 +26,6 @@ namespace e = lucid::expr;
 constexpr auto x = e::stream<0>;
 using Shifted = decltype(e::exp(x - e::scalar<0>));       // exp(x − m)
 using ComputedValue = decltype(e::stream<1>);             // Σ of what Shifted just produced
-using Scale = decltype(x * e::scalar<0>);                 // e·(1/Σe)
 using LogOutput = decltype((x - e::scalar<0>) - e::scalar<1>);  // (x − m) − ln Σe: x − m exact near m
 using GradDotOutput = decltype(e::stream<0> * e::stream<1>);                            // Σ g·y
 using GradSum = decltype(e::stream<0>);                                                 // Σ g
@@ -48,6 +47,17 @@ T RowMax(const T* p, std::size_t n) {
   return m;
 }
 
+// p[i] *= scale in place (Map's restrict-qualified output may not alias its streams).
+template <typename T>
+void ScaleInPlace(T* p, std::size_t n, T scale) {
+  const hn::ScalableTag<T> d;
+  const std::size_t lanes = hn::Lanes(d);
+  const auto factor = hn::Set(d, scale);
+  std::size_t i = 0;
+  for (; i + lanes <= n; i += lanes) hn::StoreU(hn::Mul(hn::LoadU(d, p + i), factor), d, p + i);
+  for (; i < n; ++i) p[i] *= scale;
+}
+
 template <typename T>
 void SoftmaxRows(const T* x, T* y, std::size_t rows, std::size_t length, bool take_log) {
 #pragma omp parallel for schedule(static)
@@ -61,9 +71,7 @@ void SoftmaxRows(const T* x, T* y, std::size_t rows, std::size_t length, bool ta
       const T shift[] = {m, static_cast<T>(std::log(sum))};
       ex::Map<sx::LogOutput>(&row, shift, out, length);
     } else {
-      const T inverse = static_cast<T>(1.0 / sum);
-      const T* e = out;
-      ex::Map<sx::Scale>(&e, &inverse, out, length);
+      ScaleInPlace(out, length, static_cast<T>(1.0 / sum));
     }
   }
 }
