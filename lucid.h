@@ -12,6 +12,7 @@
 #include "framework/dtype.h"
 #include "framework/errors.h"
 #include "framework/factories.h"
+#include "framework/indexing.h"
 #include "framework/random.h"
 #include "framework/shape.h"
 #include "framework/tensor.h"

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "autodiff/node.h"
+#include "framework/kernels/layout.h"
 
 namespace lucid::autograd {
 namespace {
@@ -13,9 +14,10 @@ thread_local bool anomaly_enabled = false;
 
 // "nan", "inf" or null when every value is finite.
 const char* non_finite_kind(const Tensor& t) {
+  const Tensor dense = kernels::dense(t);
   return visit_dtype(t.dtype(), [&](auto tag) -> const char* {
     using T = decltype(tag);
-    const T* data = t.template data<T>();
+    const T* data = dense.template data<T>();
     const std::int64_t n = t.numel();
     for (std::int64_t i = 0; i < n; ++i) {
       if (std::isnan(data[i])) return "nan";

@@ -32,7 +32,10 @@ class PassScope {
   bool previous_mode_;
 };
 
-bool sole_owner(const Tensor& t) { return t.impl().use_count() == 1 && t.impl()->storage.use_count() == 1; }
+// A gradient the slot may adopt as it is: no other handle or view shares it, and it is contiguous.
+bool sole_owner(const Tensor& t) {
+  return t.impl().use_count() == 1 && t.impl()->storage.use_count() == 1 && t.is_contiguous();
+}
 
 // slot += grad, where slot is a leaf's .grad or a captured gradient. Without create_graph the sum
 // is computed in place and a uniquely owned incoming gradient is adopted without a copy. A shared
@@ -183,6 +186,7 @@ void backward_pass(const Tensor& root, const Tensor& grad_root, bool retain_grap
           accumulate(retained->grad, grad, create_graph);  // grad stays shared: accumulate copies it
         }
       }
+      if (!grad.is_contiguous()) grad = grad.contiguous();  // backwards read gradients in row-major order
       grads = node->apply(grad);
       if (check_anomaly) check_backward_outputs(*node, {grads.data(), grads.size()});
       if (!retain) node->release();

@@ -35,8 +35,8 @@ using expr::FusedKernels;
 template <class Pred>
 Tensor condition_tensor(const Tensor& a, const Tensor& b, Pred pred) {
   const Shape shape = broadcast_shapes(a.shape(), b.shape());
-  const Tensor lhs = a.shape() == shape ? a : kernels::expand_copy(a, shape);
-  const Tensor rhs = b.shape() == shape ? b : kernels::expand_copy(b, shape);
+  const Tensor lhs = kernels::dense_at(a, shape);
+  const Tensor rhs = kernels::dense_at(b, shape);
   Tensor out = Tensor::empty(shape, a.dtype());
   visit_dtype(a.dtype(), [&](auto tag) {
     using T = decltype(tag);
@@ -118,13 +118,11 @@ struct TensorEvaluator {
   }
 };
 
-// The tensors as the forward kernel reads them, at the output's shape: broadcast ones expanded.
+// The tensors as the forward kernel reads them, contiguous at the output's shape.
 template <std::size_t N>
 std::array<Tensor, N> at_shape(const std::array<Tensor, N>& tensors, const Shape& shape) {
   std::array<Tensor, N> streams = tensors;
-  for (Tensor& t : streams) {
-    if (t.shape() != shape) t = kernels::expand_copy(t, shape);
-  }
+  for (Tensor& t : streams) t = kernels::dense_at(t, shape);
   return streams;
 }
 
@@ -219,7 +217,7 @@ Tensor fused(const expr::FusedKernels& kernels, std::array<Tensor, expr::num_str
     for (std::size_t j = 0; j < N; ++j) {
       // An input no formula reads stands in as g: a valid buffer of the right size, never read.
       const Tensor& x = saved[j].defined() ? saved[j].unpack(node) : g;
-      with_grad[j] = x.shape() == out_shape ? x : differentiable ? expand(x, out_shape) : kernels::expand_copy(x, out_shape);
+      with_grad[j] = !differentiable ? kernels::dense_at(x, out_shape) : x.shape() == out_shape ? x : expand(x, out_shape);
     }
     with_grad[N] = g;
     TensorList grads(N);

@@ -5,10 +5,12 @@
 
 #include <concepts>
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <tuple>
 #include <vector>
 
+#include "framework/indexing.h"
 #include "framework/tensor.h"
 
 namespace lucid {
@@ -154,8 +156,9 @@ Tensor permute(const Tensor& x, IntList dims);
 Tensor transpose(const Tensor& x, std::int64_t dim0, std::int64_t dim1);
 // Slicing and joining, PyTorch's semantics. narrow: `length` slices from `start` along dim (a negative
 // start counts from the end); select: one slice, dim removed; slice(dim, start, end, step): start and
-// end clamped to the size, negative ones from the end. These copy (lucid has no strided views yet);
-// gradients flow back into the slices' places.
+// end clamped to the size, negative ones from the end. These are strided views sharing x's storage
+// (a write through one changes x, and in grad mode rebases x's history); gradients flow back into the
+// slices' places.
 Tensor narrow(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t length);
 Tensor select(const Tensor& x, std::int64_t dim, std::int64_t index);
 Tensor slice(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t end, std::int64_t step = 1);
@@ -165,13 +168,20 @@ std::vector<Tensor> chunk(const Tensor& x, std::int64_t chunks, std::int64_t dim
 // Joined along an existing dim (cat; operands promote as the elementwise ops') or a new one (stack).
 Tensor cat(const std::vector<Tensor>& tensors, std::int64_t dim = 0);
 Tensor stack(const std::vector<Tensor>& tensors, std::int64_t dim = 0);
-// Views (reshapes sharing storage): a size-1 dimension added or removed, dims start..end merged.
+// Views sharing storage: a size-1 dimension added or removed (of any tensor), dims start..end merged
+// (a view of a contiguous tensor, else a copy, as reshape).
 Tensor unsqueeze(const Tensor& x, std::int64_t dim);
 Tensor squeeze(const Tensor& x, std::int64_t dim);
 Tensor squeeze(const Tensor& x);
 Tensor flatten(const Tensor& x, std::int64_t start_dim = 0, std::int64_t end_dim = -1);
 // The transpose of a matrix (a copy); a 0-d or 1-d tensor as it is.
 Tensor t(const Tensor& x);
+// LibTorch's x.index({...}) and x.index_put_({...}, values) (framework/indexing.h): integers, Slices,
+// None and Ellipsis give a view; int64 and 0/1 mask tensors copy (PyTorch's advanced indexing).
+// index_put_ writes into x (through the view for basic entries; values broadcast to the indexed shape
+// and convert to x's dtype), counted by x's version and, in grad mode, recorded as in-place ops are.
+Tensor index(const Tensor& x, std::span<const indexing::TensorIndex> indices);
+Tensor& index_put_(Tensor& x, std::span<const indexing::TensorIndex> indices, const Tensor& values);
 
 // Matrix products through BLAS, PyTorch's torch.matmul: 1-D·1-D is the dot product (0-d); 2-D·2-D
 // (M×K)·(K×N) → (M×N); a 1-D operand is a row (left) or column (right) vector whose dimension the

@@ -6,6 +6,8 @@
 #include <limits>
 #include <string>
 
+#include "framework/kernels/layout.h"
+
 namespace lucid {
 
 Tensor Tensor::empty(const Shape& shape, DType dtype) {
@@ -21,6 +23,28 @@ Tensor Tensor::empty(const Shape& shape, DType dtype) {
   impl->dtype = dtype;
   return Tensor(std::move(impl));
 }
+
+Shape::Dims Tensor::strides() const { return checked().effective_strides(); }
+
+// Sizes of 1 (and empty tensors) make any stride contiguous, as in PyTorch.
+bool Tensor::is_contiguous() const {
+  const TensorImpl& impl = checked();
+  if (impl.strides.empty() || impl.shape.numel() == 0) return true;
+  std::int64_t expected = 1;
+  for (std::size_t d = impl.shape.size(); d-- > 0;) {
+    const std::int64_t size = impl.shape.dims()[d];
+    if (size != 1 && impl.strides[d] != expected) return false;
+    expected *= size;
+  }
+  return true;
+}
+
+void Tensor::throw_strided_data_access() const {
+  throw RuntimeError("data<T>() needs a contiguous tensor, got a strided view of shape " + shape().str() +
+                     " (call .contiguous() first)");
+}
+
+Tensor Tensor::dense_copy() const { return kernels::cast(*this, dtype()); }
 
 void Tensor::throw_undefined() {
   throw ValueError("operation on an undefined Tensor (default-constructed or moved-from)");
@@ -66,6 +90,7 @@ Tensor Tensor::detach() const {
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = self.storage;
   impl->offset = self.offset;
+  impl->strides = self.strides;
   impl->shape = self.shape;
   impl->dtype = self.dtype;
   return Tensor(std::move(impl));

@@ -1,7 +1,9 @@
-// Tensor: a reference-counted handle to contiguous, row-major data of one dtype, plus the autograd
-// metadata (requires_grad, grad, grad_fn) that the define-by-run engine in autodiff/ fills in.
+// Tensor: a reference-counted handle to data of one dtype, row-major and contiguous or (for the
+// slicing views) strided, plus the autograd metadata (requires_grad, grad, grad_fn) that the
+// define-by-run engine in autodiff/ fills in.
 //
-// Copying a Tensor copies the handle, not the data. reshape()/view() share storage.
+// Copying a Tensor copies the handle, not the data. reshape()/view() and the slicing views
+// (select, narrow, slice, split, chunk, index with integers, slices, None and Ellipsis) share storage.
 // Differentiable methods (arithmetic, sum, backward, ...) are declared here and implemented in
 // autodiff/ (tensor_methods.cc), which records the graph; the framework itself only stores data.
 #pragma once
@@ -9,6 +11,7 @@
 #include <concepts>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -24,6 +27,9 @@
 
 namespace lucid {
 
+namespace indexing {
+class TensorIndex;
+}
 namespace autograd {
 class Node;
 struct LeafHooks;
@@ -34,14 +40,19 @@ struct TensorImpl {
   std::shared_ptr<Storage> storage;
   std::int64_t offset = 0;  // in elements, into storage
   Shape shape;
+  // Element strides of a strided view (select, narrow, slice, index); empty means row-major contiguous,
+  // which every tensor an op allocates is.
+  Shape::Dims strides;
+  Shape::Dims effective_strides() const { return strides.empty() ? shape.contiguous_strides() : strides; }
   DType dtype = DType::kFloat32;
   bool requires_grad = false;
   std::shared_ptr<TensorImpl> grad;               // accumulated gradient of a leaf
   std::shared_ptr<autograd::Node> grad_fn;        // node that produced this tensor (null for leaves)
   std::shared_ptr<autograd::LeafHooks> hooks;     // a leaf's tensor and post-accumulate-grad hooks (autodiff/hooks.h)
-  // Views (reshape/view share storage with their base): the tensor viewed, and the base's `history`
-  // when this view's grad_fn was last derived from it. `history` counts the in-place ops that gave
-  // this tensor a new grad_fn; a view whose base moved on is re-derived before use (autodiff/node.h).
+  // Views (reshape/view and the slicing views share storage with their base): the tensor viewed, and
+  // the base's `history` when this view's grad_fn was last derived from it. `history` counts the
+  // in-place ops that gave this tensor a new grad_fn; a view whose base moved on is re-derived before
+  // use (autodiff/node.h).
   std::shared_ptr<TensorImpl> view_base;
   std::uint32_t history = 0;
   std::uint32_t base_history_seen = 0;
@@ -64,10 +75,22 @@ class Tensor {
   std::int64_t numel() const { return shape().numel(); }
   std::int64_t dim() const { return shape().dim(); }
   std::int64_t size(std::int64_t d) const { return shape()[d]; }
+  // Element strides (row-major ones for a contiguous tensor) and the first element's position in the
+  // storage, as PyTorch's stride() and storage_offset().
+  Shape::Dims strides() const;
+  std::int64_t storage_offset() const { return checked().offset; }
+  // Whether the elements lie in row-major order without gaps (false for a strided view).
+  bool is_contiguous() const;
 
-  // Pointer to the first element. Throws ValueError when T does not match dtype().
+  // Pointer to the first element of a contiguous tensor, for kernels that walk it in row-major order.
+  // Throws ValueError when T does not match dtype() and RuntimeError on a strided view (call
+  // contiguous() first).
   template <typename T>
   T* data() const;
+  // Pointer to element (0, ..., 0) of any tensor, strided or not: element (i₀, i₁, ...) is at
+  // Σ i_d · strides()[d] from it. For kernels that walk strides (layout.h's copies).
+  template <typename T>
+  T* strided_data() const;
   // Copies the elements out in row-major order.
   template <typename T>
   std::vector<T> to_vector() const;
@@ -159,8 +182,16 @@ class Tensor {
   Tensor squeeze() const;
   Tensor flatten(std::int64_t start_dim = 0, std::int64_t end_dim = -1) const;
   Tensor t() const;
-  // A tensor with contiguous storage: every lucid tensor is, so this returns *this.
-  Tensor contiguous() const { return *this; }
+  // x.index({0, Slice(1, None), None, Ellipsis, mask}), x.index_put_({mask}, 0.0): LibTorch's forms
+  // (framework/indexing.h; autodiff/ops.h says which views and which copy).
+  Tensor index(std::initializer_list<indexing::TensorIndex> indices) const;
+  Tensor index(const std::vector<indexing::TensorIndex>& indices) const;
+  Tensor& index_put_(std::initializer_list<indexing::TensorIndex> indices, const Tensor& values);
+  Tensor& index_put_(std::initializer_list<indexing::TensorIndex> indices, double value);
+  Tensor& index_put_(const std::vector<indexing::TensorIndex>& indices, const Tensor& values);
+  Tensor& index_put_(const std::vector<indexing::TensorIndex>& indices, double value);
+  // *this when contiguous, else a contiguous copy (differentiable).
+  Tensor contiguous() const;
   Tensor matmul(const Tensor& other) const;
   Tensor pow(double exponent) const;
   Tensor clamp(double min, double max) const;
@@ -223,6 +254,9 @@ class Tensor {
     return *impl_;
   }
   [[noreturn]] static void throw_undefined();
+  [[noreturn]] void throw_strided_data_access() const;
+  // A contiguous copy outside the graph (to_vector of a strided view).
+  Tensor dense_copy() const;
   std::shared_ptr<TensorImpl> impl_;
 };
 
@@ -259,7 +293,7 @@ std::ostream& operator<<(std::ostream& os, const Tensor& tensor);
 // ---- template definitions ----
 
 template <typename T>
-T* Tensor::data() const {
+T* Tensor::strided_data() const {
   const TensorImpl& impl = checked();
   if (impl.dtype != dtype_of<T>()) {
     throw ValueError(std::string("data<") + std::string(dtype_name(dtype_of<T>())) + ">() called on a " +
@@ -269,10 +303,18 @@ T* Tensor::data() const {
 }
 
 template <typename T>
+T* Tensor::data() const {
+  T* first = strided_data<T>();
+  if (!impl_->strides.empty() && !is_contiguous()) throw_strided_data_access();
+  return first;
+}
+
+template <typename T>
 std::vector<T> Tensor::to_vector() const {
+  const Tensor dense = is_contiguous() ? *this : dense_copy();
   return visit_any_dtype(dtype(), [&](auto tag) {
     using S = decltype(tag);
-    const S* p = data<S>();
+    const S* p = dense.data<S>();
     return std::vector<T>(p, p + numel());
   });
 }
@@ -282,7 +324,7 @@ T Tensor::item() const {
   if (numel() != 1) {
     throw ValueError("item() needs a tensor with one element, got shape " + shape().str());
   }
-  return visit_any_dtype(dtype(), [&](auto tag) { return static_cast<T>(*data<decltype(tag)>()); });
+  return visit_any_dtype(dtype(), [&](auto tag) { return static_cast<T>(*strided_data<decltype(tag)>()); });
 }
 
 }  // namespace lucid

@@ -148,6 +148,7 @@ void convert_tensor_in_place(const Tensor& t, DType dtype) {
     TensorImpl& impl = *t.impl();
     impl.storage = converted.impl()->storage;
     impl.offset = converted.impl()->offset;
+    impl.strides = converted.impl()->strides;
     impl.dtype = dtype;
   }
   if (t.impl()->grad) convert_tensor_in_place(Tensor(t.impl()->grad), dtype);

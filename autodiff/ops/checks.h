@@ -24,6 +24,10 @@ inline void check_defined(std::string_view op, std::initializer_list<const Tenso
   }
 }
 
+// t itself, or t.contiguous() (a differentiable copy) when t is a strided view: the operands of ops
+// whose kernels read raw row-major data and whose backwards save them. Undefined stays undefined.
+inline Tensor row_major(const Tensor& t) { return t.defined() && !t.is_contiguous() ? t.contiguous() : t; }
+
 // The unqualified name of the function at `where`, e.g. "add" for lucid::add(const Tensor&, const Tensor&):
 // what the user called when `where` is a default argument of a helper that public ops call.
 inline std::string_view function_name(const std::source_location& where) {

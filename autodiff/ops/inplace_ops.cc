@@ -11,14 +11,16 @@
 //   relu_: nothing: it saves its output, which answers y ≤ 0 exactly when x ≤ 0;
 //   clamp_, sigmoid_, tanh_, silu_: a copy of the old value (their backward reads the input).
 // If any op's backward did read an overwritten value, its saved-tensor check would raise; none
-// returns a wrong gradient. An in-place op on a view (reshape/view) also rebases the view's base:
-// every lucid view spans its whole base, so base = view reshaped is exact; other views of the same
-// base re-derive their grad_fn from the base when next used (refresh_stale_view).
+// returns a wrong gradient. An in-place op on a view also rebases the view's base (PyTorch's
+// CopySlices): the base's new value is its old one with the view's elements replaced by the result,
+// and the view becomes a view of that; other views of the same base re-derive their grad_fn from
+// the base when next used (refresh_stale_view).
 #include <string>
 
 #include "autodiff/fused_op.h"
 #include "autodiff/node.h"
 #include "autodiff/ops.h"
+#include "autodiff/ops/strided_views.h"
 #include "framework/factories.h"
 #include "framework/kernels/elementwise_exprs.h"
 #include "framework/kernels/fused_elementwise.h"
@@ -48,9 +50,11 @@ void set_history(const std::shared_ptr<TensorImpl>& impl, std::shared_ptr<Node> 
 
 }  // namespace
 
+// The view's grad_fn taken afresh from its base's current history.
 void refresh_stale_view(TensorImpl& view) {
   const std::shared_ptr<TensorImpl>& base = view.view_base;
-  const Tensor fresh = reshape(Tensor(base), {view.shape.begin(), view.shape.end()});
+  const kernels::StridedPlacement placement{view.shape, view.effective_strides(), view.offset};
+  const Tensor fresh = strided_view_of(Tensor(base), placement, "AsStridedBackward");
   view.grad_fn = fresh.grad_fn();
   view.requires_grad = fresh.requires_grad();
   view.base_history_seen = base->history;
@@ -62,6 +66,7 @@ namespace {
 
 using autograd::Node;
 using autograd::SavedTensor;
+using autograd::strided_view_of;
 using autograd::TensorList;
 
 // PyTorch's rules for a write in grad mode: never into a leaf that requires grad, or a view of one.
@@ -85,6 +90,7 @@ Tensor input_of(const Tensor& self, bool copy) {
   } else {
     impl->storage = self.impl()->storage;
     impl->offset = self.impl()->offset;
+    impl->strides = self.impl()->strides;
   }
   impl->shape = self.shape();
   impl->dtype = self.dtype();
@@ -93,17 +99,43 @@ Tensor input_of(const Tensor& self, bool copy) {
   return Tensor(std::move(impl));
 }
 
+// The base's value after `view` (one of its views) was overwritten with `result`, in the graph:
+// base_before outside the view's elements, result inside (PyTorch's CopySlices). Gradients: the
+// incoming one with the view's elements zeroed for base_before, those elements for result.
+Tensor copy_slices_node(const Tensor& base, const Tensor& view, const Tensor& result) {
+  const Tensor base_before = input_of(base, false);
+  Tensor base_after = base.detach();
+  autograd::record("CopySlices", base_after, {&base_before, &result},
+                   [base_at = kernels::placement_of(base), view_at = kernels::placement_of(view)](const Tensor& g, Node&) {
+                     const Tensor in_view = autograd::restride(g, base_at, view_at);
+                     return TensorList{g - autograd::restride(in_view, view_at, base_at), in_view};
+                   });
+  return base_after;
+}
+
 // Writes `result` (self's shape and dtype) into self and counts the write; in grad mode self's
-// history becomes the result's, and a view's base follows (base = self reshaped).
+// history becomes the result's, and a view's base takes the write through copy_slices_node (a view
+// over the whole of a contiguous base, as reshape's, simply as the result reshaped).
 void commit(const Tensor& self, const Tensor& result, bool record_history) {
   if (result.impl()->storage != self.impl()->storage) kernels::copy_into(self, result);
   self.bump_version();
   if (!record_history) return;
-  autograd::set_history(self.impl(), result.grad_fn());
-  if (const std::shared_ptr<TensorImpl> base = self.impl()->view_base) {
-    autograd::set_history(base, reshape(self, {base->shape.begin(), base->shape.end()}).grad_fn());
-    self.impl()->base_history_seen = base->history;
+  const std::shared_ptr<TensorImpl> base_impl = self.impl()->view_base;
+  if (!base_impl) {
+    autograd::set_history(self.impl(), result.grad_fn());
+    return;
   }
+  const Tensor base(base_impl);
+  const bool whole_base = self.is_contiguous() && base.is_contiguous() && self.numel() == base.numel() &&
+                          self.storage_offset() == base.storage_offset();
+  if (whole_base) {
+    autograd::set_history(self.impl(), result.grad_fn());
+    autograd::set_history(base_impl, reshape(self, {base_impl->shape.begin(), base_impl->shape.end()}).grad_fn());
+  } else {
+    autograd::set_history(base_impl, copy_slices_node(base, self, result).grad_fn());
+    autograd::set_history(self.impl(), strided_view_of(base, kernels::placement_of(self), "AsStridedBackward").grad_fn());
+  }
+  self.impl()->base_history_seen = base_impl->history;
 }
 
 // self = op(self's value); `reads_self`: op's backward reads the value it overwrites.

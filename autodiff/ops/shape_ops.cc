@@ -55,9 +55,11 @@ Shape infer_shape(const Shape& from, const std::vector<std::int64_t>& requested)
 
 }  // namespace
 
-// A view with a new shape (shares storage); d = g reshaped back.
+// A view with a new shape (shares storage); d = g reshaped back. A strided view is copied first (its
+// elements are not in row-major order), as PyTorch's reshape does where no view can express it.
 Tensor reshape(const Tensor& x, IntList shape) {
   const Shape new_shape = infer_shape(x.shape(), shape.vec());
+  if (!x.is_contiguous()) return reshape(clone(x), shape);
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = x.impl()->storage;
   impl->offset = x.impl()->offset;

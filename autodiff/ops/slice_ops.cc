@@ -1,7 +1,6 @@
-// Slicing and joining: narrow (and select, slice, chunk, split on it), cat and stack, and the size-1
-// dimension helpers (unsqueeze, squeeze, flatten, t, contiguous). narrow and cat copy (lucid's views
-// are whole-tensor reshapes; strided views are not there yet); their backwards are each other's
-// adjoint, recorded as ops, so higher derivatives work.
+// Slicing and joining: the strided views narrow, select and slice (and chunk, split on narrow), the
+// size-1 dimension views unsqueeze and squeeze, flatten and t, contiguous, and cat and stack (copies).
+// The views' backwards are strided_views.h's restride, recorded, so higher derivatives work.
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -9,13 +8,16 @@
 #include "autodiff/node.h"
 #include "autodiff/ops.h"
 #include "autodiff/ops/checks.h"
+#include "autodiff/ops/strided_views.h"
 #include "framework/kernels/layout.h"
 
 namespace lucid {
 
 using autograd::Node;
 using autograd::record;
+using autograd::strided_view_of;
 using autograd::TensorList;
+using kernels::StridedPlacement;
 
 namespace {
 
@@ -25,15 +27,24 @@ Shape with_size(const Shape& shape, std::size_t dim, std::int64_t size) {
   return Shape(std::move(dims));
 }
 
-// The adjoint of narrow: g placed at slices [start, start + g.size(dim)) of zeros of `shape`.
-Tensor narrow_adjoint(const Tensor& g, const Shape& shape, std::size_t dim, std::int64_t start) {
-  Tensor out = zeros(shape, g.dtype());
-  kernels::copy_slices(g, 0, out, start, dim, g.shape()[static_cast<std::int64_t>(dim)]);
-  const std::int64_t length = g.shape()[static_cast<std::int64_t>(dim)];
-  record("NarrowAdjointBackward", out, {&g}, [dim, start, length](const Tensor& gg, Node&) {
-    return TensorList{narrow(gg, static_cast<std::int64_t>(dim), start, length)};
-  });
-  return out;
+// x's placement with dimension dim cut to `size` elements from `start`, `step` apart.
+StridedPlacement sliced(const Tensor& x, std::size_t dim, std::int64_t start, std::int64_t size, std::int64_t step) {
+  StridedPlacement p = kernels::placement_of(x);
+  p.offset += start * p.strides[dim];
+  p.strides[dim] *= step;
+  p.shape = with_size(p.shape, dim, size);
+  return p;
+}
+
+// x's placement without dimension dim, fixed at `index`.
+StridedPlacement selected(const Tensor& x, std::size_t dim, std::int64_t index) {
+  StridedPlacement p = kernels::placement_of(x);
+  p.offset += index * p.strides[dim];
+  p.strides.erase(p.strides.begin() + static_cast<std::ptrdiff_t>(dim));
+  Shape::Dims dims = p.shape.dims();
+  dims.erase(dims.begin() + static_cast<std::ptrdiff_t>(dim));
+  p.shape = Shape(std::move(dims));
+  return p;
 }
 
 }  // namespace
@@ -49,35 +60,32 @@ Tensor narrow(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_
                      ") exceed dimension " + std::to_string(dim) + " of size " + std::to_string(size) + " in shape " +
                      x.shape().str());
   }
-  Tensor out = Tensor::empty(with_size(x.shape(), d, length), x.dtype());
-  kernels::copy_slices(x, start, out, 0, d, length);
-  record("NarrowBackward", out, {&x}, [x_shape = x.shape(), d, start](const Tensor& g, Node&) {
-    return TensorList{narrow_adjoint(g, x_shape, d, start)};
-  });
-  return out;
+  return strided_view_of(x, sliced(x, d, start, length, 1), "NarrowBackward");
 }
 
 Tensor select(const Tensor& x, std::int64_t dim, std::int64_t index) {
   ops_detail::check_defined("select", {&x});
   if (x.dim() == 0) throw ValueError("select: a 0-d tensor has no dimension to select from");
-  const std::int64_t size = x.size(dim);
+  const std::size_t d = x.shape().normalize_dim(dim);
+  const std::int64_t size = x.shape()[static_cast<std::int64_t>(d)];
   if (index < -size || index >= size) {
     throw ValueError("select: index " + std::to_string(index) + " is out of range for dimension " +
                      std::to_string(dim) + " of size " + std::to_string(size) + " in shape " + x.shape().str());
   }
-  return squeeze(narrow(x, dim, index < 0 ? index + size : index, 1), dim);
+  return strided_view_of(x, selected(x, d, index < 0 ? index + size : index), "SelectBackward");
 }
 
 // PyTorch's slice: start and end clamped to [0, size] (negative ones counted from the end), step ≥ 1.
 Tensor slice(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t end, std::int64_t step) {
   ops_detail::check_defined("slice", {&x});
+  if (x.dim() == 0) throw ValueError("slice: a 0-d tensor has no dimension to slice");
   if (step < 1) throw ValueError("slice: step (" + std::to_string(step) + ") must be positive");
-  const std::int64_t size = x.size(dim);
+  const std::size_t d = x.shape().normalize_dim(dim);
+  const std::int64_t size = x.shape()[static_cast<std::int64_t>(d)];
   const auto clamp_index = [size](std::int64_t i) { return std::clamp<std::int64_t>(i < 0 ? i + size : i, 0, size); };
   start = clamp_index(start);
   end = std::max(start, clamp_index(end));
-  if (step == 1) return narrow(x, dim, start, end - start);
-  return index_select(x, dim, arange(static_cast<double>(start), static_cast<double>(end), static_cast<double>(step), int64));
+  return strided_view_of(x, sliced(x, d, start, (end - start + step - 1) / step, step), "SliceBackward");
 }
 
 std::vector<Tensor> split(const Tensor& x, std::int64_t split_size, std::int64_t dim) {
@@ -156,7 +164,8 @@ Tensor stack(const std::vector<Tensor>& tensors, std::int64_t dim) {
   return cat(expanded, dim);
 }
 
-// A size-1 dimension inserted at dim (in [-(n + 1), n]): a view.
+// A size-1 dimension inserted at dim (in [-(n + 1), n]): a view (its stride, as PyTorch's, is the
+// next dimension's extent).
 Tensor unsqueeze(const Tensor& x, std::int64_t dim) {
   ops_detail::check_defined("unsqueeze", {&x});
   const std::int64_t n = x.dim();
@@ -165,9 +174,14 @@ Tensor unsqueeze(const Tensor& x, std::int64_t dim) {
                      ", " + std::to_string(n) + "] for shape " + x.shape().str());
   }
   if (dim < 0) dim += n + 1;
-  Shape::Dims dims = x.shape().dims();
+  StridedPlacement p = kernels::placement_of(x);
+  const auto at = static_cast<std::size_t>(dim);
+  const std::int64_t stride = at < p.strides.size() ? p.strides[at] * p.shape.dims()[at] : 1;
+  p.strides.insert(p.strides.begin() + dim, stride);
+  Shape::Dims dims = p.shape.dims();
   dims.insert(dims.begin() + dim, 1);
-  return reshape(x, IntList(dims.begin(), dims.end()));
+  p.shape = Shape(std::move(dims));
+  return strided_view_of(x, p, "UnsqueezeBackward");
 }
 
 // Dimension dim removed if its size is 1 (else x unchanged, as PyTorch); without dim, every size-1 one.
@@ -176,21 +190,24 @@ Tensor squeeze(const Tensor& x, std::int64_t dim) {
   if (x.dim() == 0) return x;
   const std::size_t d = x.shape().normalize_dim(dim);
   if (x.shape()[static_cast<std::int64_t>(d)] != 1) return x;
-  Shape::Dims dims = x.shape().dims();
-  dims.erase(dims.begin() + static_cast<std::ptrdiff_t>(d));
-  return reshape(x, IntList(dims.begin(), dims.end()));
+  return strided_view_of(x, selected(x, d, 0), "SqueezeBackward");
 }
 
 Tensor squeeze(const Tensor& x) {
   ops_detail::check_defined("squeeze", {&x});
-  Shape::Dims dims;
-  for (std::int64_t size : x.shape()) {
-    if (size != 1) dims.push_back(size);
+  StridedPlacement p = kernels::placement_of(x);
+  Shape::Dims dims, strides;
+  for (std::size_t d = 0; d < p.strides.size(); ++d) {
+    if (p.shape.dims()[d] == 1) continue;
+    dims.push_back(p.shape.dims()[d]);
+    strides.push_back(p.strides[d]);
   }
-  return reshape(x, IntList(dims.begin(), dims.end()));
+  p.shape = Shape(std::move(dims));
+  p.strides = std::move(strides);
+  return strided_view_of(x, p, "SqueezeBackward");
 }
 
-// Dimensions start..end merged into one (a view).
+// Dimensions start..end merged into one (a view of a contiguous x, as reshape).
 Tensor flatten(const Tensor& x, std::int64_t start_dim, std::int64_t end_dim) {
   ops_detail::check_defined("flatten", {&x});
   if (x.dim() == 0) return reshape(x, {1});
@@ -219,5 +236,7 @@ Tensor t(const Tensor& x) {
   if (x.dim() > 2) throw ValueError("t: expects a tensor of at most 2 dimensions, got shape " + x.shape().str());
   return x.dim() < 2 ? x : transpose(x, 0, 1);
 }
+
+Tensor Tensor::contiguous() const { return is_contiguous() ? *this : lucid::clone(*this); }
 
 }  // namespace lucid

@@ -12,6 +12,7 @@
 #include "autodiff/ops.h"
 #include "autodiff/ops/reduce_dims.h"
 #include "autodiff/saved_tensor.h"
+#include "framework/kernels/layout.h"
 #include "framework/kernels/reduce.h"
 #include "framework/kernels/softmax.h"
 
@@ -47,7 +48,7 @@ Tensor softmax_family(const char* backward_name, const Tensor& x, std::int64_t d
     out = Tensor::empty(x.shape(), x.dtype());
     visit_dtype(x.dtype(), [&](auto tag) {
       using T = decltype(tag);
-      kernels::softmax_rows(x.data<T>(), out.data<T>(), row_count(x), static_cast<std::size_t>(x.size(-1)), take_log);
+      kernels::softmax_rows(kernels::dense(x).data<T>(), out.data<T>(), row_count(x), static_cast<std::size_t>(x.size(-1)), take_log);
     });
   } else {
     autograd::no_grad guard;
@@ -67,7 +68,7 @@ Tensor softmax_family(const char* backward_name, const Tensor& x, std::int64_t d
            Tensor dx = Tensor::empty(y.shape(), y.dtype());
            visit_dtype(y.dtype(), [&](auto tag) {
              using T = decltype(tag);
-             kernels::softmax_rows_backward(y.data<T>(), g.data<T>(), dx.data<T>(), row_count(y),
+             kernels::softmax_rows_backward(y.data<T>(), kernels::dense(g).data<T>(), dx.data<T>(), row_count(y),
                                             static_cast<std::size_t>(y.size(-1)), take_log);
            });
            return TensorList{dx};

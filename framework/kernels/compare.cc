@@ -2,6 +2,8 @@
 
 #include <functional>
 
+#include "framework/kernels/layout.h"
+
 namespace lucid::kernels {
 namespace {
 
@@ -33,18 +35,20 @@ void compare_each(Relation relation, ReadA a, ReadB b, const Tensor& out) {
 }  // namespace
 
 void compare(Relation relation, const Tensor& a, const Tensor& b, const Tensor& out) {
+  const Tensor dense_a = dense(a), dense_b = dense(b);
   visit_any_dtype(a.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    const T* pa = a.data<T>();
-    const T* pb = b.data<T>();
+    const T* pa = dense_a.data<T>();
+    const T* pb = dense_b.data<T>();
     compare_each(relation, [pa](std::int64_t i) { return pa[i]; }, [pb](std::int64_t i) { return pb[i]; }, out);
   });
 }
 
 void compare(Relation relation, const Tensor& a, double b, const Tensor& out) {
+  const Tensor dense_a = dense(a);
   visit_any_dtype(a.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    const T* pa = a.data<T>();
+    const T* pa = dense_a.data<T>();
     compare_each(relation, [pa](std::int64_t i) { return static_cast<double>(pa[i]); }, [b](std::int64_t) { return b; },
                  out);
   });

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "framework/kernels/layout.h"
+
 namespace lucid::kernels {
 
 namespace {
@@ -9,7 +11,8 @@ namespace {
 template <typename T, typename F>
 Tensor map_unary(const Tensor& x, F f) {
   Tensor out = Tensor::empty(x.shape(), x.dtype());
-  const T* px = x.data<T>();
+  const Tensor dense_x = dense(x);
+  const T* px = dense_x.data<T>();
   T* po = out.data<T>();
   for (std::int64_t i = 0, n = x.numel(); i < n; ++i) po[i] = f(px[i]);
   return out;
@@ -30,10 +33,11 @@ Tensor pow_scalar(const Tensor& x, double exponent) {
 }
 
 void add_inplace(const Tensor& dst, const Tensor& src) {
+  const Tensor dense_src = dense(src);
   visit_dtype(dst.dtype(), [&](auto tag) {
     using T = decltype(tag);
     T* pd = dst.data<T>();
-    const T* ps = src.data<T>();
+    const T* ps = dense_src.data<T>();
     for (std::int64_t i = 0, n = dst.numel(); i < n; ++i) pd[i] += ps[i];
   });
 }

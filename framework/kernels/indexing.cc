@@ -2,8 +2,11 @@
 
 #include <cmath>
 #include <string>
+#include <vector>
 
+#include "framework/kernels/layout.h"
 #include "framework/kernels/strided_loop.h"
+#include "framework/number_format.h"
 
 namespace lucid::kernels {
 namespace {
@@ -75,7 +78,8 @@ void check_gather_shapes(const char* op, const Tensor& index, std::size_t dim, c
 }  // namespace
 
 // out[a, b] = the j minimising (largest: maximising) x[a, j, b], first j on ties, a NaN first of all.
-Tensor arg_extreme(const char* op, const Tensor& x, std::size_t dim, bool largest) {
+Tensor arg_extreme(const char* op, const Tensor& x_in, std::size_t dim, bool largest) {
+  const Tensor x = dense(x_in);
   const AroundDim v(x.shape(), dim);
   if (v.extent == 0) {
     throw ValueError(std::string(op) + ": dimension " + std::to_string(dim) + " of shape " + x.shape().str() +
@@ -110,7 +114,8 @@ Tensor arg_extreme(const char* op, const Tensor& x, std::size_t dim, bool larges
 }
 
 // out[a, j, b] = x[a, index[j], b]
-Tensor index_select(const char* op, const Tensor& x, std::size_t dim, const Tensor& index) {
+Tensor index_select(const char* op, const Tensor& x_in, std::size_t dim, const Tensor& index_in) {
+  const Tensor x = dense(x_in), index = dense(index_in);
   check_index_tensor(op, index);
   if (index.dim() > 1) {
     throw ValueError(std::string(op) + ": indices must be 0-d or 1-D, got shape " + index.shape().str());
@@ -136,7 +141,8 @@ Tensor index_select(const char* op, const Tensor& x, std::size_t dim, const Tens
 }
 
 // out = 0; out[a, index[j], b] += g[a, j, b]
-Tensor index_add_to_zeros(const Tensor& g, std::size_t dim, const Tensor& index, const Shape& shape) {
+Tensor index_add_to_zeros(const Tensor& g_in, std::size_t dim, const Tensor& index_in, const Shape& shape) {
+  const Tensor g = dense(g_in), index = dense(index_in);
   const AroundDim v(shape, dim);
   Tensor out = Tensor::empty(shape, g.dtype());
   const std::int64_t* idx = index.data<std::int64_t>();
@@ -157,8 +163,52 @@ Tensor index_add_to_zeros(const Tensor& g, std::size_t dim, const Tensor& index,
   return out;
 }
 
+// out = x; out[index[j], b] = src[j, b]
+Tensor index_copy_rows(const char* op, const Tensor& x_in, const Tensor& index_in, const Tensor& src_in) {
+  const Tensor x = dense(x_in), index = dense(index_in), src = dense(src_in);
+  check_index_tensor(op, index);
+  const AroundDim v(x.shape(), 0);
+  check_in_range(op, index, v.extent, 0);
+  Tensor out = cast(x, x.dtype());
+  const std::int64_t* idx = index.data<std::int64_t>();
+  visit_any_dtype(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* ps = src.data<T>();
+    T* po = out.data<T>();
+    for (std::int64_t j = 0, k = index.numel(); j < k; ++j) std::copy_n(ps + j * v.inner, v.inner, po + idx[j] * v.inner);
+  });
+  return out;
+}
+
+std::vector<Tensor> mask_positions(const char* op, const Tensor& mask_in) {
+  const Tensor mask = dense(mask_in);
+  const std::size_t rank = mask.shape().size();
+  const Shape::Dims strides = mask.shape().contiguous_strides();
+  std::vector<std::vector<std::int64_t>> coordinates(rank);
+  visit_dtype(mask.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* pm = mask.data<T>();
+    for (std::int64_t i = 0, n = mask.numel(); i < n; ++i) {
+      if (pm[i] == T(0)) continue;
+      if (pm[i] != T(1)) {
+        throw ValueError(std::string(op) + ": a floating index tensor is a 0/1 mask, but element " + std::to_string(i) +
+                         " is " + format_number(pm[i]) + " (index with an int64 tensor to pick positions)");
+      }
+      for (std::size_t d = 0; d < rank; ++d) coordinates[d].push_back(i / strides[d] % mask.shape().dims()[d]);
+    }
+  });
+  std::vector<Tensor> out;
+  for (const std::vector<std::int64_t>& c : coordinates) {
+    Tensor t = Tensor::empty(Shape{static_cast<std::int64_t>(c.size())}, int64);
+    std::copy(c.begin(), c.end(), t.data<std::int64_t>());
+    out.push_back(t);
+  }
+  return out;
+}
+
 // out[i] = x[i with coordinate dim = index[i]]
-Tensor gather(const char* op, const Tensor& x, std::size_t dim, const Tensor& index) {
+Tensor gather(const char* op, const Tensor& x_in, std::size_t dim, const Tensor& index_in) {
+  const Tensor x = dense(x_in), index = dense(index_in);
   check_index_tensor(op, index);
   check_gather_shapes(op, index, dim, x.shape());
   check_in_range(op, index, x.shape().dims()[dim], dim);
@@ -173,7 +223,8 @@ Tensor gather(const char* op, const Tensor& x, std::size_t dim, const Tensor& in
 }
 
 // out = 0; out[i with coordinate dim = index[i]] += g[i]
-Tensor scatter_add_to_zeros(const Tensor& g, std::size_t dim, const Tensor& index, const Shape& shape) {
+Tensor scatter_add_to_zeros(const Tensor& g_in, std::size_t dim, const Tensor& index_in, const Shape& shape) {
+  const Tensor g = dense(g_in), index = dense(index_in);
   Tensor out = Tensor::empty(shape, g.dtype());
   visit_dtype(g.dtype(), [&](auto tag) {
     using T = decltype(tag);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <vector>
 
 #include "framework/tensor.h"
 
@@ -17,6 +18,14 @@ Tensor arg_extreme(const char* op, const Tensor& x, std::size_t dim, bool larges
 Tensor index_select(const char* op, const Tensor& x, std::size_t dim, const Tensor& index);
 // The adjoint of index_select: zeros of `shape` with out[a, index[j], b] += g[a, j, b].
 Tensor index_add_to_zeros(const Tensor& g, std::size_t dim, const Tensor& index, const Shape& shape);
+
+// x with its rows replaced: out[index[j], b] = src[j, b] along dimension 0 (index: 1-D int64; src:
+// x's shape with index.numel() rows; a repeated index takes its last row).
+Tensor index_copy_rows(const char* op, const Tensor& x, const Tensor& index, const Tensor& src);
+
+// The coordinates of the 1s of a 0/1 mask (any floating dtype): one 1-D int64 tensor per dimension of
+// mask, in row-major order of the positions. ValueError for a value other than 0 and 1.
+std::vector<Tensor> mask_positions(const char* op, const Tensor& mask);
 
 // out[i] = x[i with its `dim` coordinate replaced by index[i]] (index: int64 of x's rank whose
 // other sizes do not exceed x's); out has index's shape.

@@ -7,6 +7,7 @@
 #include <oneapi/dnnl/dnnl.h>
 
 #include "framework/errors.h"
+#include "framework/kernels/layout.h"
 
 namespace lucid::kernels {
 namespace {
@@ -111,7 +112,7 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a, bool transpose
   Tensor c = Tensor::empty(batched ? Shape{batch, m, n} : Shape{m, n}, a.dtype());
   visit_dtype(a.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    gemm_impl(a.data<T>(), b.data<T>(), c.data<T>(), static_cast<std::size_t>(batch), static_cast<std::size_t>(m),
+    gemm_impl(dense(a).data<T>(), dense(b).data<T>(), c.data<T>(), static_cast<std::size_t>(batch), static_cast<std::size_t>(m),
               static_cast<std::size_t>(n), static_cast<std::size_t>(k), transpose_a, transpose_b, false);
   });
   return c;

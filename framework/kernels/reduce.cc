@@ -4,6 +4,7 @@
 #include <limits>
 #include <numeric>
 
+#include "framework/kernels/layout.h"
 #include "framework/kernels/strided_loop.h"
 
 namespace lucid::kernels {
@@ -23,9 +24,10 @@ template <typename Fold>
 Tensor fold_keepdim(const Tensor& x, const std::vector<bool>& reduce, double init, Fold fold) {
   const Shape& shape = x.shape();
   Tensor out = Tensor::empty(keepdim_shape(shape, reduce), x.dtype());
+  const Tensor dense_x = dense(x);
   visit_dtype(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    const T* px = x.data<T>();
+    const T* px = dense_x.data<T>();
     T* po = out.data<T>();
     std::fill_n(po, out.numel(), static_cast<T>(init));
     const std::array<Shape::Dims, 2> strides{shape.contiguous_strides(), broadcast_strides(out.shape(), shape.size())};
@@ -57,9 +59,10 @@ Tensor prod_keepdim(const Tensor& x, const std::vector<bool>& reduce) {
 Tensor sum_keepdim(const Tensor& x, const std::vector<bool>& reduce) {
   const Shape& shape = x.shape();
   Tensor out = Tensor::empty(keepdim_shape(shape, reduce), x.dtype());
+  const Tensor dense_x = dense(x);
   visit_dtype(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    const T* px = x.data<T>();
+    const T* px = dense_x.data<T>();
     T* po = out.data<T>();
     if (out.numel() == 1) {  // every element into one sum
       po[0] = static_cast<T>(sum_all(px, static_cast<std::size_t>(x.numel())));

@@ -1,5 +1,7 @@
 #include "framework/kernels/scan.h"
 
+#include "framework/kernels/layout.h"
+
 namespace lucid::kernels {
 
 // out[a, j, b] = Σ_{k ≤ j} x[a, k, b]  (reverse: k ≥ j)
@@ -12,9 +14,10 @@ Tensor cumsum(const Tensor& x, std::size_t dim, bool reverse) {
     if (d > dim) inner *= s;
   }
   Tensor out = Tensor::empty(x.shape(), x.dtype());
+  const Tensor dense_x = dense(x);
   visit_dtype(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    const T* px = x.data<T>();
+    const T* px = dense_x.data<T>();
     T* po = out.data<T>();
     for (std::int64_t a = 0; a < outer; ++a) {
       for (std::int64_t b = 0; b < inner; ++b) {
@@ -36,9 +39,10 @@ Tensor products_of_others(const Tensor& x) {
   const std::int64_t k = x.dim() == 0 ? 1 : x.shape().dims().back();
   const std::int64_t rows = k == 0 ? 0 : x.numel() / k;
   Tensor out = Tensor::empty(x.shape(), x.dtype());
+  const Tensor dense_x = dense(x);
   visit_dtype(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    const T* px = x.data<T>();
+    const T* px = dense_x.data<T>();
     T* po = out.data<T>();
     for (std::int64_t r = 0; r < rows; ++r) {
       const T* row = px + r * k;

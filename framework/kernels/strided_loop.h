@@ -47,5 +47,7 @@ void for_each_row(const Shape::Dims& sizes, const std::array<Shape::Dims, K>& st
 // Strides of a contiguous tensor of shape `shape` viewed in the index space of rank `rank`
 // (trailing-aligned, as in broadcasting), with 0 wherever its size is 1 or it has no dimension.
 Shape::Dims broadcast_strides(const Shape& shape, std::size_t rank);
+// The same for a tensor of shape `shape` laid out with strides `own` (a strided view).
+Shape::Dims broadcast_strides(const Shape& shape, const Shape::Dims& own, std::size_t rank);
 
 }  // namespace lucid::kernels

@@ -5,6 +5,8 @@
 #include <string>
 #include <utility>
 
+#include "framework/kernels/layout.h"
+
 namespace lucid::data {
 namespace {
 
@@ -54,6 +56,9 @@ DataLoader::DataLoader(Dataset dataset, DataLoaderOptions options)
   if (options_.sampler && options_.shuffle) {
     throw ValueError("DataLoader: shuffle must be false when a sampler is given (the sampler decides the order)");
   }
+  // Batches copy whole rows of row-major data: a strided view (a slice of a larger tensor) once here.
+  dataset_.images = kernels::dense(dataset_.images);
+  dataset_.targets = kernels::dense(dataset_.targets);
 }
 
 std::int64_t DataLoader::size() const {

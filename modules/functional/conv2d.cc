@@ -4,6 +4,7 @@
 #include <string>
 
 #include "autodiff/node.h"
+#include "autodiff/ops/checks.h"
 #include "modules/functional/format.h"
 #include "framework/kernels/conv2d.h"
 
@@ -75,7 +76,8 @@ kernels::Conv2dGeometry geometry(const Tensor& x, const Tensor& weight, const Co
 
 }  // namespace
 
-Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv2dParams& params) {
+Tensor conv2d(const Tensor& x_in, const Tensor& weight_in, const Tensor& bias_in, const Conv2dParams& params) {
+  const Tensor x = ops_detail::row_major(x_in), weight = ops_detail::row_major(weight_in), bias = ops_detail::row_major(bias_in);
   const kernels::Conv2dGeometry g = geometry(x, weight, params);
   if (weight.dtype() != x.dtype() || (bias.defined() && bias.dtype() != x.dtype())) {
     throw ValueError("conv2d: input, weight and bias must share a dtype, got input " +

@@ -18,6 +18,7 @@
 #include "autodiff/fused_op.h"
 #include "autodiff/grad_mode.h"
 #include "autodiff/node.h"
+#include "autodiff/ops/checks.h"
 #include "autodiff/saved_tensor.h"
 #include "framework/expr/derivative.h"
 #include "framework/kernels/group_norm.h"
@@ -53,10 +54,11 @@ autograd::TensorList group_norm_composite_backward(const Tensor& g_z, const Tens
 }  // namespace detail
 
 template <class Act>
-Tensor group_norm_with_epilogue(const kernels::GroupNormKernels& kernels, const Tensor& x, std::int64_t num_groups,
-                                const Tensor& weight, const Tensor& bias, double eps,
+Tensor group_norm_with_epilogue(const kernels::GroupNormKernels& kernels, const Tensor& x_in, std::int64_t num_groups,
+                                const Tensor& weight_in, const Tensor& bias_in, double eps,
                                 const std::array<double, expr::num_scalars<Act>>& activation_scalars = {}) {
   constexpr bool identity = std::is_same_v<Act, expr::Stream<0>>;
+  const Tensor x = ops_detail::row_major(x_in), weight = ops_detail::row_major(weight_in), bias = ops_detail::row_major(bias_in);
   detail::check_group_norm_arguments(x, num_groups, weight, bias, eps);
   Tensor statistics;
   Tensor y = detail::group_norm_kernel_forward(kernels, x, num_groups, weight, bias, eps, activation_scalars, statistics);

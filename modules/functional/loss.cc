@@ -9,6 +9,7 @@
 #include "autodiff/ops.h"
 #include "autodiff/ops/checks.h"
 #include "framework/factories.h"
+#include "framework/kernels/layout.h"
 #include "framework/number_format.h"
 
 namespace lucid::nn::functional {
@@ -35,7 +36,8 @@ void check_class_targets(const char* op, const Tensor& targets, std::int64_t n, 
                      std::string(dtype_name(targets.dtype())) + " do not match a batch of " + std::to_string(n) +
                      " (expected int64 class ids of shape (" + std::to_string(n) + ",))");
   }
-  const std::int64_t* ids = targets.data<std::int64_t>();
+  const Tensor dense_targets = kernels::dense(targets);
+  const std::int64_t* ids = dense_targets.data<std::int64_t>();
   for (std::int64_t i = 0; i < n; ++i) {
     if (ids[i] < 0 || ids[i] >= classes) {
       throw ValueError(std::string(op) + ": target " + std::to_string(ids[i]) + " at index " + std::to_string(i) +
@@ -48,7 +50,8 @@ void check_class_targets(const char* op, const Tensor& targets, std::int64_t n, 
 Tensor one_hot_weights(const Tensor& targets, std::int64_t classes, double on, double off, DType dtype) {
   const std::int64_t n = targets.numel();
   Tensor q = full({n, classes}, off, dtype);
-  const std::int64_t* ids = targets.data<std::int64_t>();
+  const Tensor dense_targets = kernels::dense(targets);
+  const std::int64_t* ids = dense_targets.data<std::int64_t>();
   visit_dtype(dtype, [&](auto tag) {
     using T = decltype(tag);
     T* p = q.data<T>();

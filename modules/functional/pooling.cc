@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "autodiff/node.h"
+#include "autodiff/ops/checks.h"
 #include "modules/functional/format.h"
 #include "framework/kernels/pooling.h"
 
@@ -44,7 +45,8 @@ Shape output_shape(const Tensor& x, const kernels::Pool2dGeometry& g) {
 
 }  // namespace
 
-Tensor max_pool2d(const Tensor& x, const Pool2dParams& params) {
+Tensor max_pool2d(const Tensor& x_in, const Pool2dParams& params) {
+  const Tensor x = ops_detail::row_major(x_in);
   const kernels::Pool2dGeometry g = geometry("max_pool2d", x, params);
   Tensor y = Tensor::empty(output_shape(x, g), x.dtype());
   auto argmax = std::make_shared<std::vector<std::int32_t>>(static_cast<std::size_t>(y.numel()));
@@ -68,7 +70,8 @@ Tensor max_pool2d(const Tensor& x, const Pool2dParams& params) {
 
 namespace {
 
-Tensor avg_pool_with(const Tensor& x, const kernels::Pool2dGeometry& g) {
+Tensor avg_pool_with(const Tensor& x_in, const kernels::Pool2dGeometry& g) {
+  const Tensor x = ops_detail::row_major(x_in);
   Tensor y = Tensor::empty(output_shape(x, g), x.dtype());
   visit_dtype(x.dtype(), [&](auto tag) {
     using T = decltype(tag);

@@ -17,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include "framework/kernels/layout.h"
+
 static_assert(std::endian::native == std::endian::little,
               "safetensors stores little-endian data, which lucid copies as is: a big-endian host needs byte swaps");
 
@@ -291,7 +293,8 @@ void save(const nn::StateDict& dict, const std::filesystem::path& path, const Sa
   write(length_bytes, 8);
   write(header.data(), header.size());
   for (const auto& [name, tensor] : dict) {
-    write(bytes_of(tensor), static_cast<std::size_t>(tensor.numel()) * element_size(tensor.dtype()));
+    const Tensor row_major = kernels::dense(tensor);  // a strided view's elements in order
+    write(bytes_of(row_major), static_cast<std::size_t>(tensor.numel()) * element_size(tensor.dtype()));
   }
   step(std::fflush(file) == 0);
   step(::fsync(::fileno(file)) == 0);

@@ -435,10 +435,28 @@ DType result_dtype(const golden::Case& c, const Leaves& in, DType dtype) {
   return dtype;
 }
 
-// Runs case c in dtype (in the in-place form when `inplace`) and compares everything it stores.
-void run(const golden::Case& c, const std::string& dtype_name, bool inplace, Tally& tally) {
+// How a case's inputs reach the op: as they are, as they are with the op's in-place form, or as
+// strided views (every other element of a buffer twice as long in the last dimension), which every
+// op must read through their strides, with gradients landing in the buffer's elements.
+enum class Form { plain, inplace, strided };
+
+// `value` as a strided view of a zero buffer with a doubled last dimension (the buffer is the leaf).
+std::pair<Tensor, Tensor> strided_copy(const Tensor& value, bool needs_grad) {
+  Shape::Dims dims = value.shape().dims();
+  dims.back() *= 2;
+  Tensor buffer = lucid::zeros(Shape(dims), value.dtype());
+  using lucid::indexing::Ellipsis, lucid::indexing::Slice, lucid::indexing::None;
+  buffer.index_put_({Ellipsis, Slice(None, None, 2)}, value);
+  if (needs_grad) buffer.requires_grad_(true);
+  return {buffer, buffer.index({Ellipsis, Slice(None, None, 2)})};
+}
+
+// Runs case c in dtype in the given form and compares everything it stores.
+void run(const golden::Case& c, const std::string& dtype_name, Form form, Tally& tally) {
+  const bool inplace = form == Form::inplace;
   const std::string op_name = c.attrs.at("op").get<std::string>();
-  const std::string run_name = c.name + " (" + dtype_name + (inplace ? ", in-place)" : ")");
+  const std::string run_name =
+      c.name + " (" + dtype_name + (inplace ? ", in-place)" : form == Form::strided ? ", strided inputs)" : ")");
   const DType dtype = dtype_named(dtype_name);
   const auto grad_keys = c.attrs.at("grad").get<std::vector<std::string>>();
   // Leaves are stored as 9-digit decimals; a case that runs in float32 means the float32 numbers, in
@@ -447,15 +465,18 @@ void run(const golden::Case& c, const std::string& dtype_name, bool inplace, Tal
   const bool float32_inputs = std::find(dtypes.begin(), dtypes.end(), "f32") != dtypes.end();
   const auto int64_keys = c.attrs.value("int64", std::vector<std::string>{});
   Leaves in;
+  Leaves buffers;  // the strided form's leaves
   for (const auto& key : c.attrs.at("inputs").get<std::vector<std::string>>()) {
-    if (std::find(int64_keys.begin(), int64_keys.end(), key) != int64_keys.end()) {
-      in[key] = c.tensor(key).to(lucid::int64);
+    const bool is_int64 = std::find(int64_keys.begin(), int64_keys.end(), key) != int64_keys.end();
+    const bool needs_grad = !is_int64 && std::find(grad_keys.begin(), grad_keys.end(), key) != grad_keys.end();
+    const Tensor stored = is_int64 ? c.tensor(key).to(lucid::int64)
+                                   : (float32_inputs ? c.tensor(key, lucid::float32) : c.tensor(key)).to(dtype);
+    if (form == Form::strided && stored.dim() > 0) {
+      std::tie(buffers[key], in[key]) = strided_copy(stored, needs_grad);
       continue;
     }
-    const bool needs_grad = std::find(grad_keys.begin(), grad_keys.end(), key) != grad_keys.end();
-    const Tensor stored = float32_inputs ? c.tensor(key, lucid::float32) : c.tensor(key);
     // clone(): Case::tensor returns the stored tensor itself for float64.
-    in[key] = stored.to(dtype).clone().detach().requires_grad_(needs_grad);
+    in[key] = is_int64 ? stored : stored.clone().detach().requires_grad_(needs_grad);
   }
   const Op& op = (inplace ? inplace_ops() : ops()).at(op_name);
   ++tally.runs;
@@ -484,9 +505,14 @@ void run(const golden::Case& c, const std::string& dtype_name, bool inplace, Tal
     return;
   }
   for (const std::string& key : grad_keys) {
+    const auto buffer = buffers.find(key);
     const Tensor& leaf = in.at(key);
     // No gradient at all is a zero gradient (PyTorch's zeros for an input that did not reach y).
-    const Tensor got = leaf.grad().defined() ? leaf.grad() : lucid::zeros(leaf.shape(), leaf.dtype());
+    const Tensor leaf_grad = buffer == buffers.end() ? leaf.grad()
+                             : buffer->second.grad().defined()
+                                 ? buffer->second.grad().index({lucid::indexing::Ellipsis, lucid::indexing::Slice(0, lucid::indexing::None, 2)})
+                                 : Tensor();
+    const Tensor got = leaf_grad.defined() ? leaf_grad : lucid::zeros(leaf.shape(), leaf.dtype());
     EXPECT_EQ(got.dtype(), leaf.dtype()) << run_name << ": d" << key;
     compare(c, run_name, dtype_name, "d" + key, got, tally);
   }
@@ -506,8 +532,9 @@ TEST(Differential, EveryCaseMatchesPyTorch) {
   Tally tally;
   for (const golden::Case& c : differential_cases()) {
     for (const auto& dtype_name : c.attrs.at("dtypes").get<std::vector<std::string>>()) {
-      run(c, dtype_name, /*inplace=*/false, tally);
-      if (has_inplace_form(c)) run(c, dtype_name, /*inplace=*/true, tally);
+      run(c, dtype_name, Form::plain, tally);
+      if (has_inplace_form(c)) run(c, dtype_name, Form::inplace, tally);
+      run(c, dtype_name, Form::strided, tally);
     }
   }
   for (const KnownDivergence& k : kKnownDivergences) {
