@@ -152,6 +152,7 @@ Tensor expand(const Tensor& x, const Shape& shape);
 // Shape ops.
 // reshape: one size may be -1 (inferred); x.reshape(y.shape()) works too (IntList).
 Tensor reshape(const Tensor& x, IntList shape);
+// permute / transpose: views with x's dimensions reordered (strides too), as PyTorch's.
 Tensor permute(const Tensor& x, IntList dims);
 Tensor transpose(const Tensor& x, std::int64_t dim0, std::int64_t dim1);
 // Slicing and joining, PyTorch's semantics. narrow: `length` slices from `start` along dim (a negative
@@ -174,7 +175,7 @@ Tensor unsqueeze(const Tensor& x, std::int64_t dim);
 Tensor squeeze(const Tensor& x, std::int64_t dim);
 Tensor squeeze(const Tensor& x);
 Tensor flatten(const Tensor& x, std::int64_t start_dim = 0, std::int64_t end_dim = -1);
-// The transpose of a matrix (a copy); a 0-d or 1-d tensor as it is.
+// The transpose of a matrix (a view); a 0-d or 1-d tensor as it is.
 Tensor t(const Tensor& x);
 // LibTorch's x.index({...}) and x.index_put_({...}, values) (framework/indexing.h): integers, Slices,
 // None and Ellipsis give a view; int64 and 0/1 mask tensors copy (PyTorch's advanced indexing).

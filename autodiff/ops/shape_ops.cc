@@ -6,6 +6,7 @@
 
 #include "autodiff/node.h"
 #include "autodiff/ops.h"
+#include "autodiff/ops/strided_views.h"
 #include "framework/kernels/layout.h"
 
 namespace lucid {
@@ -75,7 +76,7 @@ Tensor reshape(const Tensor& x, IntList shape) {
   return out;
 }
 
-// out dim j = x dim dims[j]; d = g permuted by the inverse permutation.
+// out dim j = x dim dims[j]: a view with x's sizes and strides reordered (strided_views.h).
 Tensor permute(const Tensor& x, IntList dim_list) {
   const std::vector<std::int64_t> dims = dim_list.vec();
   if (dims.size() != x.shape().size()) {
@@ -89,13 +90,15 @@ Tensor permute(const Tensor& x, IntList dim_list) {
     if (seen[perm[j]]) throw ValueError("permute: dimension " + std::to_string(dims[j]) + " repeats in " + dims_str(dims));
     seen[perm[j]] = true;
   }
-  Tensor out = kernels::permute_copy(x, perm);
-  record("PermuteBackward", out, {&x}, [perm](const Tensor& g, Node&) {
-    std::vector<std::int64_t> inverse(perm.size());
-    for (std::size_t j = 0; j < perm.size(); ++j) inverse[perm[j]] = static_cast<std::int64_t>(j);
-    return TensorList{permute(g, inverse)};
-  });
-  return out;
+  kernels::StridedPlacement p = kernels::placement_of(x);
+  Shape::Dims sizes(perm.size()), strides(perm.size());
+  for (std::size_t j = 0; j < perm.size(); ++j) {
+    sizes[j] = x.shape().dims()[perm[j]];
+    strides[j] = p.strides[perm[j]];
+  }
+  p.shape = Shape(std::move(sizes));
+  p.strides = std::move(strides);
+  return autograd::strided_view_of(x, p, "PermuteBackward");
 }
 
 Tensor transpose(const Tensor& x, std::int64_t dim0, std::int64_t dim1) {

@@ -1,5 +1,6 @@
 // Slicing and joining: the strided views narrow, select and slice (and chunk, split on narrow), the
-// size-1 dimension views unsqueeze and squeeze, flatten and t, contiguous, and cat and stack (copies).
+// size-1 dimension views unsqueeze and squeeze, flatten, t (a transpose view), contiguous, and cat and
+// stack (copies).
 // The views' backwards are strided_views.h's restride, recorded, so higher derivatives work.
 #include <algorithm>
 #include <string>
@@ -230,7 +231,7 @@ Tensor flatten(const Tensor& x, std::int64_t start_dim, std::int64_t end_dim) {
   return reshape(x, IntList(dims.begin(), dims.end()));
 }
 
-// The transpose of a tensor of at most 2 dimensions (a copy; 0-d and 1-d are returned as they are).
+// The transpose of a tensor of at most 2 dimensions (a view; 0-d and 1-d are returned as they are).
 Tensor t(const Tensor& x) {
   ops_detail::check_defined("t", {&x});
   if (x.dim() > 2) throw ValueError("t: expects a tensor of at most 2 dimensions, got shape " + x.shape().str());

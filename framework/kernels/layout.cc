@@ -26,17 +26,6 @@ Tensor gather(const Tensor& x, const Shape& out_shape, Shape::Dims x_strides) {
 
 }  // namespace
 
-Tensor permute_copy(const Tensor& x, const std::vector<std::size_t>& perm) {
-  const Shape::Dims x_strides = x.strides();
-  Shape::Dims out_dims(perm.size());
-  Shape::Dims strides(perm.size());
-  for (std::size_t j = 0; j < perm.size(); ++j) {
-    out_dims[j] = x.shape().dims()[perm[j]];
-    strides[j] = x_strides[perm[j]];
-  }
-  return gather(x, Shape(out_dims), strides);
-}
-
 Tensor expand_copy(const Tensor& x, const Shape& shape) {
   return gather(x, shape, broadcast_strides(x.shape(), x.strides(), shape.size()));
 }
@@ -134,7 +123,7 @@ Tensor restride(const Tensor& src, const StridedPlacement& write, const StridedP
   shifted_read.offset -= start;
   const std::int64_t span = std::max(shifted_write.end(), shifted_read.end());
   Tensor buffer = Tensor::empty(Shape{span}, src.dtype());
-  fill(buffer, 0.0);
+  if (write.shape.numel() != span) fill(buffer, 0.0);  // else the write covers every position
   copy_into(strided_view(buffer, shifted_write), src);
   const Tensor out = strided_view(buffer, shifted_read);
   const bool whole_buffer = shifted_read.offset == 0 && out.is_contiguous() && read.shape.numel() == span;

@@ -1,5 +1,5 @@
-// Data-movement kernels (no autograd): permuting dimensions, expanding by broadcasting, dtype casts,
-// copies and fills.
+// Data-movement kernels (no autograd): expanding by broadcasting, dtype casts, copies and fills through
+// strides, and the strided placements views are made of.
 #pragma once
 
 #include <cstdint>
@@ -9,8 +9,6 @@
 
 namespace lucid::kernels {
 
-// out[i_perm[0], ..., i_perm[k]] = x[i_0, ..., i_k]: out dimension j is x's dimension perm[j].
-Tensor permute_copy(const Tensor& x, const std::vector<std::size_t>& perm);
 // x repeated along its size-1 (or missing leading) dimensions to fill `shape`.
 Tensor expand_copy(const Tensor& x, const Shape& shape);
 // x itself when contiguous, else a contiguous copy: what a kernel reading x in row-major order takes;
