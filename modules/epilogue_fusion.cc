@@ -5,6 +5,7 @@
 #include "modules/activation.h"
 #include "modules/group_norm.h"
 #include "modules/layer_norm.h"
+#include "modules/rms_norm.h"
 
 namespace lucid::nn {
 namespace {
@@ -29,7 +30,7 @@ std::optional<Tensor> run_norm(Module& first, Activation activation, const Tenso
 }
 
 bool is_fusable_norm(const Module& module) {
-  return typeid(module) == typeid(GroupNorm) || typeid(module) == typeid(LayerNorm);
+  return typeid(module) == typeid(GroupNorm) || typeid(module) == typeid(LayerNorm) || typeid(module) == typeid(RMSNorm);
 }
 
 }  // namespace
@@ -43,6 +44,7 @@ std::optional<Tensor> run_fused_pair(Module& first, Module& second, const Tensor
   const std::optional<Activation> activation = as_epilogue(second);
   if (!activation) return std::nullopt;
   if (typeid(first) == typeid(LayerNorm)) return run_norm<LayerNorm>(first, *activation, input);
+  if (typeid(first) == typeid(RMSNorm)) return run_norm<RMSNorm>(first, *activation, input);
   return run_norm<GroupNorm>(first, *activation, input);
 }
 

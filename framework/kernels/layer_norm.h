@@ -42,8 +42,8 @@ struct LayerNormBackwardArgs {
   const double* mean_offset;
   const double* rstd;
   T* dx;              // nullptr: x needs no gradient
-  double* dgamma;     // (cols,) out: Σ_rows g·x̂, g = dy·act′(z); nullptr with dbeta: not needed
-  double* dbeta;      // (cols,) out: Σ_rows g
+  double* dgamma;     // (cols,) out: Σ_rows g·x̂, g = dy·act′(z); nullptr: not needed
+  double* dbeta;      // (cols,) out: Σ_rows g; nullptr: not needed (always, for RMSNorm)
   T* column_partials;  // scratch of layer_norm_backward: (2, row blocks, cols)
   std::size_t rows, cols;
   const T* activation_scalars;
@@ -66,6 +66,9 @@ void layer_norm_forward(const LayerNormKernels& kernels, const LayerNormForwardA
 void layer_norm_backward(const LayerNormKernels& kernels, const LayerNormBackwardArgs<float>& args);
 void layer_norm_backward(const LayerNormKernels& kernels, const LayerNormBackwardArgs<double>& args);
 
+// RMSNorm runs the same kernels without the centering and the bias: m = o = 0 and
+// rstd = 1/√(mean(x²) + eps), z = x·rstd·γ; dx = rstd·γ·g + c2·x (c3 = 0); dβ is not formed.
+
 // lucid's built-in epilogues, as GroupNorm's (group_norm.h).
 extern const LayerNormKernels LayerNorm_kernels;  // backward node "LayerNormBackward"
 extern const LayerNormKernels LayerNormReLU_kernels;
@@ -73,5 +76,11 @@ extern const LayerNormKernels LayerNormSiLU_kernels;  // backward node "LayerNor
 extern const LayerNormKernels LayerNormGELU_kernels;
 extern const LayerNormKernels LayerNormSigmoid_kernels;
 extern const LayerNormKernels LayerNormTanh_kernels;
+extern const LayerNormKernels RMSNorm_kernels;  // backward node "RMSNormBackward"
+extern const LayerNormKernels RMSNormReLU_kernels;
+extern const LayerNormKernels RMSNormSiLU_kernels;
+extern const LayerNormKernels RMSNormGELU_kernels;
+extern const LayerNormKernels RMSNormSigmoid_kernels;
+extern const LayerNormKernels RMSNormTanh_kernels;
 
 }  // namespace lucid::kernels

@@ -1,5 +1,6 @@
-// The robust mean and variance every normalisation kernel starts from (GroupNorm per group, LayerNorm
-// per row), compiled once per Highway target: include it from a kernels -inl.h.
+// The statistics the normalisation kernels start from: the robust mean and variance (GroupNorm per
+// group, LayerNorm per row) and RMSNorm's mean square, compiled once per Highway target: include it
+// from a kernels -inl.h.
 
 #ifndef LUCID_FRAMEWORK_KERNELS_NORM_STATISTICS_EXPRS_
 #define LUCID_FRAMEWORK_KERNELS_NORM_STATISTICS_EXPRS_
@@ -8,9 +9,10 @@
 namespace lucid::kernels::norm_statistics_exprs {
 namespace e = lucid::expr;
 
-// Σ(x − s), Σ(x − s)², streams (x), scalars (s).
+// Σ(x − s), Σ(x − s)², streams (x), scalars (s); Σx².
 using ShiftedSum = decltype(e::stream<0> - e::scalar<0>);
 using ShiftedSquare = decltype((e::stream<0> - e::scalar<0>) * (e::stream<0> - e::scalar<0>));
+using Square = decltype(e::stream<0> * e::stream<0>);
 
 }  // namespace lucid::kernels::norm_statistics_exprs
 #endif
@@ -62,6 +64,14 @@ HWY_INLINE void RobustStatistics(const T* x, std::size_t m, double& center, doub
     if (pass == 2 || !(shifted_mean * shifted_mean > kMaxShiftSquared * var) || closer == shift) return;
     shift = closer;
   }
+}
+
+// mean(x²) of the m values at x (RMSNorm's statistic: a sum of squares cancels nothing).
+template <class T>
+HWY_INLINE double MeanSquare(const T* x, std::size_t m) {
+  double sum;
+  lucid::expr::HWY_NAMESPACE::SumReduce<norm_statistics_exprs::Square>(&x, static_cast<const T*>(nullptr), m, &sum);
+  return sum / static_cast<double>(m);
 }
 
 }  // namespace lucid::kernels::HWY_NAMESPACE::norm_detail

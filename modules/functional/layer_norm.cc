@@ -44,25 +44,26 @@ void check_layer_norm_config(const char* op, const std::vector<std::int64_t>& no
 }
 
 void check_layer_norm_arguments(const Tensor& x, const std::vector<std::int64_t>& normalized_shape,
-                                const Tensor& weight, const Tensor& bias, double eps) {
-  check_layer_norm_config("layer_norm", normalized_shape, eps);
+                                const Tensor& weight, const Tensor& bias, double eps, const char* op) {
+  const std::string prefix = std::string(op) + ": ";
+  check_layer_norm_config(op, normalized_shape, eps);
   const auto trailing = static_cast<std::int64_t>(normalized_shape.size());
   const bool matches = x.dim() >= trailing && std::equal(normalized_shape.begin(), normalized_shape.end(),
                                                          x.shape().end() - trailing);
   if (!matches) {
     const std::string shape = python_tuple(normalized_shape);
-    throw ValueError("layer_norm: normalized_shape " + shape + " expects an input of shape (*, " +
+    throw ValueError(prefix + "normalized_shape " + shape + " expects an input of shape (*, " +
                      shape.substr(1, shape.size() - 2 - (normalized_shape.size() == 1)) + "), got shape " +
                      x.shape().str());
   }
   auto check_affine = [&](const Tensor& t, const char* name) {
     if (!t.defined()) return;
     if (t.shape() != Shape(normalized_shape)) {
-      throw ValueError(std::string("layer_norm: ") + name + " of shape " + t.shape().str() +
+      throw ValueError(prefix + name + " of shape " + t.shape().str() +
                        " does not match normalized_shape " + python_tuple(normalized_shape));
     }
     if (t.dtype() != x.dtype()) {
-      throw ValueError(std::string("layer_norm: ") + name + " has dtype " + std::string(dtype_name(t.dtype())) +
+      throw ValueError(prefix + name + " has dtype " + std::string(dtype_name(t.dtype())) +
                        " but the input has dtype " + std::string(dtype_name(x.dtype())));
     }
   };
@@ -96,8 +97,7 @@ autograd::TensorList layer_norm_kernel_backward(const kernels::LayerNormKernels&
                                                 const autograd::Node& node) {
   const std::size_t cols = numel_of(normalized_shape), rows = static_cast<std::size_t>(x.numel()) / cols;
   Tensor dx = node.needs_input_grad(0) ? Tensor::empty(x.shape(), x.dtype()) : Tensor();
-  const bool affine_grads = node.needs_input_grad(1) || node.needs_input_grad(2);
-  std::vector<double> dgamma(affine_grads ? cols : 0), dbeta(affine_grads ? cols : 0);
+  std::vector<double> dgamma(node.needs_input_grad(1) ? cols : 0), dbeta(node.needs_input_grad(2) ? cols : 0);
   const double* const stats = statistics.data<double>();
   autograd::TensorList grads{dx, Tensor(), Tensor()};
   visit_dtype(x.dtype(), [&](auto tag) {
@@ -107,8 +107,8 @@ autograd::TensorList layer_norm_kernel_backward(const kernels::LayerNormKernels&
     kernels::layer_norm_backward(
         kernels, kernels::LayerNormBackwardArgs<T>{g.data<T>(), x.data<T>(), data_or(weight, ones), data_or(bias, zeros),
                                                    stats, stats + rows, stats + 2 * rows, dx.defined() ? dx.data<T>() : nullptr,
-                                                   affine_grads ? dgamma.data() : nullptr,
-                                                   affine_grads ? dbeta.data() : nullptr, nullptr, rows, cols,
+                                                   dgamma.empty() ? nullptr : dgamma.data(),
+                                                   dbeta.empty() ? nullptr : dbeta.data(), nullptr, rows, cols,
                                                    scalars.data()});
     auto as_tensor = [&](const std::vector<double>& values) {
       Tensor out = Tensor::empty(Shape(normalized_shape), x.dtype());

@@ -23,10 +23,10 @@ namespace lucid::nn::functional {
 namespace detail {
 
 // ValueError unless x is (*, normalized_shape), normalized_shape has positive sizes, eps ≥ 0 and weight,
-// bias are of shape normalized_shape and x's dtype, or undefined.
+// bias are of shape normalized_shape and x's dtype, or undefined; messages prefixed "<op>: ".
 void check_layer_norm_arguments(const Tensor& x, const std::vector<std::int64_t>& normalized_shape,
-                                const Tensor& weight, const Tensor& bias, double eps);
-// Runs the forward kernel; `statistics` becomes the float64 (3, rows) of the kernels' center,
+                                const Tensor& weight, const Tensor& bias, double eps, const char* op);
+// Runs the forward kernel of a LayerNorm or RMSNorm table; `statistics` becomes the float64 (3, rows) of the kernels' center,
 // mean_offset and rstd (framework/kernels/layer_norm.h).
 Tensor layer_norm_kernel_forward(const kernels::LayerNormKernels& kernels, const Tensor& x,
                                  const std::vector<std::int64_t>& normalized_shape, const Tensor& weight,
@@ -54,7 +54,7 @@ Tensor layer_norm_with_epilogue(const kernels::LayerNormKernels& kernels, const 
                                 const std::vector<std::int64_t>& normalized_shape, const Tensor& weight,
                                 const Tensor& bias, double eps,
                                 const std::array<double, expr::num_scalars<Act>>& activation_scalars = {}) {
-  detail::check_layer_norm_arguments(x, normalized_shape, weight, bias, eps);
+  detail::check_layer_norm_arguments(x, normalized_shape, weight, bias, eps, "layer_norm");
   Tensor statistics;
   Tensor y = detail::layer_norm_kernel_forward(kernels, x, normalized_shape, weight, bias, eps, activation_scalars,
                                                statistics);

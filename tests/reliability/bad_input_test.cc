@@ -1075,6 +1075,17 @@ TEST(BadInput, LayerNormConstantRowAndEmptyBatch) {
   EXPECT_EQ(ln.weight.grad().to_vector<float>(), std::vector<float>(4, 0.0f));
 }
 
+// ---- RMSNorm ----
+
+TEST(BadInput, RMSNormWrongNormalizedShapeOrBadConfig) {
+  nn::RMSNorm rms({8});
+  expect_rejects([&] { rms(ones({2, 5})); }, {"rms_norm: normalized_shape (8,) expects an input of shape (*, 8), got shape (2, 5)"});
+  expect_rejects([] { (void)nn::RMSNorm({8}, {.eps = -1.0}); }, {"RMSNorm: eps (-1.0) must be non-negative"});
+  expect_rejects([] { (void)nn::RMSNorm({}); }, {"RMSNorm: normalized_shape must have at least one dimension, got ()"});
+  expect_rejects([] { nn::functional::rms_norm(ones({2, 4}), {4}, ones({3})); },
+                 {"rms_norm: weight of shape (3,) does not match normalized_shape (4,)"});
+}
+
 // ---- Linear ----
 
 TEST(BadInput, LinearNegativeFeatures) {
