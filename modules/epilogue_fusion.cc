@@ -4,6 +4,8 @@
 
 #include "modules/activation.h"
 #include "modules/group_norm.h"
+#include "modules/layer_norm.h"
+#include "modules/rms_norm.h"
 
 namespace lucid::nn {
 namespace {
@@ -19,20 +21,31 @@ std::optional<Activation> as_epilogue(const Module& module) {
   return std::nullopt;
 }
 
+// The module's activation option and its forward with an activation, when it is a fusable norm.
+template <class Norm>
+std::optional<Tensor> run_norm(Module& first, Activation activation, const Tensor& input) {
+  auto& norm = static_cast<Norm&>(first);
+  if (norm.options.activation != Activation::none) return std::nullopt;
+  return norm.forward(input, activation);
+}
+
+bool is_fusable_norm(const Module& module) {
+  return typeid(module) == typeid(GroupNorm) || typeid(module) == typeid(LayerNorm) || typeid(module) == typeid(RMSNorm);
+}
+
 }  // namespace
 
 bool fusable_types(const Module& first, const Module& second) {
-  return typeid(first) == typeid(GroupNorm) && as_epilogue(second).has_value();
+  return is_fusable_norm(first) && as_epilogue(second).has_value();
 }
 
 std::optional<Tensor> run_fused_pair(Module& first, Module& second, const Tensor& input) {
-  if (typeid(first) != typeid(GroupNorm) || first.has_hooks() || second.has_hooks() || !input.defined()) {
-    return std::nullopt;
-  }
-  auto& norm = static_cast<GroupNorm&>(first);
+  if (!is_fusable_norm(first) || first.has_hooks() || second.has_hooks() || !input.defined()) return std::nullopt;
   const std::optional<Activation> activation = as_epilogue(second);
-  if (!activation || norm.options.activation != Activation::none) return std::nullopt;
-  return norm.forward(input, *activation);
+  if (!activation) return std::nullopt;
+  if (typeid(first) == typeid(LayerNorm)) return run_norm<LayerNorm>(first, *activation, input);
+  if (typeid(first) == typeid(RMSNorm)) return run_norm<RMSNorm>(first, *activation, input);
+  return run_norm<GroupNorm>(first, *activation, input);
 }
 
 }  // namespace lucid::nn

@@ -1,6 +1,7 @@
 // The SIMD evaluator of expression templates, compiled once per Highway target (include it from a
 // .cc that goes through hwy/foreach_target.h). Map writes one expression over streams; SumReduce
-// evaluates several expressions and sums each, all in a single pass over memory.
+// evaluates several expressions and sums each, all in a single pass over memory; AccumulateMap adds
+// several expressions into arrays.
 
 // Per-target include guard (Highway's toggle idiom).
 #if defined(LUCID_FRAMEWORK_EXPR_EVALUATE_INL_H_) == defined(HWY_TARGET_TOGGLE)
@@ -392,6 +393,41 @@ HWY_INLINE void SumReduce(const T* const* HWY_RESTRICT in, const T* HWY_RESTRICT
     for_each_expression([&](auto r, auto e) { wide.Add(r, hn::IfThenElseZero(mask, eval(e))); });
   }
   for (std::size_t r = 0; r < R; ++r) sums[r] = wide.Total(r);
+}
+
+// acc[r][i] += Eᵣ(in[·][i], scalars) for i in [0, n), every Eᵣ in one pass (LayerNorm's backward adds
+// each row's g·x̂ and g into the partial column sums of dγ and dβ). The accumulators are read and
+// written in T and must not overlap the streams. The tail is one masked vector.
+template <class... Es, class T>
+HWY_INLINE void AccumulateMap(const T* const* HWY_RESTRICT in, const T* HWY_RESTRICT scalars, T* const* acc,
+                              std::size_t n) {
+  constexpr std::size_t R = sizeof...(Es);
+  constexpr std::size_t NS = std::max({num_streams<Es>...}), NP = std::max({num_scalars<Es>...});
+  const hn::ScalableTag<T> d;
+  const std::size_t lanes = hn::Lanes(d);
+  const auto streams = detail::CopyPointers<T, NS>(in);
+  std::array<T*, R> out{};
+  std::copy_n(acc, R, out.begin());
+  Evaluator<decltype(d), NS, NP> eval{d, {}, detail::BroadcastScalars(d, scalars, std::make_index_sequence<NP>())};
+  const auto for_each_output = [](auto&& fn) {
+    [&]<std::size_t... r>(std::index_sequence<r...>) { (fn(std::integral_constant<std::size_t, r>(), Es{}), ...); }(
+        std::make_index_sequence<R>());
+  };
+  std::size_t i = 0;
+  for (; i + lanes <= n; i += lanes) {
+    eval.x = detail::LoadStreams(d, streams, i, std::make_index_sequence<NS>());
+    for_each_output([&](auto r, auto e) {
+      hn::StoreU(detail::Accumulate(eval, hn::LoadU(d, out[r] + i), e), d, out[r] + i);
+    });
+  }
+  if (i < n) {
+    const auto mask = hn::FirstN(d, n - i);
+    eval.x = detail::MaskedLoadStreams(d, mask, streams, i, n - i, std::make_index_sequence<NS>());
+    for_each_output([&](auto r, auto e) {
+      const auto sum = detail::Accumulate(eval, detail::LoadTail(d, mask, out[r] + i, n - i), e);
+      hn::BlendedStore(sum, mask, d, out[r] + i);
+    });
+  }
 }
 
 // Map and reduce in one pass per segment: out[k·length + i] = E(in[·][k·length + i], scalars of k), and

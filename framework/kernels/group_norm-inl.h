@@ -11,10 +11,6 @@
 namespace lucid::kernels::group_norm_exprs {
 namespace e = lucid::expr;
 
-// Statistics: Σ(x − s), Σ(x − s)², streams (x), scalars (s).
-using ShiftedSum = decltype(e::stream<0> - e::scalar<0>);
-using ShiftedSquare = decltype((e::stream<0> - e::scalar<0>) * (e::stream<0> - e::scalar<0>));
-
 // The kernels of act, an expression of stream<0> (the value z it acts on) and its own scalars.
 template <class Act>
 struct Epilogue {
@@ -63,6 +59,7 @@ struct Epilogue {
 
 #include "framework/expr/evaluate-inl.h"
 #include "framework/kernels/group_norm.h"
+#include "framework/kernels/norm_statistics-inl.h"
 #include "hwy/highway.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -76,36 +73,6 @@ namespace ex = lucid::expr::HWY_NAMESPACE;
 // then normalise+affine channel by channel while the chunk is still in cache. Small groups thus do not
 // stall on one item's scalar 1/√(σ² + eps) before its output can be written.
 constexpr std::size_t kChunkBytes = 16 * 1024, kMaxChunkItems = 64;
-
-// A shifted sum loses about (μ − s)²/σ² units of T's rounding to the cancellation in
-// σ² = Σ(x − s)²/M − (Σ(x − s)/M)², so the sums are taken again around the mean found whenever s lay
-// more than kMaxShiftSquared^½ standard deviations from it.
-constexpr double kMaxShiftSquared = 2.0;
-
-// μ and σ² of the m values at x, μ as center + mean_offset: center is μ rounded to T (what the
-// kernels subtract from x), mean_offset = μ − center in float64, kept apart so that μ's low digits
-// survive when the data lie far from 0 (float64 data around 1e4 would otherwise lose ~1e-12 of μ, a
-// systematic 1e-9 of σ = 1e-3 in every x̂). The first shift is the median of the first, middle and
-// last values (a single spike is never chosen); a spike or a large offset that still leaves the shift
-// far from the mean costs one or two more passes around the mean just found.
-template <class T>
-HWY_INLINE void GroupStatistics(const T* x, std::size_t m, double& center, double& mean_offset, double& var) {
-  const T a = x[0], b = x[m / 2], c = x[m - 1];
-  T shift = std::max(std::min(a, b), std::min(std::max(a, b), c));
-  for (int pass = 0;; ++pass) {
-    double sums[2];
-    ex::SumReduce<gx::ShiftedSum, gx::ShiftedSquare>(&x, &shift, m, sums);
-    const double shifted_mean = sums[0] / static_cast<double>(m);
-    var = std::max(sums[1] / static_cast<double>(m) - shifted_mean * shifted_mean, 0.0);
-    const T closer = static_cast<T>(static_cast<double>(shift) + shifted_mean);
-    // (shift − closer) is exact: two nearby values of T, subtracted in float64.
-    center = static_cast<double>(closer);
-    mean_offset = (static_cast<double>(shift) - center) + shifted_mean;
-    // False for NaN and inf data, whose statistics are NaN or inf however they are summed.
-    if (pass == 2 || !(shifted_mean * shifted_mean > kMaxShiftSquared * var) || closer == shift) return;
-    shift = closer;
-  }
-}
 
 // The scalars of one item's channels for the kernels' expressions, `stride` per channel: (m, a_c, b_c)
 // with m = the center, a_c = rstd·γ_c, b_c = β_c − (μ − m)·a_c, then what the caller fills in.
@@ -151,7 +118,7 @@ void ForwardItems(const GroupNormForwardArgs<T>& a, std::size_t begin, std::size
     const std::size_t last = std::min(end, first + chunk);
     for (std::size_t item = first; item < last; ++item) {
       double var;
-      GroupStatistics(a.x + item * m, m, a.center[item], a.mean_offset[item], var);
+      norm_detail::RobustStatistics(a.x + item * m, m, a.center[item], a.mean_offset[item], var);
       a.rstd[item] = 1.0 / std::sqrt(var + a.eps);
     }
     for (std::size_t item = first; item < last; ++item) {

@@ -11,6 +11,8 @@
 
 #include <cstddef>
 
+#include "framework/kernels/norm_kernels.h"
+
 namespace lucid::kernels {
 
 template <typename T>
@@ -43,19 +45,8 @@ struct GroupNormBackwardArgs {
   const T* activation_scalars;
 };
 
-// Runs items [begin, end) on the calling thread, on the best SIMD target.
-template <typename Args>
-using GroupNormRange = void (*)(const Args& args, std::size_t begin, std::size_t end);
-
-// The kernels of GroupNorm followed by one activation epilogue.
-struct GroupNormKernels {
-  const char* backward_name;  // the graph node, e.g. "GroupNormBackward", "GroupNormSiLUBackward"
-  std::size_t num_activation_scalars;
-  GroupNormRange<GroupNormForwardArgs<float>> forward_f32;
-  GroupNormRange<GroupNormForwardArgs<double>> forward_f64;
-  GroupNormRange<GroupNormBackwardArgs<float>> backward_f32;
-  GroupNormRange<GroupNormBackwardArgs<double>> backward_f64;
-};
+// The kernels of GroupNorm followed by one activation epilogue; a work item is one (n, g) pair.
+using GroupNormKernels = NormKernels<GroupNormForwardArgs, GroupNormBackwardArgs>;
 
 // Per item: μ and σ² from sums of (x − s) and (x − s)² in one pass, s a shift near the group's mean
 // (a second pass around the mean found when s was far from it); then, channel by channel while the

@@ -9,14 +9,8 @@
 #include "framework/kernels/group_norm_epilogue.h"
 #include "hwy/highway.h"
 
-// The built-in epilogues, (name of the table, activation expression) for EPILOGUE.
-#define LUCID_GROUP_NORM_EPILOGUES(EPILOGUE) \
-  EPILOGUE(GroupNorm, expr::Stream<0>)       \
-  EPILOGUE(GroupNormReLU, exprs::Relu)       \
-  EPILOGUE(GroupNormSiLU, exprs::Silu)       \
-  EPILOGUE(GroupNormGELU, exprs::Gelu)       \
-  EPILOGUE(GroupNormSigmoid, exprs::Sigmoid) \
-  EPILOGUE(GroupNormTanh, exprs::Tanh)
+// The built-in epilogues.
+#define LUCID_GROUP_NORM_EPILOGUES(EPILOGUE) LUCID_DETAIL_NORM_BUILTIN_EPILOGUES(EPILOGUE, GroupNorm)
 
 HWY_BEFORE_NAMESPACE();
 namespace lucid::kernels::HWY_NAMESPACE {
@@ -25,37 +19,24 @@ LUCID_GROUP_NORM_EPILOGUES(LUCID_GROUP_NORM_TARGET_KERNELS)
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
-#include <algorithm>
-
-#include <omp.h>
+#include "framework/kernels/parallel_items.h"
 
 namespace lucid::kernels {
 
 LUCID_GROUP_NORM_EPILOGUES(LUCID_GROUP_NORM_EXPORT_KERNELS)
 
-namespace {
-
-// Runs items [0, count) as one contiguous static chunk per OpenMP thread. Items are independent, so
-// the chunking changes no result.
-template <typename Args>
-void parallel_items(GroupNormRange<Args> run, const Args& args) {
-  const std::size_t count = args.batch * args.groups;
-  if (count == 0) return;
-  const int threads = static_cast<int>(std::min<std::size_t>(count, static_cast<std::size_t>(omp_get_max_threads())));
-#pragma omp parallel num_threads(threads)
-  {
-    const auto t = static_cast<std::size_t>(omp_get_thread_num());
-    const auto nt = static_cast<std::size_t>(omp_get_num_threads());
-    run(args, count * t / nt, count * (t + 1) / nt);
-  }
+void group_norm_forward(const GroupNormKernels& k, const GroupNormForwardArgs<float>& a) {
+  detail::parallel_items(k.forward_f32, a, a.batch * a.groups);
 }
-
-}  // namespace
-
-void group_norm_forward(const GroupNormKernels& k, const GroupNormForwardArgs<float>& a) { parallel_items(k.forward_f32, a); }
-void group_norm_forward(const GroupNormKernels& k, const GroupNormForwardArgs<double>& a) { parallel_items(k.forward_f64, a); }
-void group_norm_backward(const GroupNormKernels& k, const GroupNormBackwardArgs<float>& a) { parallel_items(k.backward_f32, a); }
-void group_norm_backward(const GroupNormKernels& k, const GroupNormBackwardArgs<double>& a) { parallel_items(k.backward_f64, a); }
+void group_norm_forward(const GroupNormKernels& k, const GroupNormForwardArgs<double>& a) {
+  detail::parallel_items(k.forward_f64, a, a.batch * a.groups);
+}
+void group_norm_backward(const GroupNormKernels& k, const GroupNormBackwardArgs<float>& a) {
+  detail::parallel_items(k.backward_f32, a, a.batch * a.groups);
+}
+void group_norm_backward(const GroupNormKernels& k, const GroupNormBackwardArgs<double>& a) {
+  detail::parallel_items(k.backward_f64, a, a.batch * a.groups);
+}
 
 }  // namespace lucid::kernels
 #endif  // HWY_ONCE

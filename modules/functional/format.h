@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "modules/size2.h"
 
@@ -17,6 +18,13 @@ inline std::string pair_str(const std::array<std::int64_t, 2>& p) {
   return "(" + std::to_string(p[0]) + ", " + std::to_string(p[1]) + ")";
 }
 inline std::string pair_str(const Size2& p) { return pair_str(p.values()); }
+
+// Python's tuple repr of sizes: "(768,)", "(2, 3)", "()".
+inline std::string python_tuple(const std::vector<std::int64_t>& sizes) {
+  std::string out = "(";
+  for (std::size_t i = 0; i < sizes.size(); ++i) out += (i ? ", " : "") + std::to_string(sizes[i]);
+  return out + (sizes.size() == 1 ? ",)" : ")");
+}
 
 // v as Python's repr(float) writes it: the shortest digits that read back exactly, in positional
 // notation when the decimal exponent lies in [-4, 16) ("1e-05", "0.001", "10.0", "1e+16").

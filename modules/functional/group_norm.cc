@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "autodiff/ops.h"
-#include "framework/kernels/elementwise_exprs.h"
 #include "modules/functional/format.h"
 #include "modules/functional/group_norm_epilogue.h"
 
@@ -181,22 +180,12 @@ autograd::TensorList group_norm_composite_backward(const Tensor& g_z, const Tens
 
 Tensor group_norm(const Tensor& x, std::int64_t num_groups, const Tensor& weight, const Tensor& bias, double eps,
                   Activation activation) {
-  namespace ex = kernels::exprs;
-  switch (activation) {
-    case Activation::relu:
-      return group_norm_with_epilogue<ex::Relu>(kernels::GroupNormReLU_kernels, x, num_groups, weight, bias, eps);
-    case Activation::silu:
-      return group_norm_with_epilogue<ex::Silu>(kernels::GroupNormSiLU_kernels, x, num_groups, weight, bias, eps);
-    case Activation::gelu:
-      return group_norm_with_epilogue<ex::Gelu>(kernels::GroupNormGELU_kernels, x, num_groups, weight, bias, eps);
-    case Activation::sigmoid:
-      return group_norm_with_epilogue<ex::Sigmoid>(kernels::GroupNormSigmoid_kernels, x, num_groups, weight, bias, eps);
-    case Activation::tanh:
-      return group_norm_with_epilogue<ex::Tanh>(kernels::GroupNormTanh_kernels, x, num_groups, weight, bias, eps);
-    case Activation::none:
-      break;
-  }
-  return group_norm_with_epilogue<expr::Stream<0>>(kernels::GroupNorm_kernels, x, num_groups, weight, bias, eps);
+  static const detail::BuiltinEpilogues<kernels::GroupNormKernels> tables{
+      kernels::GroupNorm_kernels,     kernels::GroupNormReLU_kernels,    kernels::GroupNormSiLU_kernels,
+      kernels::GroupNormGELU_kernels, kernels::GroupNormSigmoid_kernels, kernels::GroupNormTanh_kernels};
+  return detail::with_builtin_epilogue(activation, tables, [&]<class Act>(Act, const kernels::GroupNormKernels& k) {
+    return group_norm_with_epilogue<Act>(k, x, num_groups, weight, bias, eps);
+  });
 }
 
 }  // namespace lucid::nn::functional

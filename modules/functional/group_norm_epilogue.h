@@ -3,9 +3,7 @@
 // (framework/kernels/group_norm_epilogue.h). lucid's built-in activations go through it
 // (functional::group_norm's Activation argument); examples/swish/ fuses a user's activation.
 //
-// The backward keeps x (a SavedTensor, version-checked), weight and bias, and the (N, G) statistics.
-// Under create_graph it is written with differentiable ops instead: act′(z) from Act's compile-time
-// derivative, evaluated on z = x̂·γ + β, then GroupNorm's own backward.
+// The graph node is record_norm_with_epilogue's (norm_epilogue.h); it also keeps the (N, G) statistics.
 //
 // Heavy template code: include it only from .cc files that define ops.
 #pragma once
@@ -13,16 +11,13 @@
 #include <array>
 #include <cstdint>
 #include <span>
-#include <type_traits>
 
-#include "autodiff/fused_op.h"
-#include "autodiff/grad_mode.h"
 #include "autodiff/node.h"
 #include "autodiff/ops/checks.h"
-#include "autodiff/saved_tensor.h"
-#include "framework/expr/derivative.h"
+#include "framework/expr/expr.h"
 #include "framework/kernels/group_norm.h"
 #include "framework/tensor.h"
+#include "modules/functional/norm_epilogue.h"
 
 namespace lucid::nn::functional {
 
@@ -57,32 +52,22 @@ template <class Act>
 Tensor group_norm_with_epilogue(const kernels::GroupNormKernels& kernels, const Tensor& x_in, std::int64_t num_groups,
                                 const Tensor& weight_in, const Tensor& bias_in, double eps,
                                 const std::array<double, expr::num_scalars<Act>>& activation_scalars = {}) {
-  constexpr bool identity = std::is_same_v<Act, expr::Stream<0>>;
   const Tensor x = ops_detail::row_major(x_in), weight = ops_detail::row_major(weight_in), bias = ops_detail::row_major(bias_in);
   detail::check_group_norm_arguments(x, num_groups, weight, bias, eps);
   Tensor statistics;
   Tensor y = detail::group_norm_kernel_forward(kernels, x, num_groups, weight, bias, eps, activation_scalars, statistics);
-  autograd::record(
-      kernels.backward_name, y, {&x, &weight, &bias},
-      [&kernels, saved_x = autograd::SavedTensor(x), saved_weight = autograd::SavedTensor(weight),
-       saved_bias = autograd::SavedTensor(identity ? Tensor() : bias), num_groups, eps, statistics,
-       activation_scalars](const Tensor& g, autograd::Node& node) {
-        const Tensor& input = saved_x.unpack(node);
-        const Tensor& gamma = saved_weight.unpack(node);
-        const Tensor& beta = saved_bias.unpack(node);
-        if (!autograd::is_grad_enabled()) {
-          return detail::group_norm_kernel_backward(kernels, g, input, num_groups, gamma, beta, statistics,
-                                                    activation_scalars, node);
-        }
-        if constexpr (identity) {
-          return detail::group_norm_composite_backward(g, input, num_groups, gamma, eps, node);
-        } else {  // g_z = g·act′(z)
-          using Derivative = decltype(expr::d(Act{}, expr::stream<0>));
-          const std::array<Tensor, 1> z{detail::group_norm_composite(input, num_groups, gamma, beta, eps)};
-          const Tensor act_derivative = autograd::fused_detail::TensorEvaluator<1, expr::num_scalars<Act>>{
-              z, activation_scalars, input.dtype()}(Derivative{});
-          return detail::group_norm_composite_backward(g * act_derivative, input, num_groups, gamma, eps, node);
-        }
+  detail::record_norm_with_epilogue<Act>(
+      kernels.backward_name, y, x, weight, bias, activation_scalars,
+      [&kernels, num_groups, statistics, activation_scalars](const Tensor& g, const Tensor& input, const Tensor& gamma,
+                                                             const Tensor& beta, const autograd::Node& node) {
+        return detail::group_norm_kernel_backward(kernels, g, input, num_groups, gamma, beta, statistics,
+                                                  activation_scalars, node);
+      },
+      [num_groups, eps](const Tensor& input, const Tensor& gamma, const Tensor& beta) {
+        return detail::group_norm_composite(input, num_groups, gamma, beta, eps);
+      },
+      [num_groups, eps](const Tensor& g_z, const Tensor& input, const Tensor& gamma, const autograd::Node& node) {
+        return detail::group_norm_composite_backward(g_z, input, num_groups, gamma, eps, node);
       });
   return y;
 }

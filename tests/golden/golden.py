@@ -12,6 +12,7 @@ import json
 import math
 import os
 
+import numpy as np
 import torch
 
 
@@ -43,3 +44,23 @@ def write(filename, cases, source, compact=False):
                   separators=(",", ":") if compact else None)
         f.write("\n")
     print(f"wrote {len(cases)} cases to {path}")
+
+
+def f32_exact(t):
+    """t rounded to the nearest float32, held in float64."""
+    return t.to(torch.float32).to(torch.float64)
+
+
+def relative_gap(got, want):
+    """max |got − want| / max |want| (long double); the absolute gap where want is all zeros."""
+    want = np.asarray(want, dtype=np.longdouble)
+    gap = np.abs(got.numpy().astype(np.longdouble) - want).max()
+    scale = np.abs(want).max()
+    return float(gap / scale if scale > 0 else gap)
+
+
+def spiked(x, positions, values):
+    """x with the given (index tuple) elements set to the given values."""
+    for position, value in zip(positions, values):
+        x[position] = value
+    return x

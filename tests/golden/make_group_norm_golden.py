@@ -16,14 +16,10 @@ exceed it (tests/modules/group_norm_parity_test.cc).
 import numpy as np
 import torch
 
-from golden import case, write
+from golden import case, f32_exact, relative_gap, spiked, write
 
 torch.manual_seed(0)
 
-
-def f32_exact(t):
-    """t rounded to the nearest float32, held in float64."""
-    return t.to(torch.float32).to(torch.float64)
 
 
 def closed_form(x, weight, bias, dy, groups, eps):
@@ -48,13 +44,6 @@ def closed_form(x, weight, bias, dy, groups, eps):
     outputs = xhat * gamma + beta, dx.reshape(x.shape), (g * xhat).sum(axis=others), g.sum(axis=others)
     return outputs, float(np.abs(rstd * d).max())
 
-
-def relative_gap(got, want):
-    """max |got − want| / max |want| (long double); the absolute gap where want is all zeros."""
-    want = np.asarray(want, dtype=np.longdouble)
-    gap = np.abs(got.numpy().astype(np.longdouble) - want).max()
-    scale = np.abs(want).max()
-    return float(gap / scale if scale > 0 else gap)
 
 
 def torch_outputs(x, weight, bias, dy, groups, eps, dtype):
@@ -105,12 +94,6 @@ def near_constant():
     x[0, 2:] = 2.5
     return x
 
-
-def spiked(x, positions, values):
-    """x with the given (index tuple) elements set to the given values."""
-    for position, value in zip(positions, values):
-        x[position] = value
-    return x
 
 
 def one_element_groups():

@@ -1017,6 +1017,75 @@ TEST(BadInput, GroupNormEmptyBatch) {
   EXPECT_EQ(gn.weight.grad().to_vector<double>(), std::vector<double>(4, 0.0));
 }
 
+// ---- LayerNorm ----
+
+TEST(BadInput, LayerNormWrongNormalizedShape) {
+  nn::LayerNorm ln({768});
+  expect_rejects([&] { ln(ones({2, 5})); },
+                 {"normalized_shape (768,) expects an input of shape (*, 768)", "got shape (2, 5)"});
+  expect_rejects([] { nn::functional::layer_norm(ones({3, 4, 5}), {5, 4}); },
+                 {"layer_norm: normalized_shape (5, 4) expects an input of shape (*, 5, 4), got shape (3, 4, 5)"});
+  expect_rejects([] { nn::functional::layer_norm(ones({4}), {2, 4}); }, {"(*, 2, 4)", "got shape (4,)"});
+}
+
+TEST(BadInput, LayerNormEmptyOrNonPositiveNormalizedShape) {
+  expect_rejects([] { (void)nn::LayerNorm({}); }, {"LayerNorm: normalized_shape must have at least one dimension, got ()"});
+  expect_rejects([] { (void)nn::LayerNorm({768, 0}); }, {"normalized_shape (768, 0) must have positive sizes"});
+  expect_rejects([] { nn::functional::layer_norm(ones({2, 3}), {-3}); },
+                 {"layer_norm: normalized_shape (-3,) must have positive sizes"});
+}
+
+TEST(BadInput, LayerNormBadEps) {
+  expect_rejects([] { (void)nn::LayerNorm({4}, {.eps = -1e-5}); }, {"LayerNorm: eps (-1e-05) must be non-negative"});
+  expect_rejects([] { nn::functional::layer_norm(ones({1, 4}), {4}, {}, {}, kNaN); }, {"layer_norm: eps (nan)"});
+}
+
+TEST(BadInput, LayerNormAffineShapeOrDtypeMismatch) {
+  expect_rejects([] { nn::functional::layer_norm(ones({2, 8}), {8}, ones({4}), zeros({8})); },
+                 {"weight of shape (4,) does not match normalized_shape (8,)"});
+  expect_rejects([] { nn::functional::layer_norm(ones({2, 2, 4}), {2, 4}, ones({2, 4}), zeros({8})); },
+                 {"bias of shape (8,) does not match normalized_shape (2, 4)"});
+  nn::LayerNorm ln({4});  // float32 weight and bias
+  expect_rejects([&] { ln(ones({3, 4}, float64)); }, {"weight has dtype float32", "input has dtype float64"});
+}
+
+TEST(BadInput, LayerNormNaNStaysInItsRow) {
+  manual_seed(4);
+  Tensor x = randn({3, 5}, float64);
+  x.data<double>()[6] = kNaN;  // row 1
+  x.requires_grad_();
+  nn::LayerNorm ln({5}, {.dtype = float64});
+  const Tensor y = ln(x);
+  const std::vector<double> out = y.to_vector<double>();
+  for (std::size_t i = 0; i < out.size(); ++i) EXPECT_EQ(std::isnan(out[i]), i / 5 == 1) << "element " << i;
+  (y * ones({3, 5}, float64)).sum().backward();
+  const std::vector<double> dx = x.grad().to_vector<double>();
+  for (std::size_t i = 0; i < dx.size(); ++i) EXPECT_EQ(std::isfinite(dx[i]), i / 5 != 1) << "dx element " << i;
+}
+
+TEST(BadInput, LayerNormConstantRowAndEmptyBatch) {
+  const Tensor bias = tensor(std::vector<double>{0.5, -1.0, 2.0}, {3});
+  EXPECT_EQ(nn::functional::layer_norm(full({2, 3}, 7.0, float64), {3}, ones({3}, float64), bias).to_vector<double>(),
+            (std::vector<double>{0.5, -1.0, 2.0, 0.5, -1.0, 2.0}));
+  nn::LayerNorm ln({4});
+  const Tensor x = zeros({0, 4}).requires_grad_();
+  const Tensor y = ln(x);
+  EXPECT_EQ(y.shape(), (Shape{0, 4}));
+  y.sum().backward();
+  EXPECT_EQ(ln.weight.grad().to_vector<float>(), std::vector<float>(4, 0.0f));
+}
+
+// ---- RMSNorm ----
+
+TEST(BadInput, RMSNormWrongNormalizedShapeOrBadConfig) {
+  nn::RMSNorm rms({8});
+  expect_rejects([&] { rms(ones({2, 5})); }, {"rms_norm: normalized_shape (8,) expects an input of shape (*, 8), got shape (2, 5)"});
+  expect_rejects([] { (void)nn::RMSNorm({8}, {.eps = -1.0}); }, {"RMSNorm: eps (-1.0) must be non-negative"});
+  expect_rejects([] { (void)nn::RMSNorm({}); }, {"RMSNorm: normalized_shape must have at least one dimension, got ()"});
+  expect_rejects([] { nn::functional::rms_norm(ones({2, 4}), {4}, ones({3})); },
+                 {"rms_norm: weight of shape (3,) does not match normalized_shape (4,)"});
+}
+
 // ---- Linear ----
 
 TEST(BadInput, LinearNegativeFeatures) {

@@ -1,0 +1,74 @@
+// LibTorch on bench/norms' cases, measured as the lucid half measures its own: forward under
+// NoGradGuard, forward+backward with gradients reset to none after each iteration, one thread.
+// LayerNorm is torch::layer_norm; RMSNorm (which LibTorch 1.13 lacks) x * rsqrt(mean(x²) + eps) * w.
+// For comparison only; never linked into lucid.
+#include "bench/norms_torch.h"
+
+#include <benchmark/benchmark.h>
+#include <torch/types.h>
+#include <torch/utils.h>
+
+#include "bench/norms_shapes.h"
+
+namespace norms_bench {
+namespace {
+
+struct TorchInputs {
+  torch::Tensor x, dy, weight, bias;
+  Case k;
+  explicit TorchInputs(const Case& c)
+      : x(torch::randn({c.rows, c.cols})),
+        dy(torch::randn({c.rows, c.cols})),
+        weight(torch::ones({c.cols}).requires_grad_(true)),
+        bias(torch::zeros({c.cols}).requires_grad_(true)),
+        k(c) {}
+  torch::Tensor forward() const {
+    if (k.layer == Layer::layer_norm) return torch::layer_norm(x, {k.cols}, weight, bias, 1e-5);
+    return x * torch::rsqrt(x.pow(2).mean(-1, true) + kRmsEps) * weight;
+  }
+  void reset_grads() {
+    for (torch::Tensor* t : {&x, &weight, &bias}) t->mutable_grad().reset();
+  }
+};
+
+void one_thread() {
+  static const bool once = [] {
+    torch::set_num_interop_threads(1);  // may only be called once per process
+    return true;
+  }();
+  (void)once;
+  torch::set_num_threads(1);
+}
+
+void torch_forward(benchmark::State& state) {
+  one_thread();
+  torch::manual_seed(0);
+  TorchInputs in(CaseOf(state));
+  torch::NoGradGuard guard;
+  for (auto _ : state) {
+    torch::Tensor y = in.forward();
+    benchmark::DoNotOptimize(y.data_ptr<float>());
+    benchmark::ClobberMemory();
+  }
+}
+
+void torch_forward_backward(benchmark::State& state) {
+  one_thread();
+  torch::manual_seed(0);
+  TorchInputs in(CaseOf(state));
+  in.x.requires_grad_(true);
+  for (auto _ : state) {
+    in.forward().backward(in.dy);
+    benchmark::DoNotOptimize(in.x.grad().data_ptr<float>());
+    in.reset_grads();
+  }
+}
+
+}  // namespace
+
+void RegisterTorchBenchmarks() {
+  benchmark::RegisterBenchmark("torch_forward", torch_forward)->Apply(AllCases);
+  benchmark::RegisterBenchmark("torch_forward_backward", torch_forward_backward)->Apply(AllCases);
+}
+
+}  // namespace norms_bench
