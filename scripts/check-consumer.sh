@@ -4,7 +4,8 @@
 #   1. install:      cmake --install <build> --prefix <work>/prefix, then find_package(lucid) with
 #                    CMAKE_PREFIX_PATH=<work>/prefix; the consumer's compile line must carry no
 #                    warning, -Werror or sanitizer flag; its compile time and peak memory are printed
-#   2. pkg-config:   g++ -std=c++20 main.cc $(pkg-config --cflags --libs lucid) from the same prefix
+#   2. pkg-config:   g++ -std=c++20 main.cc $(pkg-config --cflags --libs lucid) from the same prefix;
+#                    also examples/swish/ (a user's fused op) copied out of the tree, built the same way
 #   3. subdirectory: add_subdirectory(<lucid source>) (lucid's libraries built again, no tests)
 #   4. fetchcontent: FetchContent with SOURCE_DIR = <lucid source>, no download
 # 3 and 4 build in the same directory with ccache as the compiler launcher, so 4 compiles lucid
@@ -64,7 +65,15 @@ check_no_leaked_flags "pkg-config" "$pc_flags"
 # shellcheck disable=SC2086  # the flags are words
 g++ -std=c++20 -O2 "$consumer/main.cc" -o "$work/consumer-pkg-config" $pc_flags
 "$work/consumer-pkg-config"
-lap "pkg-config"
+# A user's own fused op (examples/swish/: the expression headers, the Highway evaluator, the kernel
+# macros) against the installed headers only: the example's files copied out of the tree.
+mkdir -p "$work/swish/examples/swish"
+cp examples/swish/*.h examples/swish/*.cc "$work/swish/examples/swish/"
+# shellcheck disable=SC2086
+g++ -std=c++20 -O2 -I"$work/swish" "$work/swish/examples/swish/main.cc" "$work/swish/examples/swish/swish_kernels.cc" \
+  -o "$work/swish/swish" $pc_flags
+"$work/swish/swish" | tail -n 1
+lap "pkg-config (consumer, and examples/swish/ out of the tree)"
 
 # 3. add_subdirectory, 4. FetchContent: one build directory, ccache shared.
 export CCACHE_DIR="$work/ccache" CCACHE_NOHASHDIR=1
