@@ -21,6 +21,8 @@ packages=(
   gnuplot-nox           # training curves as PNG
   dataset-fashion-mnist # the example's data set (gzip IDX files)
   libopenmpi-dev openmpi-bin # lucid::distributed (optional: built when CMake finds MPI) and mpirun
+  ccache                # CI: scripts/check-consumer.sh compiles lucid once for add_subdirectory and FetchContent
+  doxygen               # the `docs` target (API reference; optional, skipped without it)
 )
 
 for arg in "$@"; do
