@@ -8,6 +8,7 @@
 #include "autodiff/node.h"
 #include "autodiff/ops.h"
 #include "autodiff/ops/checks.h"
+#include "framework/kernels/layout.h"
 #include "framework/kernels/matmul.h"
 
 namespace lucid {
@@ -21,6 +22,19 @@ namespace {
 
 // "(2, 3)", or "(2, 3).T" when the operand enters transposed.
 std::string operand_str(const Tensor& t, bool transposed) { return t.shape().str() + (transposed ? ".T" : ""); }
+
+// Whether t (2-D, or 3-D batches) is the transpose of a contiguous tensor, as x.t() or
+// k.transpose(-2, -1) of a contiguous one is.
+bool transposes_contiguous(const Tensor& t) {
+  if (t.is_contiguous()) return false;
+  kernels::StridedPlacement p = kernels::placement_of(t);
+  Shape::Dims dims = p.shape.dims();
+  const std::size_t last = dims.size() - 1;
+  std::swap(dims[last], dims[last - 1]);
+  std::swap(p.strides[last], p.strides[last - 1]);
+  p.shape = Shape(std::move(dims));
+  return kernels::strided_view(t, p).is_contiguous();
+}
 
 // op(A)·op(B) for two 2-D operands (mm) or two 3-D ones with the same batch size (bmm).
 Tensor checked_product(const char* op, const Tensor& a, const Tensor& b, bool transpose_a, bool transpose_b) {
@@ -41,6 +55,10 @@ Tensor checked_product(const char* op, const Tensor& a, const Tensor& b, bool tr
                      ")");
   }
   ops_detail::check_same_dtype(op, a, b);
+  // A transposed view of a contiguous operand enters the GEMM as that operand with its flag flipped:
+  // no copy (a.matmul(b.t()), q.matmul(k.transpose(-2, -1))).
+  if (transposes_contiguous(a)) return checked_product(op, transpose(a, -2, -1), b, !transpose_a, transpose_b);
+  if (transposes_contiguous(b)) return checked_product(op, a, transpose(b, -2, -1), transpose_a, !transpose_b);
   Tensor out = kernels::matmul(a, b, transpose_a, transpose_b);
   if (!autograd::should_record({&a, &b})) return out;
   // Saves a only for b's gradient and b only for a's, as PyTorch does.

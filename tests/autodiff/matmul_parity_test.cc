@@ -4,6 +4,7 @@
 // 1 and 2 threads.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -94,6 +95,30 @@ TEST(MatmulThreads, BatchedProductsAreIdenticalOnOneAndTwoThreads) {
   lucid::set_num_threads(before);
   EXPECT_EQ(scores1, scores2);
   EXPECT_EQ(big1, big2);
+}
+
+// A transposed view enters the GEMM through its transpose flag; the product and the gradients are the
+// same as with the view copied first (the GEMM runs the same arithmetic either way).
+TEST(MatmulViews, TransposedViewsGiveTheProductsOfTheirCopies) {
+  lucid::manual_seed(5);
+  const Tensor a = lucid::randn({3, 4}, lucid::float64).requires_grad_(), b = lucid::randn({5, 4}, lucid::float64).requires_grad_();
+  const Tensor q = lucid::randn({2, 3, 4}, lucid::float64).requires_grad_(), k = lucid::randn({2, 5, 4}, lucid::float64).requires_grad_();
+  const auto check = [](const std::function<Tensor(const std::vector<Tensor>&)>& viewed,
+                        const std::function<Tensor(const std::vector<Tensor>&)>& copied, const std::vector<Tensor>& in) {
+    const Tensor y_view = viewed(in);
+    const std::vector<Tensor> g_view = lucid::autograd::grad(y_view.sum(), in);
+    const Tensor y_copy = copied(in);
+    const std::vector<Tensor> g_copy = lucid::autograd::grad(y_copy.sum(), in);
+    EXPECT_EQ(y_view.to_vector<double>(), y_copy.to_vector<double>());
+    for (std::size_t i = 0; i < in.size(); ++i) EXPECT_EQ(g_view[i].to_vector<double>(), g_copy[i].to_vector<double>());
+    EXPECT_GRADCHECK([&](const std::vector<Tensor>& x) { return viewed(x).tanh(); }, in);
+  };
+  check([](const auto& x) { return x[0].matmul(x[1].t()); }, [](const auto& x) { return x[0].matmul(x[1].t().contiguous()); },
+        {a, b});
+  check([](const auto& x) { return x[0].t().t().matmul(x[1].t()).t().matmul(x[0]); },
+        [](const auto& x) { return x[0].matmul(x[1].t().contiguous()).t().contiguous().matmul(x[0]); }, {a, b});
+  check([](const auto& x) { return x[0].matmul(x[1].transpose(-2, -1)); },
+        [](const auto& x) { return x[0].matmul(x[1].transpose(-2, -1).contiguous()); }, {q, k});
 }
 
 }  // namespace
