@@ -126,15 +126,18 @@ std::array<Tensor, N> at_shape(const std::array<Tensor, N>& tensors, const Shape
   return streams;
 }
 
-// out = kernel(streams...; scalars), all streams contiguous with out's shape.
+// out = kernel(streams...; scalars), all streams of out's shape (a strided view is read from its
+// row-major copy).
 template <std::size_t N, std::size_t P>
 Tensor run_kernel(const FusedKernels& kernels, int which, const std::array<Tensor, N>& streams,
                   const std::array<double, P>& scalars, const Shape& shape, DType dtype) {
   Tensor out = Tensor::empty(shape, dtype);
+  std::array<Tensor, N> rows;
+  for (std::size_t k = 0; k < N; ++k) rows[k] = kernels::dense(streams[k]);
   visit_dtype(dtype, [&](auto tag) {
     using T = decltype(tag);
     std::array<const T*, N> in{};
-    for (std::size_t k = 0; k < N; ++k) in[k] = streams[k].template data<T>();
+    for (std::size_t k = 0; k < N; ++k) in[k] = rows[k].template data<T>();
     std::array<T, P + 1> scalar_values{};  // +1: never a zero-length array
     std::copy(scalars.begin(), scalars.end(), scalar_values.begin());
     const auto kernel = which < 0 ? kernels.forward<T>() : kernels.backward<T>(static_cast<std::size_t>(which));

@@ -154,6 +154,27 @@ TEST(StridedViews, ShareStorageAndVersionWithTheirBase) {
   EXPECT_EQ(x.t().index({0}).contiguous().to_vector<float>(), (std::vector<float>{0, 6, 12, 18}));
 }
 
+// In-place ops whose backward reads a saved strided view (relu_ saves its output). The views share
+// one version counter, so a write through one after relu_ invalidates relu_'s saved output, as in
+// PyTorch (which raises for the same sequence).
+TEST(StridedViews, InPlaceActivationsThroughAColumnViewMatchTheirOutOfPlaceForms) {
+  const Tensor x = lucid::randn({3, 4}, lucid::float64).requires_grad_();
+  Tensor h = x * 1.0;
+  h.select(1, 0).sigmoid_();
+  h.narrow(1, 1, 2).relu_();
+  (h * h).sum().backward();
+  const Tensor expected_h = lucid::cat({x.narrow(1, 0, 1).sigmoid(), x.narrow(1, 1, 2).relu(), x.narrow(1, 3, 1)}, 1);
+  const Tensor x2 = x.detach().requires_grad_();
+  const Tensor h2 = lucid::cat({x2.narrow(1, 0, 1).sigmoid(), x2.narrow(1, 1, 2).relu(), x2.narrow(1, 3, 1)}, 1);
+  (h2 * h2).sum().backward();
+  EXPECT_EQ(h.to_vector<double>(), expected_h.to_vector<double>());
+  EXPECT_EQ(x.grad().to_vector<double>(), x2.grad().to_vector<double>());
+  Tensor late = x * 1.0;
+  late.narrow(1, 1, 2).relu_();
+  late.select(1, 0).sigmoid_();
+  EXPECT_THROW((late * late).sum().backward(), lucid::RuntimeError);
+}
+
 TEST(StridedViews, ASavedTensorWrittenThroughIndexPutRaisesInBackward) {
   const Tensor x = lucid::randn({3, 4}, lucid::float64).requires_grad_();
   Tensor h = x * 1.0;
