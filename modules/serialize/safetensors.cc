@@ -1,5 +1,6 @@
 #include "modules/serialize/safetensors.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -273,6 +274,23 @@ std::string header_text(const nn::StateDict& dict, const std::filesystem::path& 
   return text;
 }
 
+// Syncs the directory holding `path`, so that the rename into it survives a power loss: the file's
+// fsync makes its bytes durable, not the directory entry that names it.
+void sync_directory(const std::filesystem::path& path) {
+  const std::filesystem::path directory = path.has_parent_path() ? path.parent_path() : ".";
+  const auto cannot_sync = [&](int error) {
+    fail(path, "replaced it, but cannot sync its directory '" + directory.string() + "': " + std::strerror(error) +
+                   " (the new file may not survive a power loss)");
+  };
+  const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) cannot_sync(errno);
+  // EINVAL: the file system cannot sync a directory; nothing more can be done there (SQLite ignores
+  // every error of its directory sync, its ticket #1657: some file systems refuse it).
+  const int error = ::fsync(fd) == 0 || errno == EINVAL ? 0 : errno;
+  ::close(fd);
+  if (error != 0) cannot_sync(error);
+}
+
 }  // namespace
 
 void save(const nn::StateDict& dict, const std::filesystem::path& path, const SafetensorsMetadata& metadata) {
@@ -305,6 +323,7 @@ void save(const nn::StateDict& dict, const std::filesystem::path& path, const Sa
   std::filesystem::rename(temporary, path, ec);
   if (ec) fail(path, "cannot replace it with '" + temporary.string() + "': " + ec.message());
   guard.release();
+  sync_directory(path);
 }
 
 void save(const nn::Module& module, const std::filesystem::path& path, const SafetensorsMetadata& metadata) {

@@ -24,10 +24,18 @@ namespace lucid {
 // Free-form string pairs stored under "__metadata__".
 using SafetensorsMetadata = std::map<std::string, std::string>;
 
-// Writes the dict's tensors (in its order) and the metadata to `path`, atomically: the bytes go to
-// `<path>.tmp.<pid>` in the same directory, are flushed and synced, and the temporary file is then
-// renamed over `path`. On any error the temporary file is removed, `path` is left as it was, and
-// ValueError names the path and the cause. Also ValueError for an undefined tensor or a tensor
+// Writes the dict's tensors (in its order) and the metadata to `path`, atomically and durably: the
+// bytes go to `<path>.tmp.<pid>` in the same directory and are fsynced, the temporary file is renamed
+// over `path`, and the directory is fsynced. Crash safety: a process killed at any point of a save
+// (SIGKILL, a crash) leaves `path` holding its previous file or the new one, whole, never a mix
+// (tests/reliability/checkpoint_crash_test.cc kills saves mid-write); once save returns, the new file
+// also survives a power loss on a file system and disk that honour fsync. A save killed before its
+// rename leaves its `<path>.tmp.<pid>` behind: loading `path` never reads it (and a partial one fails
+// load's validation). save does not delete such leftovers, since one may belong to a save still
+// running (in another process, pid namespace or host): remove them when no save is running.
+// On any error the temporary file is removed, `path` is left as it was, and ValueError names the path
+// and the cause; when only the final directory sync fails, `path` already holds the new file and the
+// error says it may not survive a power loss. Also ValueError for an undefined tensor or a tensor
 // named "__metadata__".
 void save(const nn::StateDict& dict, const std::filesystem::path& path, const SafetensorsMetadata& metadata = {});
 // save(module.state_dict(), path, metadata).

@@ -285,6 +285,24 @@ TEST(Safetensors, OverwritesAnExistingFile) {
   EXPECT_EQ(dir.entries(), std::vector<std::string>{"ckpt.safetensors"});
 }
 
+// A bare file name: the temporary file and the directory sync are in the working directory.
+TEST(Safetensors, SavesToAPathWithoutDirectory) {
+  TempDir dir;
+  auto net = make_net(6);
+  {
+    struct RestoreWorkingDirectory {  // also when save throws, for the tests that follow
+      std::filesystem::path previous = std::filesystem::current_path();
+      ~RestoreWorkingDirectory() { std::filesystem::current_path(previous); }
+    } restore;
+    std::filesystem::current_path(dir.path());
+    save(*net, "ckpt.safetensors");
+  }
+  auto other = make_net(7);
+  load(*other, dir / "ckpt.safetensors");
+  EXPECT_EQ(snapshot(*other), snapshot(*net));
+  EXPECT_EQ(dir.entries(), std::vector<std::string>{"ckpt.safetensors"});
+}
+
 TEST(Safetensors, FailedSaveLeavesNoTemporaryFileAndTheTargetIntact) {
   TempDir dir;
   const auto target = dir / "ckpt.safetensors";
