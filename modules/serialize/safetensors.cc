@@ -37,6 +37,9 @@ std::string_view dtype_code(DType dtype) {
 }
 
 constexpr std::uint64_t kMaxHeaderBytes = 100'000'000;  // the reference implementation's limit
+// A valid header nests three levels ({name: {"shape": [...]}}); deeper ones are refused while parsing,
+// before a million-level array costs seconds to build and free.
+constexpr int kMaxHeaderDepth = 64;
 constexpr const char* kMetadataKey = "__metadata__";
 
 [[noreturn]] void fail(const std::filesystem::path& path, const std::string& what) {
@@ -167,8 +170,16 @@ Header read_header(const std::filesystem::path& path, std::ifstream& in, std::ui
   std::string text(n, '\0');
   if (!in.read(text.data(), static_cast<std::streamsize>(n))) fail(path, "cannot read the header");
   json header;
+  const json::parser_callback_t refuse_deep_nesting = [&](int depth, json::parse_event_t event, json&) {
+    const bool opens = event == json::parse_event_t::object_start || event == json::parse_event_t::array_start;
+    if (opens && depth >= kMaxHeaderDepth) {
+      fail(path, "the header nests deeper than " + std::to_string(kMaxHeaderDepth) +
+                     " levels (a safetensors header nests 3)");
+    }
+    return true;
+  };
   try {
-    header = json::parse(text);
+    header = json::parse(text, refuse_deep_nesting);
   } catch (const json::exception& e) {
     fail(path, std::string("the header is not valid JSON: ") + e.what());
   }
