@@ -96,6 +96,10 @@ struct TensorEvaluator {
   template <class A>
   Tensor operator()(expr::Node<expr::Expm1Op, A>) const { return expm1((*this)(A{})); }
   template <class A>
+  Tensor operator()(expr::Node<expr::SinOp, A>) const { return sin((*this)(A{})); }
+  template <class A>
+  Tensor operator()(expr::Node<expr::CosOp, A>) const { return cos((*this)(A{})); }
+  template <class A>
   Tensor operator()(expr::Node<expr::FloorOp, A>) const { return floor((*this)(A{})); }
   template <class A>
   Tensor operator()(expr::Node<expr::CeilOp, A>) const { return ceil((*this)(A{})); }

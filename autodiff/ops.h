@@ -43,7 +43,7 @@ Tensor where(const Tensor& condition, double a, const Tensor& b);
 // value where mask > ½, else x (PyTorch's masked_fill with a 0/1 mask of any dtype; mask and x broadcast,
 // as PyTorch's out-of-place form); no gradient where filled, none to mask.
 Tensor masked_fill(const Tensor& x, const Tensor& mask, double value);
-// neg, abs, exp, log, sqrt, rsqrt, erf, log1p, expm1, sign, floor, ceil, round, relu, sigmoid, tanh, silu, gelu, gelu_tanh: one per line of
+// neg, abs, exp, log, sqrt, rsqrt, erf, log1p, expm1, sin, cos, sign, floor, ceil, round, relu, sigmoid, tanh, silu, gelu, gelu_tanh: one per line of
 // framework/kernels/unary_ops.inc, which gives each formula.
 #define LUCID_UNARY_OP(name, Name, group, ...) Tensor name(const Tensor& x);
 #include "framework/kernels/unary_ops.inc"

@@ -107,6 +107,10 @@ constexpr auto diff(E e, L l) {
       return simplify::div(da, One{} + a);                                      // a'/(1 + a)
     } else if constexpr (std::is_same_v<Op, Expm1Op>) {
       return simplify::mul(da, exp(a));                                         // a'·eᵃ
+    } else if constexpr (std::is_same_v<Op, SinOp>) {
+      return simplify::mul(da, cos(a));                                         // a'·cos a
+    } else if constexpr (std::is_same_v<Op, CosOp>) {
+      return simplify::mul(da, -sin(a));                                        // −a'·sin a
     } else if constexpr (std::is_same_v<Op, FloorOp> || std::is_same_v<Op, CeilOp> || std::is_same_v<Op, RoundOp>) {
       return Zero{};                                                            // piecewise constant, as PyTorch
     } else if constexpr (std::is_same_v<Op, SelectOp>) {

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <limits>
 #include <type_traits>
@@ -161,6 +162,28 @@ struct Evaluator {
     const V clamped = hn::IfThenElse(hn::Gt(a, hi), hi, hn::IfThenElse(hn::Lt(a, lo), lo, a));
     const V m = Expm1NormalRange(d, clamped);
     return hn::IfThenElse(hn::Gt(a, hi), hn::Sub(ExpIeee(d, a), hn::Set(d, T(1))), m);
+  }
+  // sin a and cos a: Highway's (≤ 3 ulp, its valid range |a| ≤ 39000); lanes outside it, ±inf and NaN
+  // take std::sin / std::cos (NaN for ±inf and NaN, as PyTorch), so any input is exact to that bound.
+  template <class A>
+  HWY_INLINE V operator()(Node<SinOp, A>) const { return SinOrCos</*kSin=*/true>((*this)(A{})); }
+  template <class A>
+  HWY_INLINE V operator()(Node<CosOp, A>) const { return SinOrCos</*kSin=*/false>((*this)(A{})); }
+  template <bool kSin>
+  HWY_INLINE V SinOrCos(V a) const {
+    constexpr T kValidRange = T(39000);
+    V r = kSin ? hn::Sin(d, a) : hn::Cos(d, a);
+    const auto outside = hn::Not(hn::Le(hn::Abs(a), hn::Set(d, kValidRange)));
+    if (HWY_UNLIKELY(!hn::AllFalse(d, outside))) {
+      alignas(64) T in[hn::MaxLanes(D())], out[hn::MaxLanes(D())];
+      hn::Store(a, d, in);
+      hn::Store(r, d, out);
+      for (std::size_t i = 0; i < hn::Lanes(d); ++i) {
+        if (!(std::abs(in[i]) <= kValidRange)) out[i] = kSin ? std::sin(in[i]) : std::cos(in[i]);
+      }
+      r = hn::Load(d, out);
+    }
+    return r;
   }
   // ⌊a⌋, ⌈a⌉ and round-half-to-even (PyTorch's round); ±inf, NaN and ±0 stay as they are.
   template <class A>

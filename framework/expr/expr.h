@@ -60,6 +60,8 @@ struct SigmoidOp {};  // 1/(1 + e⁻ᵃ)
 struct ErfOp {};      // erf a = (2/√π)∫₀ᵃ e^(−t²) dt
 struct Log1pOp {};    // ln(1 + a), accurate near a = 0
 struct Expm1Op {};    // eᵃ − 1, accurate near a = 0
+struct SinOp {};      // sin a
+struct CosOp {};      // cos a
 struct FloorOp {};    // ⌊a⌋ (piecewise constant: no gradient)
 struct CeilOp {};     // ⌈a⌉ (piecewise constant: no gradient)
 struct RoundOp {};    // a rounded to the nearest integer, halves to even (piecewise constant: no gradient)
@@ -188,6 +190,10 @@ template <Expression A>
 constexpr auto log1p(A a) { return detail::make<Log1pOp>(a); }
 template <Expression A>
 constexpr auto expm1(A a) { return detail::make<Expm1Op>(a); }
+template <Expression A>
+constexpr auto sin(A a) { return detail::make<SinOp>(a); }
+template <Expression A>
+constexpr auto cos(A a) { return detail::make<CosOp>(a); }
 template <Expression A>
 constexpr auto floor(A a) { return detail::make<FloorOp>(a); }
 template <Expression A>

@@ -755,6 +755,15 @@ rejects("masked_fill_not_broadcastable", "masked_fill", lambda x, mask: x.masked
 rejects("where_else_scalar_not_broadcastable", "where_else_scalar", lambda cond, a: torch.where(cond > 0.5, a, 0.0),
         {"cond": t64([1.0, 0.0]), "a": randn(2, 3)}, scalar=0.0)
 
+# sin and cos (after the older cases, so their random draws stay as they were): the usual grids plus
+# arguments around Highway's valid range |x| ≤ 39000, beyond which lucid takes std::sin / std::cos.
+for op, fn in (("sin", torch.sin), ("cos", torch.cos)):
+    grids = unary_grids(False)
+    grids["large"] = t64([38999.5, -39000.0, 39001.25, 1e5 + 0.3, -123456.7, 1e7, 3e8, -2.5e15])
+    grids["multiples_of_half_pi"] = t64([k * math.pi / 2 for k in range(-8, 9)])
+    for grid, x in grids.items():
+        spec(f"{op}_{grid}", op, lambda x, fn=fn: fn(x), {"x": x}, grad=["x"])
+
 write("differential.json", cases, compact=True, source=
       "tests/golden/make_differential_golden.py: every public op in float32 and float64 over shapes, broadcasts "
       "and extreme values; PyTorch float64 references (float32's non-finite values), backward of <gy, y>")

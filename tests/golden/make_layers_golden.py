@@ -129,6 +129,32 @@ def mse_case(name, shape, reduction):
                 dtarget=dtarget)
 
 
+def conv_transpose_case(name, n, c, o, size, kernel, stride, padding, output_padding, dilation, bias, groups=1):
+    x, w = randn(n, c, *size), randn(c, o // groups, *kernel)
+    b = randn(o) if bias else None
+    y, gy, (dx, dw, db) = run(lambda x_, w_, b_: F.conv_transpose2d(x_, w_, b_, stride, padding, output_padding,
+                                                                    groups, dilation), [x, w, b])
+    attrs = {"op": "conv_transpose2d", "stride": list(stride), "padding": list(padding),
+             "output_padding": list(output_padding), "dilation": list(dilation), "groups": groups}
+    return case(name, attrs, x=x, weight=w, bias=b, gy=gy, y=y, dx=dx, dweight=dw, dbias=db)
+
+
+def interpolate_case(name, shape, size=None, scale_factor=None):
+    """Nearest-neighbour resizing; attrs hold size (a list) or scale_factor (one number)."""
+    x = randn(*shape)
+    y, gy, (dx,) = run(lambda x_: F.interpolate(x_, size=size, scale_factor=scale_factor, mode="nearest"), [x])
+    attrs = {"op": "interpolate", **({"size": list(size)} if size else {"scale_factor": scale_factor})}
+    return case(name, attrs, x=x, gy=gy, y=y, dx=dx)
+
+
+def embedding_case(name, num_embeddings, dim, indices):
+    """The weight is the differentiable input; indices (int64, stored as exact float64) repeat some rows."""
+    w = randn(num_embeddings, dim)
+    idx = torch.tensor(indices, dtype=torch.int64)
+    y, gy, (dw,) = run(lambda w_: F.embedding(idx, w_), [w])
+    return case(name, {"op": "embedding"}, weight=w, indices=idx.to(torch.float64), gy=gy, y=y, dweight=dw)
+
+
 cases = [
     # name, N, C, O, (H, W), kernel, stride, padding, dilation, bias
     conv_case("conv_basic", 1, 1, 2, (5, 5), (3, 3), (1, 1), (0, 0), (1, 1), True),
@@ -193,6 +219,27 @@ cases = [
     conv_case("conv_groups3_stride2_nobias", 3, 6, 3, (7, 7), (3, 2), (2, 1), (1, 0), (1, 1), False, groups=3),
     conv_case("conv_depthwise", 2, 4, 4, (6, 6), (3, 3), (1, 1), (1, 1), (1, 1), True, groups=4),
     conv_case("conv_depthwise_multiplier2_dilation2", 5, 3, 6, (8, 7), (3, 3), (1, 1), (2, 2), (2, 2), True, groups=3),
+    # Added later still (the diffusion example's building blocks). Transposed convolutions: name, N, C,
+    # O, (H, W), kernel, stride, padding, output_padding, dilation, bias.
+    conv_transpose_case("convT_k4_s2_p1", 2, 3, 4, (5, 5), (4, 4), (2, 2), (1, 1), (0, 0), (1, 1), True),
+    conv_transpose_case("convT_k3_s1_nobias", 1, 2, 3, (4, 6), (3, 3), (1, 1), (0, 0), (0, 0), (1, 1), False),
+    conv_transpose_case("convT_k3_s2_p1_outpad1", 2, 2, 3, (4, 3), (3, 3), (2, 2), (1, 1), (1, 1), (1, 1), True),
+    conv_transpose_case("convT_nonsquare_mixed", 3, 3, 2, (3, 5), (2, 3), (3, 1), (0, 1), (2, 0), (1, 2), True),
+    conv_transpose_case("convT_dilation2_outpad1_s1", 1, 2, 2, (5, 4), (3, 3), (1, 1), (1, 1), (1, 1), (2, 2), True),
+    conv_transpose_case("convT_groups2", 2, 4, 6, (4, 4), (3, 3), (2, 2), (1, 1), (0, 0), (1, 1), True, groups=2),
+    conv_transpose_case("convT_depthwise_nobias", 2, 3, 3, (3, 3), (2, 2), (2, 2), (0, 0), (0, 0), (1, 1), False,
+                        groups=3),
+    # Nearest-neighbour interpolation: integer and fractional factors, up and down, explicit sizes, 3-D/5-D.
+    interpolate_case("nearest_x2", (2, 3, 4, 5), scale_factor=2.0),
+    interpolate_case("nearest_x1_5", (1, 2, 5, 3), scale_factor=1.5),
+    interpolate_case("nearest_x0_5", (1, 2, 7, 6), scale_factor=0.5),
+    interpolate_case("nearest_x3_1d", (2, 2, 4), scale_factor=3.0),
+    interpolate_case("nearest_size_up", (1, 3, 3, 4), size=(7, 5)),
+    interpolate_case("nearest_size_down", (2, 1, 9, 8), size=(4, 3)),
+    interpolate_case("nearest_size_3d", (1, 2, 3, 2, 4), size=(5, 4, 4)),
+    # Embedding lookups: repeated rows (their gradients add up), a 2-D batch of indices.
+    embedding_case("embedding_1d", 10, 4, [3, 1, 3, 9, 0]),
+    embedding_case("embedding_2d", 6, 3, [[0, 5, 5], [2, 2, 2]]),
 ]
 
 write("layers.json", cases,

@@ -1120,6 +1120,50 @@ TEST(BadInput, LinearFunctionalBiasShape) {
 
 // ---- Conv2d ----
 
+TEST(BadInput, ConvTranspose2dOutputPaddingTooLarge) {
+  expect_rejects([] { nn::functional::conv_transpose2d(ones({1, 2, 3, 3}), ones({2, 2, 3, 3}), {}, {.stride = 2, .output_padding = 2}); },
+                 {"output_padding (2, 2)", "stride (2, 2)", "must be smaller than either stride or dilation"});
+}
+
+TEST(BadInput, ConvTranspose2dChannelMismatch) {
+  nn::ConvTranspose2d up(2, 4, 4, {.stride = 2, .padding = 1});
+  expect_rejects([&] { up(ones({1, 3, 5, 5})); }, {"input has 3 channels", "(2, 4, 4, 4)", "expects 2"});
+}
+
+TEST(BadInput, ConvTranspose2dOutputSizeBeyondInt64) {
+  expect_rejects([] { nn::functional::conv_transpose2d(ones({1, 1, 3, 3}), ones({1, 1, 2, 2}), {}, {.stride = std::int64_t{1} << 62}); },
+                 {"(1, 1, 3, 3)", "stride (4611686018427387904, 4611686018427387904)", "output size beyond int64"});
+}
+
+TEST(BadInput, ConvTranspose2dEmptyOutput) {
+  expect_rejects([] { nn::functional::conv_transpose2d(ones({1, 1, 2, 2}), ones({1, 1, 2, 2}), {}, {.padding = 2}); },
+                 {"padding (2, 2)", "gives an empty output (size -1)"});
+}
+
+TEST(BadInput, InterpolateSizeAndScaleFactor) {
+  expect_rejects([] { nn::functional::interpolate(ones({1, 1, 2, 2}), {.size = {4}, .scale_factor = 2.0}); },
+                 {"give exactly one of size and scale_factor, got both"});
+  expect_rejects([] { (void)nn::Upsample({}); }, {"Upsample: give exactly one of size and scale_factor, got neither"});
+}
+
+TEST(BadInput, InterpolateBadSizes) {
+  expect_rejects([] { nn::functional::interpolate(ones({3, 4}), {.scale_factor = 2.0}); },
+                 {"(N, C, L), (N, C, H, W) or (N, C, D, H, W)", "got (3, 4)"});
+  expect_rejects([] { nn::functional::interpolate(ones({1, 1, 2, 2}), {.size = {4, 4, 4}}); },
+                 {"size [4, 4, 4]", "one per spatial dimension (2)"});
+  expect_rejects([] { nn::functional::interpolate(ones({1, 1, 2, 2}), {.scale_factor = 0.25}); },
+                 {"(1, 1, 2, 2) would become empty", "[0, 0]"});
+  expect_rejects([] { nn::functional::interpolate(ones({1, 1, 2, 2}), {.scale_factor = -1.0}); },
+                 {"scale_factor must be positive and finite"});
+}
+
+TEST(BadInput, EmbeddingBadIndices) {
+  nn::Embedding table(10, 3);
+  expect_rejects([&] { table(ones({2})); }, {"embedding: indices must be int64, got float32"});
+  expect_rejects([&] { table(tensor(std::vector<std::int64_t>{3, 10})); }, {"index 10 (element 1 of the indices) is out of range for dimension 0 of size 10"});
+  expect_rejects([] { (void)nn::Embedding(-1, 3); }, {"num_embeddings (-1)", "non-negative"});
+}
+
 TEST(BadInput, Conv2dNonPositiveSizes) {
   expect_rejects([] { (void)nn::Conv2d(0, 4, 3); }, {"in_channels (0)", "must be positive"});
   expect_rejects([] { (void)nn::Conv2d(1, 4, {3, 0}); }, {"kernel_size (3, 0)"});
