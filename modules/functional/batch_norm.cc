@@ -3,11 +3,9 @@
 #include "modules/functional/batch_norm.h"
 
 #include <algorithm>
-#include <cmath>
 #include <string>
 #include <vector>
 
-#include "autodiff/grad_mode.h"
 #include "autodiff/ops.h"
 #include "modules/functional/format.h"
 #include "modules/functional/group_norm.h"
