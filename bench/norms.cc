@@ -1,9 +1,10 @@
 // The normalisation layers of issue 19 against LibTorch, float32, one thread:
 //   lucid_forward            y = norm(x) under no_grad (output allocation included)
 //   lucid_forward_backward   y = norm(x); y.backward(dy); grads reset to none
-// for nn::LayerNorm and nn::RMSNorm on the cases of bench/norms_shapes.h, and, when CMake found
-// LibTorch, torch_{forward, forward_backward} (bench/norms_torch.cc, registered into this program). bench/norms.sh builds and
-// runs it and prints the table of times and ratios.
+// for nn::LayerNorm, nn::RMSNorm, nn::BatchNorm2d (training mode) and nn::InstanceNorm2d on the cases
+// of bench/norms_shapes.h, and, when CMake found LibTorch, torch_{forward, forward_backward}
+// (bench/norms_torch.cc, registered into this program). bench/norms.sh builds and runs it and prints
+// the table of times and ratios.
 #include <benchmark/benchmark.h>
 
 #include <memory>
@@ -19,12 +20,15 @@ namespace {
 struct Inputs {
   std::shared_ptr<lucid::nn::Module> norm;
   lucid::Tensor x, dy;
-  explicit Inputs(const Case& k) : x(lucid::randn({k.rows, k.cols})), dy(lucid::randn({k.rows, k.cols})) {
-    if (k.layer == Layer::layer_norm) {
-      norm = std::make_shared<lucid::nn::LayerNorm>(std::vector<std::int64_t>{k.cols});
-    } else {
-      norm = std::make_shared<lucid::nn::RMSNorm>(std::vector<std::int64_t>{k.cols},
-                                                  lucid::nn::RMSNormOptions{.eps = kRmsEps});
+  explicit Inputs(const Case& k) : x(lucid::randn(k.shape())), dy(lucid::randn(k.shape())) {
+    switch (k.layer) {
+      case Layer::layer_norm: norm = std::make_shared<lucid::nn::LayerNorm>(std::vector<std::int64_t>{k.cols()}); break;
+      case Layer::rms_norm:
+        norm = std::make_shared<lucid::nn::RMSNorm>(std::vector<std::int64_t>{k.cols()},
+                                                    lucid::nn::RMSNormOptions{.eps = kRmsEps});
+        break;
+      case Layer::batch_norm_2d: norm = std::make_shared<lucid::nn::BatchNorm2d>(k.cols()); break;
+      case Layer::instance_norm_2d: norm = std::make_shared<lucid::nn::InstanceNorm2d>(k.cols()); break;
     }
   }
 };

@@ -24,7 +24,9 @@ python3 - "$out/result.json" <<'PY'
 import json, math, sys
 from collections import defaultdict
 data = json.load(open(sys.argv[1]))
-cases = [("LayerNorm", "(64*197, 384)"), ("LayerNorm", "(4096, 768)"), ("RMSNorm", "(4096, 768)")]  # bench/norms_shapes.h
+cases = [("LayerNorm", "(64*197, 384)"), ("LayerNorm", "(4096, 768)"), ("RMSNorm", "(4096, 768)"),
+         ("BatchNorm2d", "(32, 64, 56, 56)"), ("BatchNorm2d", "(128, 256, 14, 14)"),
+         ("InstanceNorm2d", "(8, 64, 64, 64)")]  # bench/norms_shapes.h
 times = defaultdict(list)
 for b in data["benchmarks"]:
     if b.get("run_type") != "iteration":
@@ -41,7 +43,7 @@ for layer in dict.fromkeys(layer for layer, _ in cases):
             if case_layer != layer:
                 continue
             mine = times[(f"lucid_{kind}", k)]
-            row = f"{layer:<11}{kind:<17}{shape:<15} lucid {sorted(mine)[len(mine) // 2]:>9.1f} ({min(mine):>8.1f})"
+            row = f"{layer:<15}{kind:<17}{shape:<19} lucid {sorted(mine)[len(mine) // 2]:>9.1f} ({min(mine):>8.1f})"
             if have_torch:
                 theirs = times[(f"torch_{kind}", k)]
                 med = sorted(theirs)[len(theirs) // 2] / sorted(mine)[len(mine) // 2]

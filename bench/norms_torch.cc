@@ -1,6 +1,8 @@
 // LibTorch on bench/norms' cases, measured as the lucid half measures its own: forward under
 // NoGradGuard, forward+backward with gradients reset to none after each iteration, one thread.
-// LayerNorm is torch::layer_norm; RMSNorm (which LibTorch 1.13 lacks) x * rsqrt(mean(x²) + eps) * w.
+// LayerNorm is torch::layer_norm, BatchNorm2d torch::batch_norm in training mode with running buffers,
+// InstanceNorm2d torch::instance_norm without affine or buffers (as nn::InstanceNorm2d's defaults);
+// RMSNorm (which LibTorch 1.13 lacks) x * rsqrt(mean(x²) + eps) * w.
 // For comparison only; never linked into lucid.
 #include "bench/norms_torch.h"
 
@@ -14,16 +16,24 @@ namespace norms_bench {
 namespace {
 
 struct TorchInputs {
-  torch::Tensor x, dy, weight, bias;
+  torch::Tensor x, dy, weight, bias, running_mean, running_var;
   Case k;
   explicit TorchInputs(const Case& c)
-      : x(torch::randn({c.rows, c.cols})),
-        dy(torch::randn({c.rows, c.cols})),
-        weight(torch::ones({c.cols}).requires_grad_(true)),
-        bias(torch::zeros({c.cols}).requires_grad_(true)),
+      : x(torch::randn(c.shape())),
+        dy(torch::randn(c.shape())),
+        weight(torch::ones({c.cols()}).requires_grad_(true)),
+        bias(torch::zeros({c.cols()}).requires_grad_(true)),
+        running_mean(torch::zeros({c.cols()})),
+        running_var(torch::ones({c.cols()})),
         k(c) {}
   torch::Tensor forward() const {
-    if (k.layer == Layer::layer_norm) return torch::layer_norm(x, {k.cols}, weight, bias, 1e-5);
+    switch (k.layer) {
+      case Layer::layer_norm: return torch::layer_norm(x, {k.cols()}, weight, bias, 1e-5);
+      case Layer::rms_norm: break;
+      case Layer::batch_norm_2d:
+        return torch::batch_norm(x, weight, bias, running_mean, running_var, /*training=*/true, 0.1, 1e-5, false);
+      case Layer::instance_norm_2d: return torch::instance_norm(x, {}, {}, {}, {}, true, 0.1, 1e-5, false);
+    }
     return x * torch::rsqrt(x.pow(2).mean(-1, true) + kRmsEps) * weight;
   }
   void reset_grads() {

@@ -3,7 +3,9 @@
 #include <typeinfo>
 
 #include "modules/activation.h"
+#include "modules/batch_norm.h"
 #include "modules/group_norm.h"
+#include "modules/instance_norm.h"
 #include "modules/layer_norm.h"
 #include "modules/rms_norm.h"
 
@@ -29,8 +31,19 @@ std::optional<Tensor> run_norm(Module& first, Activation activation, const Tenso
   return norm.forward(input, activation);
 }
 
+bool is_batch_norm(const Module& module) {
+  return typeid(module) == typeid(BatchNorm1d) || typeid(module) == typeid(BatchNorm2d);
+}
+
+bool is_instance_norm(const Module& module) {
+  const std::type_info& type = typeid(module);
+  return type == typeid(InstanceNorm1d) || type == typeid(InstanceNorm2d) || type == typeid(InstanceNorm3d);
+}
+
 bool is_fusable_norm(const Module& module) {
-  return typeid(module) == typeid(GroupNorm) || typeid(module) == typeid(LayerNorm) || typeid(module) == typeid(RMSNorm);
+  const std::type_info& type = typeid(module);
+  return type == typeid(GroupNorm) || type == typeid(LayerNorm) || type == typeid(RMSNorm) || is_batch_norm(module) ||
+         is_instance_norm(module);
 }
 
 }  // namespace
@@ -45,6 +58,8 @@ std::optional<Tensor> run_fused_pair(Module& first, Module& second, const Tensor
   if (!activation) return std::nullopt;
   if (typeid(first) == typeid(LayerNorm)) return run_norm<LayerNorm>(first, *activation, input);
   if (typeid(first) == typeid(RMSNorm)) return run_norm<RMSNorm>(first, *activation, input);
+  if (is_batch_norm(first)) return run_norm<BatchNorm>(first, *activation, input);
+  if (is_instance_norm(first)) return run_norm<InstanceNorm>(first, *activation, input);
   return run_norm<GroupNorm>(first, *activation, input);
 }
 

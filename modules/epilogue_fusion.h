@@ -1,6 +1,6 @@
 // Fusion of a normalisation layer with the activation module after it, as Sequential runs them:
-// GroupNorm, LayerNorm or RMSNorm (without an activation of its own) followed by ReLU, SiLU, GELU (approximate "none"),
-// Sigmoid or Tanh becomes one call of the norm's kernels with that activation as their epilogue
+// GroupNorm, LayerNorm, RMSNorm, BatchNorm1d/2d or InstanceNorm1d/2d/3d (without an activation of its
+// own) followed by ReLU, SiLU, GELU (approximate "none"), Sigmoid or Tanh becomes one call of the norm's kernels with that activation as their epilogue
 // (modules/fused_activation.h). The modules, their parameters, state_dict keys and printed tree stay
 // as they are; the values agree with the separate calls to float rounding.
 //
@@ -16,7 +16,7 @@
 
 namespace lucid::nn {
 
-// Whether the pair's types allow fusion (first is exactly GroupNorm, LayerNorm or RMSNorm, second exactly one of the
+// Whether the pair's types allow fusion (first is exactly one of those norms, second exactly one of the
 // activation modules): what Sequential checks once, when a module is appended.
 bool fusable_types(const Module& first, const Module& second);
 

@@ -4,7 +4,8 @@
 //   lucid::nn::Sequential net(Affine(4), Tanh(), Affine(4));   // modules by value or shared_ptr
 //   lucid::Tensor y = net(x);
 //
-// A GroupNorm, LayerNorm or RMSNorm followed by an activation module (ReLU, SiLU, GELU, Sigmoid, Tanh) runs as one fused call
+// A GroupNorm, LayerNorm, RMSNorm, BatchNorm or InstanceNorm followed by an activation module (ReLU,
+// SiLU, GELU, Sigmoid, Tanh) runs as one fused call
 // (modules/epilogue_fusion.h says when a pair is not fused); fuse_activations = false runs every
 // module on its own.
 #pragma once

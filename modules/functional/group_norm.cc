@@ -15,13 +15,6 @@
 namespace lucid::nn::functional {
 namespace {
 
-// Shape (1, C, 1, ..., 1) of a per-channel tensor broadcast against x.
-std::vector<std::int64_t> channel_view(const Tensor& x) {
-  std::vector<std::int64_t> shape(static_cast<std::size_t>(x.dim()), 1);
-  shape[1] = x.size(1);
-  return shape;
-}
-
 // Σ over every dimension but the channel one: (N, C, *) → (C,).
 Tensor sum_per_channel(const Tensor& t) {
   std::vector<std::int64_t> dims{0};
@@ -58,6 +51,12 @@ Dims dims_of(const Tensor& x) {
 }  // namespace
 
 namespace detail {
+
+std::vector<std::int64_t> channel_view(const Tensor& x) {
+  std::vector<std::int64_t> shape(static_cast<std::size_t>(x.dim()), 1);
+  shape[1] = x.size(1);
+  return shape;
+}
 
 void check_group_norm_config(const char* op, std::int64_t num_groups, std::int64_t num_channels, double eps) {
   const std::string prefix = std::string(op) + ": ";
@@ -176,16 +175,22 @@ autograd::TensorList group_norm_composite_backward(const Tensor& g_z, const Tens
   return grads;
 }
 
-}  // namespace detail
-
 Tensor group_norm(const Tensor& x, std::int64_t num_groups, const Tensor& weight, const Tensor& bias, double eps,
-                  Activation activation) {
+                  Activation activation, Tensor& statistics) {
   static const detail::BuiltinEpilogues<kernels::GroupNormKernels> tables{
       kernels::GroupNorm_kernels,     kernels::GroupNormReLU_kernels,    kernels::GroupNormSiLU_kernels,
       kernels::GroupNormGELU_kernels, kernels::GroupNormSigmoid_kernels, kernels::GroupNormTanh_kernels};
   return detail::with_builtin_epilogue(activation, tables, [&]<class Act>(Act, const kernels::GroupNormKernels& k) {
-    return group_norm_with_epilogue<Act>(k, x, num_groups, weight, bias, eps);
+    return group_norm_with_epilogue<Act>(k, x, num_groups, weight, bias, eps, {}, &statistics);
   });
+}
+
+}  // namespace detail
+
+Tensor group_norm(const Tensor& x, std::int64_t num_groups, const Tensor& weight, const Tensor& bias, double eps,
+                  Activation activation) {
+  Tensor statistics;
+  return detail::group_norm(x, num_groups, weight, bias, eps, activation, statistics);
 }
 
 }  // namespace lucid::nn::functional

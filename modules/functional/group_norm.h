@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "framework/tensor.h"
 #include "modules/fused_activation.h"
@@ -24,6 +25,14 @@ namespace detail {
 // be positive", "num_channels (0) must be positive", "num_channels (30) must be divisible by
 // num_groups (8)", "eps (-1e-05) must be non-negative" (eps as Python prints it; NaN is rejected).
 void check_group_norm_config(const char* op, std::int64_t num_groups, std::int64_t num_channels, double eps);
+
+// Shape (1, C, 1, ..., 1) of a per-channel tensor broadcast against x (N, C, *).
+std::vector<std::int64_t> channel_view(const Tensor& x);
+
+// group_norm that also returns its float64 (3, N, G) statistics: center, mean_offset (μ = center +
+// mean_offset) and rstd = 1/√(σ² + eps), σ² biased (framework/kernels/group_norm.h).
+Tensor group_norm(const Tensor& x, std::int64_t num_groups, const Tensor& weight, const Tensor& bias, double eps,
+                  Activation activation, Tensor& statistics);
 
 }  // namespace detail
 

@@ -48,10 +48,13 @@ autograd::TensorList group_norm_composite_backward(const Tensor& g_z, const Tens
 
 }  // namespace detail
 
+// statistics_out, when given, receives the float64 (3, N, G) statistics (center, mean_offset, rstd) of
+// framework/kernels/group_norm.h: the batch statistics BatchNorm and InstanceNorm keep running averages of.
 template <class Act>
 Tensor group_norm_with_epilogue(const kernels::GroupNormKernels& kernels, const Tensor& x_in, std::int64_t num_groups,
                                 const Tensor& weight_in, const Tensor& bias_in, double eps,
-                                const std::array<double, expr::num_scalars<Act>>& activation_scalars = {}) {
+                                const std::array<double, expr::num_scalars<Act>>& activation_scalars = {},
+                                Tensor* statistics_out = nullptr) {
   const Tensor x = ops_detail::row_major(x_in), weight = ops_detail::row_major(weight_in), bias = ops_detail::row_major(bias_in);
   detail::check_group_norm_arguments(x, num_groups, weight, bias, eps);
   Tensor statistics;
@@ -69,6 +72,7 @@ Tensor group_norm_with_epilogue(const kernels::GroupNormKernels& kernels, const 
       [num_groups, eps](const Tensor& g_z, const Tensor& input, const Tensor& gamma, const autograd::Node& node) {
         return detail::group_norm_composite_backward(g_z, input, num_groups, gamma, eps, node);
       });
+  if (statistics_out != nullptr) *statistics_out = statistics;
   return y;
 }
 

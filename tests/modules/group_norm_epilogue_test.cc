@@ -13,6 +13,7 @@
 
 #include "autodiff/gradcheck_gtest.h"
 #include "lucid.h"
+#include "tests/modules/activation_util.h"
 #include "tests/test_util.h"
 
 namespace {
@@ -20,19 +21,6 @@ namespace {
 using lucid::Tensor;
 using lucid::nn::Activation;
 namespace F = lucid::nn::functional;
-
-// The activation as lucid's standalone elementwise op (the unfused reference).
-Tensor apply(Activation activation, const Tensor& z) {
-  switch (activation) {
-    case Activation::relu: return lucid::relu(z);
-    case Activation::silu: return lucid::silu(z);
-    case Activation::gelu: return lucid::gelu(z);
-    case Activation::sigmoid: return lucid::sigmoid(z);
-    case Activation::tanh: return lucid::tanh(z);
-    case Activation::none: break;
-  }
-  return z;
-}
 
 const Activation kActivations[] = {Activation::relu, Activation::silu, Activation::gelu, Activation::sigmoid,
                                    Activation::tanh};
@@ -62,7 +50,7 @@ TEST_P(GroupNormEpilogue, Float32MatchesTheUnfusedPairInFloat64) {
   std::vector<Tensor> ref{x.to(lucid::float64).requires_grad_(), w.to(lucid::float64).requires_grad_(),
                           b.to(lucid::float64).requires_grad_()};
   const Tensor y = F::group_norm(fused[0], 3, fused[1], fused[2], 1e-5, act);
-  const Tensor y_ref = apply(act, F::group_norm(ref[0], 3, ref[1], ref[2], 1e-5));
+  const Tensor y_ref = lucid::test::apply_activation(act, F::group_norm(ref[0], 3, ref[1], ref[2], 1e-5));
   EXPECT_LT(max_relative_error(y, y_ref), 1e-5);
   y.backward(dy);
   y_ref.backward(dy.to(lucid::float64));
@@ -84,7 +72,8 @@ TEST_P(GroupNormEpilogue, WithoutAffineMatchesTheUnfusedPair) {
   const Activation act = GetParam();
   const Tensor x = lucid::randn({3, 4, 9}, lucid::float64, true), x_ref = x.detach().requires_grad_();
   const Tensor dy = lucid::randn({3, 4, 9}, lucid::float64);
-  const Tensor y = F::group_norm(x, 2, {}, {}, 1e-5, act), y_ref = apply(act, F::group_norm(x_ref, 2, {}, {}, 1e-5));
+  const Tensor y = F::group_norm(x, 2, {}, {}, 1e-5, act);
+  const Tensor y_ref = lucid::test::apply_activation(act, F::group_norm(x_ref, 2, {}, {}, 1e-5));
   EXPECT_LT(max_relative_error(y, y_ref), 1e-12);
   y.backward(dy);
   y_ref.backward(dy);
@@ -143,7 +132,7 @@ TEST_P(GroupNormEpilogue, ModuleAppliesAndPrintsItsActivation) {
   lucid::nn::GroupNorm plain(2, 4, {.dtype = lucid::float64});
   EXPECT_EQ(gn.extra_repr(), "2, 4, eps=1e-05, affine=True, activation=" + std::string(lucid::nn::activation_name(act)));
   const Tensor x = lucid::randn({3, 4, 5}, lucid::float64);
-  EXPECT_LT(max_relative_error(gn(x), apply(act, plain(x))), 1e-12);
+  EXPECT_LT(max_relative_error(gn(x), lucid::test::apply_activation(act, plain(x))), 1e-12);
 }
 
 INSTANTIATE_TEST_SUITE_P(Activations, GroupNormEpilogue, ::testing::ValuesIn(kActivations), name_of);
@@ -162,25 +151,12 @@ TEST(GroupNormEpilogueNone, IsThePlainGroupNormBitForBit) {
 // ---------------------------------------------------------------------------------------------
 // Sequential fuses GroupNorm → activation module
 
-// The activation module of each epilogue.
-std::shared_ptr<lucid::nn::Module> module_of(Activation activation) {
-  switch (activation) {
-    case Activation::relu: return std::make_shared<lucid::nn::ReLU>();
-    case Activation::silu: return std::make_shared<lucid::nn::SiLU>();
-    case Activation::gelu: return std::make_shared<lucid::nn::GELU>();
-    case Activation::sigmoid: return std::make_shared<lucid::nn::Sigmoid>();
-    case Activation::tanh: return std::make_shared<lucid::nn::Tanh>();
-    case Activation::none: break;
-  }
-  return std::make_shared<lucid::nn::Identity>();
-}
-
 class SequentialFusion : public ::testing::TestWithParam<Activation> {};
 
 TEST_P(SequentialFusion, RunsThePairAsOneNodeWithTheSameResults) {
   lucid::manual_seed(27);
   const Activation act = GetParam();
-  lucid::nn::Sequential net(lucid::nn::GroupNorm(2, 4, {.dtype = lucid::float64}), module_of(act));
+  lucid::nn::Sequential net(lucid::nn::GroupNorm(2, 4, {.dtype = lucid::float64}), lucid::test::activation_module(act));
   for (Tensor p : net.parameters()) lucid::nn::init::uniform_(p, -1, 1);
   const Tensor x = lucid::randn({3, 4, 5}, lucid::float64, true), x_ref = x.detach().requires_grad_();
   const Tensor y = net(x);

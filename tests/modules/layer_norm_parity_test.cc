@@ -7,7 +7,6 @@
 // the case's dx_term_scale).
 #include <gtest/gtest.h>
 
-#include <cctype>
 #include <set>
 #include <string>
 #include <tuple>
@@ -16,6 +15,7 @@
 #include "framework/kernels/layer_norm.h"
 #include "lucid.h"
 #include "tests/golden_util.h"
+#include "tests/modules/activation_util.h"
 
 namespace layer_norm_parity {
 
@@ -26,15 +26,6 @@ using lucid::nn::Activation;
 const std::vector<golden::Case>& cases() {
   static const std::vector<golden::Case> all = golden::load("layer_norm.json");
   return all;
-}
-
-Activation activation_named(const std::string& name) {
-  for (Activation a : {Activation::relu, Activation::silu, Activation::gelu, Activation::sigmoid, Activation::tanh}) {
-    std::string lower(lucid::nn::activation_name(a));
-    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    if (lower == name) return a;
-  }
-  return Activation::none;
 }
 
 class LayerNormParity : public ::testing::TestWithParam<golden::ParityParam> {};
@@ -49,7 +40,8 @@ TEST_P(LayerNormParity, ForwardAndBackwardMatchPyTorch) {
 
   lucid::nn::LayerNorm ln(normalized_shape, {.eps = c.attrs.at("eps").get<double>(),
                                              .elementwise_affine = affine,
-                                             .activation = activation_named(c.attrs.at("activation").get<std::string>()),
+                                             .activation = lucid::test::activation_named(
+                                                 c.attrs.at("activation").get<std::string>()),
                                              .dtype = p.dtype});
   if (affine) {
     lucid::autograd::no_grad guard;

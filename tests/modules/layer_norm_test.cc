@@ -13,46 +13,17 @@
 
 #include "autodiff/gradcheck_gtest.h"
 #include "lucid.h"
+#include "tests/modules/activation_util.h"
 #include "tests/scoped_thread_count.h"
 
 namespace layer_norm_test {
 
 using lucid::Tensor;
 using lucid::nn::Activation;
+using lucid::test::activation_param_name;
+using lucid::test::kEveryActivation;
 using lucid::nn::LayerNorm;
 namespace F = lucid::nn::functional;
-
-const Activation kEveryActivation[] = {Activation::none, Activation::relu,    Activation::silu,
-                                       Activation::gelu, Activation::sigmoid, Activation::tanh};
-
-std::string activation_case_name(const ::testing::TestParamInfo<Activation>& info) {
-  const std::string name(lucid::nn::activation_name(info.param));
-  return name.empty() ? "None" : name;
-}
-
-Tensor unfused(Activation activation, const Tensor& z) {
-  switch (activation) {
-    case Activation::relu: return lucid::relu(z);
-    case Activation::silu: return lucid::silu(z);
-    case Activation::gelu: return lucid::gelu(z);
-    case Activation::sigmoid: return lucid::sigmoid(z);
-    case Activation::tanh: return lucid::tanh(z);
-    case Activation::none: break;
-  }
-  return z;
-}
-
-std::shared_ptr<lucid::nn::Module> activation_module(Activation activation) {
-  switch (activation) {
-    case Activation::relu: return std::make_shared<lucid::nn::ReLU>();
-    case Activation::silu: return std::make_shared<lucid::nn::SiLU>();
-    case Activation::gelu: return std::make_shared<lucid::nn::GELU>();
-    case Activation::sigmoid: return std::make_shared<lucid::nn::Sigmoid>();
-    case Activation::tanh: return std::make_shared<lucid::nn::Tanh>();
-    case Activation::none: break;
-  }
-  return std::make_shared<lucid::nn::Identity>();
-}
 
 // max |a − b| / (1 + |b|) over the elements.
 double worst_relative_gap(const Tensor& a, const Tensor& b) {
@@ -95,21 +66,21 @@ TEST_P(LayerNormEpilogue, Float32MatchesTheUnfusedPairInFloat64) {
   std::vector<Tensor> ref{x.to(lucid::float64).requires_grad_(), w.to(lucid::float64).requires_grad_(),
                           b.to(lucid::float64).requires_grad_()};
   const Tensor y = F::layer_norm(fused[0], {37}, fused[1], fused[2], 1e-5, act);
-  const Tensor y_ref = unfused(act, F::layer_norm(ref[0], {37}, ref[1], ref[2], 1e-5));
+  const Tensor y_ref = lucid::test::apply_activation(act, F::layer_norm(ref[0], {37}, ref[1], ref[2], 1e-5));
   EXPECT_LT(worst_relative_gap(y, y_ref), 1e-5);
   y.backward(dy);
   y_ref.backward(dy.to(lucid::float64));
   for (std::size_t k = 0; k < 3; ++k) EXPECT_LT(worst_relative_gap(fused[k].grad(), ref[k].grad()), 1e-4) << "input " << k;
 }
 
-INSTANTIATE_TEST_SUITE_P(Activations, LayerNormEpilogue, ::testing::ValuesIn(kEveryActivation), activation_case_name);
+INSTANTIATE_TEST_SUITE_P(Activations, LayerNormEpilogue, ::testing::ValuesIn(kEveryActivation), activation_param_name);
 
 class LayerNormSequential : public ::testing::TestWithParam<Activation> {};
 
 TEST_P(LayerNormSequential, RunsThePairAsOneNodeWithTheSameResults) {
   lucid::manual_seed(44);
   const Activation act = GetParam();
-  lucid::nn::Sequential net(LayerNorm({6}, {.dtype = lucid::float64}), activation_module(act));
+  lucid::nn::Sequential net(LayerNorm({6}, {.dtype = lucid::float64}), lucid::test::activation_module(act));
   for (Tensor p : net.parameters()) lucid::nn::init::uniform_(p, -1, 1);
   const Tensor x = lucid::randn({3, 4, 6}, lucid::float64, true), x_ref = x.detach().requires_grad_();
   const Tensor y = net(x);
@@ -127,7 +98,7 @@ TEST_P(LayerNormSequential, RunsThePairAsOneNodeWithTheSameResults) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Activations, LayerNormSequential, ::testing::ValuesIn(std::span(kEveryActivation).subspan(1)),
-                         activation_case_name);
+                         activation_param_name);
 
 // functional::layer_norm with only a weight or only a bias (PyTorch allows either alone).
 TEST(LayerNormFunctional, WeightOrBiasAlone) {

@@ -6,7 +6,6 @@
 // (layer_norm_parity_test.cc).
 #include <gtest/gtest.h>
 
-#include <cctype>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -18,6 +17,7 @@
 #include "autodiff/gradcheck_gtest.h"
 #include "lucid.h"
 #include "tests/golden_util.h"
+#include "tests/modules/activation_util.h"
 #include "tests/scoped_thread_count.h"
 
 namespace rms_norm_test {
@@ -25,21 +25,14 @@ namespace rms_norm_test {
 namespace golden = lucid::test::golden;
 using lucid::Tensor;
 using lucid::nn::Activation;
+using lucid::test::activation_param_name;
+using lucid::test::kEveryActivation;
 using lucid::nn::RMSNorm;
 namespace F = lucid::nn::functional;
 
 const std::vector<golden::Case>& rms_cases() {
   static const std::vector<golden::Case> all = golden::load("rms_norm.json");
   return all;
-}
-
-Activation from_name(const std::string& name) {
-  for (Activation a : {Activation::relu, Activation::silu, Activation::gelu, Activation::sigmoid, Activation::tanh}) {
-    std::string lower(lucid::nn::activation_name(a));
-    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    if (lower == name) return a;
-  }
-  return Activation::none;
 }
 
 class RMSNormParity : public ::testing::TestWithParam<golden::ParityParam> {};
@@ -54,7 +47,7 @@ TEST_P(RMSNormParity, ForwardAndBackwardMatchTheFloat64Formula) {
   RMSNorm rms(c.attrs.at("normalized_shape").get<std::vector<std::int64_t>>(),
               {.eps = c.attrs.at("eps").get<double>(),
                .elementwise_affine = affine,
-               .activation = from_name(c.attrs.at("activation").get<std::string>()),
+               .activation = lucid::test::activation_named(c.attrs.at("activation").get<std::string>()),
                .dtype = p.dtype});
   if (affine) {
     lucid::autograd::no_grad guard;
@@ -74,14 +67,6 @@ TEST_P(RMSNormParity, ForwardAndBackwardMatchTheFloat64Formula) {
 
 INSTANTIATE_TEST_SUITE_P(Golden, RMSNormParity, golden::parity_params(rms_cases()), golden::ParityName{rms_cases()});
 
-const Activation kRmsActivations[] = {Activation::none, Activation::relu,    Activation::silu,
-                                      Activation::gelu, Activation::sigmoid, Activation::tanh};
-
-std::string rms_case_name(const ::testing::TestParamInfo<Activation>& info) {
-  const std::string name(lucid::nn::activation_name(info.param));
-  return name.empty() ? "None" : name;
-}
-
 class RMSNormEpilogue : public ::testing::TestWithParam<Activation> {};
 
 TEST_P(RMSNormEpilogue, FirstAndSecondOrderGradients) {
@@ -97,7 +82,7 @@ TEST_P(RMSNormEpilogue, FirstAndSecondOrderGradients) {
   EXPECT_GRADGRADCHECK(plain_fn, plain);
 }
 
-INSTANTIATE_TEST_SUITE_P(Activations, RMSNormEpilogue, ::testing::ValuesIn(kRmsActivations), rms_case_name);
+INSTANTIATE_TEST_SUITE_P(Activations, RMSNormEpilogue, ::testing::ValuesIn(kEveryActivation), activation_param_name);
 
 TEST(RMSNormEps, UnsetIsTheMachineEpsilonOfTheDtype) {
   lucid::manual_seed(52);

@@ -1086,6 +1086,51 @@ TEST(BadInput, RMSNormWrongNormalizedShapeOrBadConfig) {
                  {"rms_norm: weight of shape (3,) does not match normalized_shape (4,)"});
 }
 
+// ---- BatchNorm and InstanceNorm ----
+
+TEST(BadInput, BatchNormWrongChannelCount) {
+  nn::BatchNorm2d bn(4);
+  const auto before = snapshot(bn);
+  expect_rejects([&] { bn(ones({2, 3, 5, 5})); },
+                 {"BatchNorm2d: expected input with 4 channels (dimension 1), got shape (2, 3, 5, 5)"});
+  EXPECT_EQ(snapshot(bn), before);
+  expect_rejects([] { nn::InstanceNorm2d(3, {.affine = true})(ones({2, 4, 5, 5})); },
+                 {"InstanceNorm2d: expected input with 3 channels (dimension 1), got shape (2, 4, 5, 5)"});
+  expect_rejects([] { nn::functional::batch_norm(ones({2, 3}), ones({4}), ones({3})); },
+                 {"batch_norm: running_mean of shape (4,) does not match the input's 3 channels"});
+}
+
+TEST(BadInput, BatchNormOneValuePerChannelInTraining) {
+  nn::BatchNorm1d bn(4);
+  const auto before = snapshot(bn);
+  expect_rejects([&] { bn(ones({1, 4})); },
+                 {"batch_norm: expected more than 1 value per channel when training, got input of shape (1, 4)"});
+  expect_rejects([] { nn::BatchNorm2d(2)(ones({1, 2, 1, 1})); }, {"more than 1 value per channel", "(1, 2, 1, 1)"});
+  EXPECT_EQ(snapshot(bn), before);
+  bn.eval();
+  EXPECT_EQ(bn(ones({1, 4})).shape(), Shape({1, 4}));
+}
+
+TEST(BadInput, InstanceNormOneSpatialElementInTraining) {
+  nn::InstanceNorm1d in(3, {.track_running_stats = true});
+  const auto before = snapshot(in);
+  expect_rejects([&] { in(ones({2, 3, 1})); },
+                 {"instance_norm: expected more than 1 spatial element when training, got input of shape (2, 3, 1)"});
+  EXPECT_EQ(snapshot(in), before);
+}
+
+TEST(BadInput, BatchNormWrongInputRankOrBadConfig) {
+  expect_rejects([] { nn::BatchNorm2d(3)(ones({2, 3, 4})); }, {"BatchNorm2d: expected 4D input (got 3D input)"});
+  expect_rejects([] { nn::BatchNorm1d(3)(ones({2, 3, 4, 5})); }, {"BatchNorm1d: expected 2D or 3D input (got 4D input)"});
+  expect_rejects([] { nn::InstanceNorm3d(3)(ones({2, 3})); }, {"InstanceNorm3d: expected 4D or 5D input (got 2D input)"});
+  expect_rejects([] { (void)nn::BatchNorm2d(0); }, {"BatchNorm2d: num_features (0) must be positive"});
+  expect_rejects([] { (void)nn::InstanceNorm2d(3, {.eps = -1.0}); }, {"InstanceNorm2d: eps (-1.0) must be non-negative"});
+  expect_rejects([] { nn::functional::batch_norm(ones({2, 3}), {}, {}); },
+                 {"batch_norm: running_mean and running_var are required when not training"});
+  expect_rejects([] { nn::functional::instance_norm(ones({2, 3, 4}), {}, {}, {}, {}, false); },
+                 {"instance_norm: running_mean and running_var are required without input statistics"});
+}
+
 // ---- Linear ----
 
 TEST(BadInput, LinearNegativeFeatures) {
