@@ -60,6 +60,7 @@
 #include "modules/parameter.h"
 #include "modules/pooling.h"
 #include "modules/sequential.h"
+#include "modules/summary.h"
 #include "modules/upsample.h"
 #include "modules/serialize/safetensors.h"
 #include "modules/state_dict.h"

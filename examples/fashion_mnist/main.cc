@@ -7,6 +7,7 @@
 //   ./build/examples/fashion_mnist --epochs 1 --limit 6000       # a quick run
 //   ./build/examples/fashion_mnist --resume runs/fashion_mnist/epoch_2.safetensors --epochs 5
 //   ./build/examples/fashion_mnist --eval-only --resume runs/fashion_mnist/epoch_5.safetensors
+//   ./build/examples/fashion_mnist --summary                     # layers, output shapes, parameters; exits
 //   mpirun -np 2 ./build/examples/fashion_mnist --epochs 2      # data parallel (lucid built with MPI)
 //
 // Under mpirun each rank trains on its shard of every global batch of --batch-size samples, and
@@ -44,6 +45,7 @@ struct Settings {
   std::string resume;
   std::string schedule = "cosine";  // or "constant"
   bool eval_only = false;
+  bool summary_only = false;
   std::uint64_t seed = 0;
 };
 
@@ -75,11 +77,8 @@ int run(const Settings& s, fashion_mnist::Parallel& parallel) {
   lucid::manual_seed(s.seed);
   const auto model = fashion_mnist::make_model();
   lucid::optim::AdamW optimizer(model->parameters(), {.lr = s.lr});
-  std::cout << *model << "\n" << "parameters: " << [&] {
-    std::int64_t n = 0;
-    for (const auto& p : model->parameters()) n += p.numel();
-    return n;
-  }() << ", threads: " << lucid::get_num_threads() << "\n";
+  std::cout << lucid::nn::summary(*model, lucid::zeros({1, 1, 28, 28})) << "threads: " << lucid::get_num_threads() << "\n";
+  if (s.summary_only) return 0;
 
   int epoch = 0;
   if (!s.resume.empty()) {
@@ -176,6 +175,7 @@ int main(int argc, char** argv) {
   app.add_option("--out", s.out, "Output directory: metrics.csv, curves.png, checkpoints")->capture_default_str();
   app.add_option("--resume", s.resume, "Checkpoint to continue from (epoch_N.safetensors)");
   app.add_flag("--eval-only", s.eval_only, "Only evaluate the --resume checkpoint on the test set");
+  app.add_flag("--summary", s.summary_only, "Print the model summary (layers, output shapes, parameters) and exit");
   app.add_option("--seed", s.seed, "Seed of the initialisation and the shuffling")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   if (s.eval_only && s.resume.empty()) {
