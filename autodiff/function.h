@@ -33,8 +33,6 @@
 #include <utility>
 #include <vector>
 
-#include <boost/core/demangle.hpp>
-
 #include "autodiff/grad_mode.h"
 #include "autodiff/node.h"
 #include "autodiff/saved_tensor.h"
@@ -42,6 +40,21 @@
 #include "framework/tensor.h"
 
 namespace lucid::autograd {
+
+class Context;
+
+namespace detail {
+// Derived::backward of a Function, behind a plain function pointer so that recording is no template.
+using BackwardFunction = TensorList (*)(Context& ctx, const TensorList& grad_outputs);
+
+// What apply() does once forward returned `out` (function.cc): ValueError when `out` is undefined;
+// unless forward marked it non-differentiable, records the node named `node_name` whose backward
+// calls `backward` with ctx and checks its result against forward's arguments (one entry per
+// argument; a tensor's gradient of its shape and dtype). tensor_inputs are forward's tensor
+// arguments in order, is_tensor says which of forward's arguments are tensors.
+Tensor record_function(const char* node_name, Tensor out, std::shared_ptr<Context> ctx,
+                       std::vector<Tensor> tensor_inputs, std::vector<bool> is_tensor, BackwardFunction backward);
+}  // namespace detail
 
 // What forward leaves for backward.
 class Context {
@@ -67,6 +80,11 @@ class Context {
  private:
   template <class Derived>
   friend struct Function;
+  friend Tensor detail::record_function(const char* node_name, Tensor out, std::shared_ptr<Context> ctx,
+                                        std::vector<Tensor> tensor_inputs, std::vector<bool> is_tensor,
+                                        detail::BackwardFunction backward);
+  // Sets needs_input_grad from forward's arguments (apply() calls it before forward runs).
+  void set_needs_input_grad(const std::vector<bool>& is_tensor, const std::vector<Tensor>& tensor_inputs);
   std::vector<SavedTensor> saved_;
   std::vector<std::shared_ptr<TensorImpl>> non_differentiable_;
   std::vector<bool> needs_input_grad_;
@@ -77,24 +95,13 @@ namespace detail {
 template <class A>
 constexpr bool is_tensor_argument = std::is_same_v<std::remove_cvref_t<A>, Tensor>;
 
-// The node's name, e.g. "CubeBackward" for struct Cube (namespaces kept).
+// The name of the node of a Function type, e.g. "CubeBackward" for struct Cube (namespaces kept).
+std::string backward_node_name(const std::type_info& function_type);
 template <class Derived>
 const char* function_node_name() {
-  static const std::string name = boost::core::demangle(typeid(Derived).name()) + "Backward";
+  static const std::string name = backward_node_name(typeid(Derived));
   return name.c_str();
 }
-
-// The shape and dtype of a tensor argument, which its gradient must have.
-struct InputMeta {
-  Shape shape;
-  DType dtype;
-};
-
-// Checks backward's result against forward's arguments (one entry per argument, undefined for every
-// non-tensor one; a tensor's gradient of its shape and dtype) and keeps the tensors' gradients, one
-// per edge. ValueError naming the node and the argument otherwise.
-TensorList gradients_per_edge(const char* node_name, const TensorList& returned, const std::vector<bool>& is_tensor,
-                              const std::vector<InputMeta>& tensor_inputs);
 }  // namespace detail
 
 template <class Derived>
@@ -102,45 +109,24 @@ struct Function {
   template <class... Args>
   static Tensor apply(Args&&... args) {
     auto ctx = std::make_shared<Context>();
-    const std::vector<bool> is_tensor{detail::is_tensor_argument<Args>...};
+    std::vector<bool> is_tensor{detail::is_tensor_argument<Args>...};
     std::vector<Tensor> tensor_inputs;
-    std::vector<detail::InputMeta> input_meta;
     (
         [&](const auto& arg) {
-          if constexpr (detail::is_tensor_argument<decltype(arg)>) {
-            tensor_inputs.push_back(arg);
-            if (arg.defined()) input_meta.push_back({arg.shape(), arg.dtype()});
-            else input_meta.push_back({Shape{}, float32});
-            ctx->needs_input_grad_.push_back(is_grad_enabled() && arg.defined() && arg.requires_grad());
-          } else {
-            ctx->needs_input_grad_.push_back(false);
-          }
+          if constexpr (detail::is_tensor_argument<decltype(arg)>) tensor_inputs.push_back(arg);
         }(args),
         ...);
+    ctx->set_needs_input_grad(is_tensor, tensor_inputs);
     Tensor out;
     {
       no_grad guard;
       out = Derived::forward(*ctx, std::forward<Args>(args)...);
     }
-    if (!out.defined()) {
-      throw ValueError(std::string(detail::function_node_name<Derived>()) + ": forward returned an undefined tensor");
-    }
-    for (const auto& marked : ctx->non_differentiable_) {
-      if (marked == out.impl()) return out;
-    }
-    for (const Tensor& input : tensor_inputs) {
-      // An input returned as is gets its own handle, so that the node is not attached to the input.
-      if (input.impl() == out.impl()) out = out.detach();
-    }
-    std::vector<const Tensor*> inputs;
-    for (const Tensor& t : tensor_inputs) inputs.push_back(&t);
-    record(detail::function_node_name<Derived>(), out, inputs,
-           [ctx, is_tensor, input_meta](const Tensor& grad_output, Node& self) {
-             ctx->node_ = &self;
-             const TensorList returned = Derived::backward(*ctx, TensorList{grad_output});
-             return detail::gradients_per_edge(self.name(), returned, is_tensor, input_meta);
-           });
-    return out;
+    return detail::record_function(
+        detail::function_node_name<Derived>(), std::move(out), std::move(ctx), std::move(tensor_inputs),
+        std::move(is_tensor), [](Context& c, const TensorList& grad_outputs) -> TensorList {
+          return Derived::backward(c, grad_outputs);
+        });
   }
 };
 

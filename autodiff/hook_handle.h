@@ -9,7 +9,6 @@
 // PyTorch. Hooks are not thread-safe: register and remove them from the thread that runs the graph.
 #pragma once
 
-#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <memory>

@@ -10,6 +10,8 @@
 
 namespace lucid::nn {
 
+Module::~Module() = default;
+
 Tensor Module::forward(const Tensor&) {
   throw RuntimeError("Module " + name() + " does not define forward(const Tensor&)");
 }

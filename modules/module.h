@@ -36,7 +36,7 @@ struct LoadStateDictResult {
 class Module {
  public:
   Module() = default;
-  virtual ~Module() = default;
+  virtual ~Module();  // in module.cc, so that a user's translation unit emits no copy
   Module(const Module&) = delete;
   Module& operator=(const Module&) = delete;
   Module(Module&&) = default;

@@ -105,6 +105,8 @@ Options AdamFamily<Options, Decoupled>::options_from(const nn::StateDict& values
           .weight_decay = values.at("weight_decay").item()};
 }
 
+template class BasicOptimizer<AdamOptions>;
+template class BasicOptimizer<AdamWOptions>;
 template class AdamFamily<AdamOptions, false>;
 template class AdamFamily<AdamWOptions, true>;
 

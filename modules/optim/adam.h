@@ -63,6 +63,8 @@ class AdamW : public AdamFamily<AdamWOptions, true> {
   AdamW(std::vector<nn::Parameter> parameters, const AdamWOptions& options = {});
 };
 
+extern template class BasicOptimizer<AdamOptions>;
+extern template class BasicOptimizer<AdamWOptions>;
 extern template class AdamFamily<AdamOptions, false>;
 extern template class AdamFamily<AdamWOptions, true>;
 

@@ -65,6 +65,8 @@ std::string shape_mismatch(const std::string& name, const Tensor& t, const Shape
 
 }  // namespace detail
 
+Optimizer::~Optimizer() = default;
+
 void Optimizer::add_group_state(const std::vector<nn::Parameter>& parameters) {
   if (parameters.empty()) throw ValueError(name_ + ": got an empty parameter list");
   std::unordered_map<const TensorImpl*, std::size_t> seen;

@@ -45,7 +45,7 @@ namespace lucid::optim {
 
 class Optimizer {
  public:
-  virtual ~Optimizer() = default;
+  virtual ~Optimizer();  // in optimizer.cc, so that a user's translation unit emits no copy
   Optimizer(const Optimizer&) = delete;
   Optimizer& operator=(const Optimizer&) = delete;
 

@@ -72,4 +72,6 @@ SGDOptions SGD::options_from(const nn::StateDict& values) const {
           .nesterov = values.at("nesterov").item() != 0.0};
 }
 
+template class BasicOptimizer<SGDOptions>;
+
 }  // namespace lucid::optim

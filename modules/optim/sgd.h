@@ -39,4 +39,6 @@ class SGD : public BasicOptimizer<SGDOptions> {
   SGDOptions options_from(const nn::StateDict& values) const override;
 };
 
+extern template class BasicOptimizer<SGDOptions>;
+
 }  // namespace lucid::optim
