@@ -3,7 +3,7 @@
 // losses of the same training run alone; one model in eval mode under no_grad
 // serves concurrent forward calls with the outputs of calls made alone; grad mode is per thread.
 // Each thread keeps lucid's default intra-op thread count, so OpenMP regions are entered from several
-// std::threads at once.
+// std::threads at once (the TSan stage of .ci/run sets OMP_NUM_THREADS=1, see docs/THREADS.md).
 #include <gtest/gtest.h>
 
 #include <cstdint>
