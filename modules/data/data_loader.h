@@ -34,7 +34,8 @@ struct DataLoaderOptions {
   std::int64_t batch_size = 1;
   bool shuffle = false;
   std::uint64_t seed = 0;
-  Generator* generator = nullptr;  // with shuffle: the seed is drawn from it (next_u64) instead
+  Generator* generator = nullptr;  // with shuffle: the seed is drawn from it (next_u64) instead; read
+                                   // only by the constructor, which leaves options().generator null
   bool drop_last = false;  // skip the last batch when it is smaller than batch_size
   std::shared_ptr<const Sampler> sampler = nullptr;  // when set: its indices per epoch (shuffle must be false)
 };

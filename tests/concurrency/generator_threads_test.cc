@@ -55,6 +55,9 @@ TEST(GeneratorThreads, ADataLoaderDrawsItsShuffleSeedFromItsGenerator) {
   EXPECT_EQ(first_shuffled_order({.shuffle = true, .generator = &generator}),
             first_shuffled_order({.shuffle = true, .seed = same.next_u64()}));
   EXPECT_EQ(generator.next_u64(), same.next_u64());  // one draw each
+  const data::DataLoader loader({arange(8.0), arange(8.0, int64)}, {.shuffle = true, .generator = &generator});
+  EXPECT_EQ(loader.options().seed, same.next_u64());
+  EXPECT_EQ(loader.options().generator, nullptr);  // read only by the constructor
 }
 
 TEST(GeneratorThreads, TheDefaultGeneratorGivesEachCallAWholeRunOfItsStream) {
