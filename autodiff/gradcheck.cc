@@ -113,11 +113,7 @@ GradcheckResult gradgradcheck(const DifferentiableFn& fn, const std::vector<Tens
   check_options(options);
   const std::vector<Tensor> leaves = float64_leaves(inputs);
   Generator rng(0x5eed);
-  auto random_like = [&rng](const Tensor& t) {
-    Tensor r = Tensor::empty(t.shape(), float64);
-    for (std::int64_t i = 0; i < r.numel(); ++i) r.data<double>()[i] = rng.normal();
-    return r;
-  };
+  auto random_like = [&rng](const Tensor& t) { return randn(t.shape(), float64, false, &rng); };
   Tensor v;
   {
     no_grad guard;

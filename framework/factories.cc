@@ -23,8 +23,9 @@ Tensor from_values(const T* values, std::size_t count, const Shape& shape, bool 
   return t;
 }
 
+// Fills a floating tensor with draw(draws) per element, in one run of the generator's stream.
 template <typename Draw>
-Tensor sample(const char* op, const Shape& shape, DType dtype, bool requires_grad, Draw draw) {
+Tensor sample(const char* op, const Shape& shape, DType dtype, bool requires_grad, Generator* generator, Draw draw) {
   if (!is_floating_point(dtype)) {
     throw ValueError(std::string(op) + ": samples are float32 or float64, got dtype " + std::string(dtype_name(dtype)));
   }
@@ -32,7 +33,8 @@ Tensor sample(const char* op, const Shape& shape, DType dtype, bool requires_gra
   visit_dtype(dtype, [&](auto tag) {
     using T = decltype(tag);
     T* p = t.data<T>();
-    for (std::int64_t i = 0, n = t.numel(); i < n; ++i) p[i] = static_cast<T>(draw());
+    Generator::Draws draws = generator_or_default(generator).draws();
+    for (std::int64_t i = 0, n = t.numel(); i < n; ++i) p[i] = static_cast<T>(draw(draws));
   });
   t.requires_grad_(requires_grad);
   return t;
@@ -181,14 +183,14 @@ Tensor arange(double start, double end, double step, DType dtype) {
 
 Tensor arange(double end, DType dtype) { return arange(0.0, end, 1.0, dtype); }
 
-Tensor randn(const Shape& shape, DType dtype, bool requires_grad) {
-  return sample("randn", shape, dtype, requires_grad, [] { return default_generator().normal(); });
+Tensor randn(const Shape& shape, DType dtype, bool requires_grad, Generator* generator) {
+  return sample("randn", shape, dtype, requires_grad, generator, [](Generator::Draws& draws) { return draws.normal(); });
 }
 
-Tensor rand(const Shape& shape, DType dtype, bool requires_grad) {
+Tensor rand(const Shape& shape, DType dtype, bool requires_grad, Generator* generator) {
   // float32 keeps the top 24 bits, floor(u·2²⁴)/2²⁴: rounding u ∈ [1 − 2⁻²⁵, 1) to float would give 1.
-  return sample("rand", shape, dtype, requires_grad, [dtype] {
-    const double u = default_generator().uniform();
+  return sample("rand", shape, dtype, requires_grad, generator, [dtype](Generator::Draws& draws) {
+    const double u = draws.uniform();
     return dtype == float32 ? std::ldexp(std::floor(std::ldexp(u, 24)), -24) : u;
   });
 }
@@ -196,10 +198,10 @@ Tensor rand(const Shape& shape, DType dtype, bool requires_grad) {
 namespace {
 
 // Uniform in [0, range), range > 0, unbiased: draws below 2⁶⁴ mod range are rejected.
-std::uint64_t uniform_below(Generator& generator, std::uint64_t range) {
+std::uint64_t uniform_below(Generator::Draws& draws, std::uint64_t range) {
   const std::uint64_t threshold = (0 - range) % range;
   for (;;) {
-    const std::uint64_t draw = generator.next_u64();
+    const std::uint64_t draw = draws.next_u64();
     if (draw >= threshold) return draw % range;
   }
 }
@@ -218,25 +220,31 @@ Tensor integers(const Shape& shape, DType dtype, Value value) {
 
 }  // namespace
 
-Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, DType dtype) {
+Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, DType dtype, Generator* generator) {
   if (low >= high) {
     throw ValueError("randint: low (" + std::to_string(low) + ") must be less than high (" + std::to_string(high) + ")");
   }
   const std::uint64_t range = static_cast<std::uint64_t>(high) - static_cast<std::uint64_t>(low);
+  Generator::Draws draws = generator_or_default(generator).draws();
   return integers(shape, dtype, [&](std::int64_t) {
-    return static_cast<std::int64_t>(static_cast<std::uint64_t>(low) + uniform_below(default_generator(), range));
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(low) + uniform_below(draws, range));
   });
 }
 
-Tensor randint(std::int64_t high, const Shape& shape, DType dtype) { return randint(0, high, shape, dtype); }
+Tensor randint(std::int64_t high, const Shape& shape, DType dtype, Generator* generator) {
+  return randint(0, high, shape, dtype, generator);
+}
 
-Tensor randperm(std::int64_t n, DType dtype) {
+Tensor randperm(std::int64_t n, DType dtype, Generator* generator) {
   if (n < 0) throw ValueError("randperm: n (" + std::to_string(n) + ") must be non-negative");
   std::vector<std::int64_t> order(static_cast<std::size_t>(n));
   for (std::int64_t i = 0; i < n; ++i) order[static_cast<std::size_t>(i)] = i;
-  for (std::int64_t i = n - 1; i > 0; --i) {
-    const auto j = uniform_below(default_generator(), static_cast<std::uint64_t>(i) + 1);
-    std::swap(order[static_cast<std::size_t>(i)], order[j]);
+  {
+    Generator::Draws draws = generator_or_default(generator).draws();
+    for (std::int64_t i = n - 1; i > 0; --i) {
+      const auto j = uniform_below(draws, static_cast<std::uint64_t>(i) + 1);
+      std::swap(order[static_cast<std::size_t>(i)], order[j]);
+    }
   }
   return integers({n}, dtype, [&](std::int64_t i) { return order[static_cast<std::size_t>(i)]; });
 }

@@ -10,6 +10,8 @@
 
 namespace lucid {
 
+class Generator;  // framework/random.h
+
 // float32 tensor from float values, float64 tensor from double values. values.size() must equal
 // shape.numel(), otherwise ValueError.
 Tensor tensor(const std::vector<float>& values, const Shape& shape, bool requires_grad = false);
@@ -56,13 +58,16 @@ Tensor linspace(double start, double end, std::int64_t steps, DType dtype = floa
 // dtype here is int64 for integral arguments; lucid's is float32: pass lucid::int64 for indices.)
 Tensor arange(double start, double end, double step = 1.0, DType dtype = float32);
 Tensor arange(double end, DType dtype = float32);
-// Standard normal / uniform [0, 1) samples from the default generator (see manual_seed).
-Tensor randn(const Shape& shape, DType dtype = float32, bool requires_grad = false);
-Tensor rand(const Shape& shape, DType dtype = float32, bool requires_grad = false);
+// The random factories draw from `generator`, or from the default generator (see manual_seed) when it
+// is null; each call draws all its numbers in one run of the generator's stream (framework/random.h).
+// Standard normal / uniform [0, 1) samples.
+Tensor randn(const Shape& shape, DType dtype = float32, bool requires_grad = false, Generator* generator = nullptr);
+Tensor rand(const Shape& shape, DType dtype = float32, bool requires_grad = false, Generator* generator = nullptr);
 // Integers uniform in [low, high) (int64 by default, as PyTorch), unbiased; ValueError unless low < high.
-Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, DType dtype = int64);
-Tensor randint(std::int64_t high, const Shape& shape, DType dtype = int64);
+Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, DType dtype = int64,
+               Generator* generator = nullptr);
+Tensor randint(std::int64_t high, const Shape& shape, DType dtype = int64, Generator* generator = nullptr);
 // A random permutation of 0, 1, ..., n − 1 (Fisher–Yates), int64 by default.
-Tensor randperm(std::int64_t n, DType dtype = int64);
+Tensor randperm(std::int64_t n, DType dtype = int64, Generator* generator = nullptr);
 
 }  // namespace lucid

@@ -16,7 +16,7 @@ Dropout::Dropout(double p, const DropoutOptions& opts) : options(opts), p_(p) {
 // y = x · [u ≥ p] / (1 − p), u ~ U[0, 1) per element
 Tensor Dropout::forward(const Tensor& input) {
   if (!is_training() || p_ == 0.0) return input;
-  const Tensor scale = p_ == 1.0 ? zeros({}, input.dtype()) : ge(rand(input.shape(), input.dtype()), p_) * (1.0 / (1.0 - p_));
+  const Tensor scale = p_ == 1.0 ? zeros({}, input.dtype()) : ge(rand(input.shape(), input.dtype(), false, options.generator), p_) * (1.0 / (1.0 - p_));
   if (!options.inplace) return input * scale;
   Tensor out = input;
   return out.mul_(scale);

@@ -128,20 +128,20 @@ double calculate_gain(const std::string& nonlinearity, std::optional<double> par
                    "conv_transpose3d, sigmoid, tanh, relu, leaky_relu or selu)");
 }
 
-void uniform_(Tensor& t, double low, double high) {
+void uniform_(Tensor& t, double low, double high, Generator* generator) {
   if (!(low <= high) || !std::isfinite(high - low)) {  // also NaN bounds
     throw ValueError("uniform_: need finite bounds with low <= high, got low " + format_number(low) + " and high " +
                      format_number(high));
   }
-  write_values(t, rand(t.shape(), float64) * (high - low) + low);
+  write_values(t, rand(t.shape(), float64, false, generator) * (high - low) + low);
 }
 
-void normal_(Tensor& t, double mean, double std) {
+void normal_(Tensor& t, double mean, double std, Generator* generator) {
   if (!std::isfinite(mean) || !(std >= 0.0) || !std::isfinite(std)) {
     throw ValueError("normal_: need a finite mean and a finite std >= 0, got mean " + format_number(mean) +
                      " and std " + format_number(std));
   }
-  write_values(t, randn(t.shape(), float64) * std + mean);
+  write_values(t, randn(t.shape(), float64, false, generator) * std + mean);
 }
 
 void constant_(Tensor& t, double value) {
@@ -153,25 +153,29 @@ void zeros_(Tensor& t) { constant_(t, 0.0); }
 
 void ones_(Tensor& t) { constant_(t, 1.0); }
 
-void kaiming_uniform_(Tensor& t, double a, const std::string& mode, const std::string& nonlinearity) {
+void kaiming_uniform_(Tensor& t, double a, const std::string& mode, const std::string& nonlinearity,
+                      Generator* generator) {
   if (has_zero_sized_dimension(t)) return;
   const double bound = std::sqrt(3.0) * kaiming_std(t, a, mode, nonlinearity, "kaiming_uniform_");
-  uniform_(t, -bound, bound);
+  uniform_(t, -bound, bound, generator);
 }
 
-void kaiming_normal_(Tensor& t, double a, const std::string& mode, const std::string& nonlinearity) {
+void kaiming_normal_(Tensor& t, double a, const std::string& mode, const std::string& nonlinearity,
+                     Generator* generator) {
   if (has_zero_sized_dimension(t)) return;
-  normal_(t, 0.0, kaiming_std(t, a, mode, nonlinearity, "kaiming_normal_"));
+  normal_(t, 0.0, kaiming_std(t, a, mode, nonlinearity, "kaiming_normal_"), generator);
 }
 
-void xavier_uniform_(Tensor& t, double gain) {
+void xavier_uniform_(Tensor& t, double gain, Generator* generator) {
   const double bound = std::sqrt(3.0) * xavier_std(t, gain);
-  uniform_(t, -bound, bound);
+  uniform_(t, -bound, bound, generator);
 }
 
-void xavier_normal_(Tensor& t, double gain) { normal_(t, 0.0, xavier_std(t, gain)); }
+void xavier_normal_(Tensor& t, double gain, Generator* generator) {
+  normal_(t, 0.0, xavier_std(t, gain), generator);
+}
 
-void trunc_normal_(Tensor& t, double mean, double std, double a, double b) {
+void trunc_normal_(Tensor& t, double mean, double std, double a, double b, Generator* generator) {
   if (!std::isfinite(mean) || !(std > 0.0) || !std::isfinite(std) || !(a < b)) {
     throw ValueError("trunc_normal_: need a finite mean, a finite std > 0 and a < b, got mean " +
                      format_number(mean) + ", std " + format_number(std) + ", a " + format_number(a) + " and b " +
@@ -179,7 +183,7 @@ void trunc_normal_(Tensor& t, double mean, double std, double a, double b) {
   }
   const double low = 2.0 * normal_cdf((a - mean) / std) - 1.0;
   const double high = 2.0 * normal_cdf((b - mean) / std) - 1.0;
-  Tensor values = rand(t.shape(), float64);
+  Tensor values = rand(t.shape(), float64, false, generator);
   double* v = values.data<double>();
   for (std::int64_t i = 0; i < values.numel(); ++i) {
     // x = mean + std·√2·erfinv(u), u uniform on [low, high), clamped to [a, b]
@@ -189,7 +193,7 @@ void trunc_normal_(Tensor& t, double mean, double std, double a, double b) {
   write_values(t, values);
 }
 
-void orthogonal_(Tensor& t, double gain) {
+void orthogonal_(Tensor& t, double gain, Generator* generator) {
   if (t.dim() < 2) {
     throw ValueError("orthogonal_: only tensors with 2 or more dimensions are supported, got shape " +
                      t.shape().str());
@@ -198,7 +202,7 @@ void orthogonal_(Tensor& t, double gain) {
   const std::int64_t rows = t.size(0), cols = t.numel() / rows;
   const bool transposed = rows < cols;  // orthonormalise the longer side's columns
   const std::int64_t m = transposed ? cols : rows, n = transposed ? rows : cols;
-  std::vector<double> q = randn({m, n}, float64).to_vector<double>();
+  std::vector<double> q = randn({m, n}, float64, false, generator).to_vector<double>();
   orthonormalize_columns(q, m, n);
   std::vector<double> out(static_cast<std::size_t>(rows * cols));
   for (std::int64_t i = 0; i < rows; ++i) {
@@ -207,9 +211,9 @@ void orthogonal_(Tensor& t, double gain) {
   write_values(t, tensor(out, t.shape()));
 }
 
-void default_uniform_(Tensor& t, std::int64_t fan_in) {
+void default_uniform_(Tensor& t, std::int64_t fan_in, Generator* generator) {
   const double bound = fan_in > 0 ? 1.0 / std::sqrt(static_cast<double>(fan_in)) : 0.0;
-  uniform_(t, -bound, bound);
+  uniform_(t, -bound, bound, generator);
 }
 
 }  // namespace lucid::nn::init

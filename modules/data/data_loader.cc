@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "framework/kernels/layout.h"
+#include "framework/random.h"
 
 namespace lucid::data {
 namespace {
@@ -56,6 +57,8 @@ DataLoader::DataLoader(Dataset dataset, DataLoaderOptions options)
   if (options_.sampler && options_.shuffle) {
     throw ValueError("DataLoader: shuffle must be false when a sampler is given (the sampler decides the order)");
   }
+  if (options_.shuffle && options_.generator) options_.seed = options_.generator->next_u64();
+  options_.generator = nullptr;  // used only here: options() never shows a pointer that may dangle
   // Batches copy whole rows of row-major data: a strided view (a slice of a larger tensor) once here.
   dataset_.images = kernels::dense(dataset_.images);
   dataset_.targets = kernels::dense(dataset_.targets);

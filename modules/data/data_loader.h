@@ -9,7 +9,9 @@
 //
 // A shuffled epoch visits a permutation drawn by a std::mt19937_64 seeded with (seed, epoch), so
 // the order depends only on those two numbers: reproducible, independent of threads and of what
-// ran before, and resumable with set_epoch. A sampler (sampler.h), e.g. a DistributedSampler,
+// ran before, and resumable with set_epoch. With options.generator the seed is drawn from that
+// generator once, at construction (PyTorch draws each epoch's permutation from it instead; drawing
+// the seed keeps order(epoch) a function of the epoch, so set_epoch still resumes a run). A sampler (sampler.h), e.g. a DistributedSampler,
 // replaces both orders with its own indices of each epoch.
 #pragma once
 
@@ -22,12 +24,18 @@
 #include "modules/data/dataset.h"
 #include "modules/data/sampler.h"
 
+namespace lucid {
+class Generator;  // framework/random.h
+}
+
 namespace lucid::data {
 
 struct DataLoaderOptions {
   std::int64_t batch_size = 1;
   bool shuffle = false;
   std::uint64_t seed = 0;
+  Generator* generator = nullptr;  // with shuffle: the seed is drawn from it (next_u64) instead; read
+                                   // only by the constructor, which leaves options().generator null
   bool drop_last = false;  // skip the last batch when it is smaller than batch_size
   std::shared_ptr<const Sampler> sampler = nullptr;  // when set: its indices per epoch (shuffle must be false)
 };
