@@ -5,10 +5,7 @@
 namespace lucid::nn {
 
 Upsample::Upsample(const UpsampleOptions& opts) : options(opts) {
-  if (opts.size.empty() == !opts.scale_factor.has_value()) {
-    throw ValueError(std::string("Upsample: give exactly one of size and scale_factor, got ") +
-                     (opts.size.empty() ? "neither" : "both"));
-  }
+  functional::detail::check_size_or_scale_factor("Upsample", opts);
 }
 
 Tensor Upsample::forward(const Tensor& input) { return functional::interpolate(input, options); }

@@ -19,10 +19,7 @@ std::string sizes_str(const std::vector<std::int64_t>& sizes) {
 // The output size of each spatial dimension of x.
 std::vector<std::int64_t> output_sizes(const Tensor& x, const UpsampleOptions& o) {
   const auto spatial = static_cast<std::size_t>(x.dim() - 2);
-  if (o.size.empty() == !o.scale_factor.has_value()) {
-    throw ValueError(std::string("interpolate: give exactly one of size and scale_factor, got ") +
-                     (o.size.empty() ? "neither" : "both"));
-  }
+  detail::check_size_or_scale_factor("interpolate", o);
   std::vector<std::int64_t> out(spatial);
   for (std::size_t d = 0; d < spatial; ++d) {
     const std::int64_t in = x.size(static_cast<std::int64_t>(d) + 2);
@@ -59,6 +56,17 @@ Tensor nearest_sources(std::int64_t in, std::int64_t out, const std::optional<do
 }
 
 }  // namespace
+
+namespace detail {
+
+void check_size_or_scale_factor(const char* op, const UpsampleOptions& options) {
+  if (options.size.empty() == !options.scale_factor.has_value()) {
+    throw ValueError(std::string(op) + ": give exactly one of size and scale_factor, got " +
+                     (options.size.empty() ? "neither" : "both"));
+  }
+}
+
+}  // namespace detail
 
 Tensor interpolate(const Tensor& x, const UpsampleOptions& options) {
   if (x.dim() < 3 || x.dim() > 5) {

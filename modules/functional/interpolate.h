@@ -31,5 +31,11 @@ namespace functional {
 // size list of the wrong length, a non-positive size or factor, or an empty result.
 Tensor interpolate(const Tensor& x, const UpsampleOptions& options);
 
+namespace detail {
+// ValueError "<op>: give exactly one of size and scale_factor, got both / neither" unless exactly one
+// is set: the check interpolate and Upsample's constructor share.
+void check_size_or_scale_factor(const char* op, const UpsampleOptions& options);
+}  // namespace detail
+
 }  // namespace functional
 }  // namespace lucid::nn
