@@ -18,6 +18,7 @@ packages=(
   nlohmann-json3-dev    # safetensors headers
   libcli11-dev          # example command lines
   zlib1g-dev            # gzip IDX data files
+  libpng-dev            # the examples' image grids (examples/common/image_grid)
   gnuplot-nox           # training curves as PNG
   dataset-fashion-mnist # the example's data set (gzip IDX files)
   libopenmpi-dev openmpi-bin # lucid::distributed (optional: built when CMake finds MPI) and mpirun
