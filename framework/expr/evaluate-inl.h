@@ -368,9 +368,13 @@ class WideSums {
 // measured 2026-12). T-precision partial sums cover at most kBlockVectors terms per lane: a float32
 // sum of 10⁷ values stays within 1e-6 of the float64 sum (tests/framework/reduce_precision_test.cc).
 // The order of every addition depends on n alone, so results are deterministic.
+//
+// SumReduceSegments sums over `segments` runs of `length` elements, run k starting at k·stride (BatchNorm's
+// channel: one run of spatial values per sample, C·spatial apart), into the same accumulators: SumReduce
+// is its one-run case, with the same additions in the same order.
 template <class... Es, class T>
-HWY_INLINE void SumReduce(const T* const* HWY_RESTRICT in, const T* HWY_RESTRICT scalars, std::size_t n,
-                          double* HWY_RESTRICT sums) {
+HWY_INLINE void SumReduceSegments(const T* const* HWY_RESTRICT in, const T* HWY_RESTRICT scalars, std::size_t segments,
+                                  std::size_t length, std::size_t stride, double* HWY_RESTRICT sums) {
   constexpr std::size_t R = sizeof...(Es);
   constexpr std::size_t NS = std::max({num_streams<Es>...}), NP = std::max({num_scalars<Es>...});
   constexpr std::size_t kUnroll = std::max<std::size_t>(1, 4 / R), kBlockVectors = 8 * R;
@@ -389,33 +393,41 @@ HWY_INLINE void SumReduce(const T* const* HWY_RESTRICT in, const T* HWY_RESTRICT
         std::make_index_sequence<kUnroll>());
   };
   std::array<std::array<V, kUnroll>, R> acc;
-  const std::size_t full = n - n % lanes;
-  std::size_t i = 0;
-  while (i < full) {
-    for_each_expression([&](auto r, auto) { for_each_unrolled([&](auto u) { acc[r][u] = hn::Zero(d); }); });
-    const std::size_t block_end = std::min(full, i + kBlockVectors * lanes);
-    for (; i + kUnroll * lanes <= block_end; i += kUnroll * lanes) {
-      for_each_unrolled([&](auto u) {
-        eval.x = detail::LoadStreams(d, streams, i + u * lanes, std::make_index_sequence<NS>());
-        for_each_expression([&](auto r, auto e) { acc[r][u] = detail::Accumulate(eval, acc[r][u], e); });
+  for (std::size_t segment = 0, base = 0; segment < segments; ++segment, base += stride) {
+    const std::size_t end = base + length, full = end - length % lanes;
+    std::size_t i = base;
+    while (i < full) {
+      for_each_expression([&](auto r, auto) { for_each_unrolled([&](auto u) { acc[r][u] = hn::Zero(d); }); });
+      const std::size_t block_end = std::min(full, i + kBlockVectors * lanes);
+      for (; i + kUnroll * lanes <= block_end; i += kUnroll * lanes) {
+        for_each_unrolled([&](auto u) {
+          eval.x = detail::LoadStreams(d, streams, i + u * lanes, std::make_index_sequence<NS>());
+          for_each_expression([&](auto r, auto e) { acc[r][u] = detail::Accumulate(eval, acc[r][u], e); });
+        });
+      }
+      for (; i < block_end; i += lanes) {
+        eval.x = detail::LoadStreams(d, streams, i, std::make_index_sequence<NS>());
+        for_each_expression([&](auto r, auto e) { acc[r][0] = detail::Accumulate(eval, acc[r][0], e); });
+      }
+      for_each_expression([&](auto r, auto) {
+        V block_sum = hn::Zero(d);
+        for_each_unrolled([&](auto u) { block_sum = hn::Add(block_sum, acc[r][u]); });
+        wide.Add(r, block_sum);
       });
     }
-    for (; i < block_end; i += lanes) {
-      eval.x = detail::LoadStreams(d, streams, i, std::make_index_sequence<NS>());
-      for_each_expression([&](auto r, auto e) { acc[r][0] = detail::Accumulate(eval, acc[r][0], e); });
+    if (i < end) {  // masked-off lanes are zeroed: an expression of 0 need not be 0
+      const auto mask = hn::FirstN(d, end - i);
+      eval.x = detail::MaskedLoadStreams(d, mask, streams, i, end - i, std::make_index_sequence<NS>());
+      for_each_expression([&](auto r, auto e) { wide.Add(r, hn::IfThenElseZero(mask, eval(e))); });
     }
-    for_each_expression([&](auto r, auto) {
-      V block_sum = hn::Zero(d);
-      for_each_unrolled([&](auto u) { block_sum = hn::Add(block_sum, acc[r][u]); });
-      wide.Add(r, block_sum);
-    });
-  }
-  if (i < n) {  // masked-off lanes are zeroed: an expression of 0 need not be 0
-    const auto mask = hn::FirstN(d, n - i);
-    eval.x = detail::MaskedLoadStreams(d, mask, streams, i, n - i, std::make_index_sequence<NS>());
-    for_each_expression([&](auto r, auto e) { wide.Add(r, hn::IfThenElseZero(mask, eval(e))); });
   }
   for (std::size_t r = 0; r < R; ++r) sums[r] = wide.Total(r);
+}
+
+template <class... Es, class T>
+HWY_INLINE void SumReduce(const T* const* HWY_RESTRICT in, const T* HWY_RESTRICT scalars, std::size_t n,
+                          double* HWY_RESTRICT sums) {
+  SumReduceSegments<Es...>(in, scalars, 1, n, n, sums);
 }
 
 // acc[r][i] += Eᵣ(in[·][i], scalars) for i in [0, n), every Eᵣ in one pass (LayerNorm's backward adds

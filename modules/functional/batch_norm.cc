@@ -1,4 +1,5 @@
-// batch_norm: argument checks, training through GroupNorm's kernels on the channel-major view of x,
+// batch_norm: argument checks, training through BatchNorm's fused kernels (framework/kernels/batch_norm.h,
+// x read in place) with GroupNorm's formulas on the channel-major view of x for double backward,
 // evaluation with the running statistics, and the running-statistics update InstanceNorm shares.
 #include "modules/functional/batch_norm.h"
 
@@ -7,8 +8,12 @@
 #include <vector>
 
 #include "autodiff/ops.h"
+#include "autodiff/ops/checks.h"
+#include "framework/kernels/batch_norm.h"
 #include "modules/functional/format.h"
 #include "modules/functional/group_norm.h"
+#include "modules/functional/group_norm_epilogue.h"
+#include "modules/functional/norm_epilogue.h"
 
 namespace lucid::nn::functional {
 namespace {
@@ -24,6 +29,100 @@ Tensor activate(const Tensor& z, Activation activation) {
     case Activation::none: break;
   }
   return z;
+}
+
+template <typename T>
+T* data_or_null(const Tensor& t) {
+  return t.defined() ? t.data<T>() : nullptr;
+}
+
+struct ChannelDims {
+  std::size_t n, c, spatial;
+};
+ChannelDims channel_dims(const Tensor& x) {
+  const auto n = static_cast<std::size_t>(x.size(0)), c = static_cast<std::size_t>(x.size(1));
+  return {n, c, static_cast<std::size_t>(x.numel()) / (n * c)};
+}
+
+// Runs the forward kernel; `statistics` becomes the float64 (3, C) center, mean_offset, rstd.
+Tensor kernel_forward(const kernels::BatchNormKernels& kernels, const Tensor& x, const Tensor& weight,
+                      const Tensor& bias, double eps, Tensor& statistics) {
+  const ChannelDims d = channel_dims(x);
+  Tensor y = Tensor::empty(x.shape(), x.dtype());
+  statistics = Tensor::empty({3, x.size(1)}, float64);
+  double* const stats = statistics.data<double>();
+  visit_dtype(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    kernels::batch_norm_forward(kernels, kernels::BatchNormForwardArgs<T>{
+                                             x.data<T>(), data_or_null<T>(weight), data_or_null<T>(bias), y.data<T>(),
+                                             stats, stats + d.c, stats + 2 * d.c, d.n, d.c, d.spatial, eps, nullptr});
+  });
+  return y;
+}
+
+// The gradients (x, weight, bias) that `node` needs, from the fused backward kernel.
+autograd::TensorList kernel_backward(const kernels::BatchNormKernels& kernels, const Tensor& g, const Tensor& x,
+                                     const Tensor& weight, const Tensor& bias, const Tensor& statistics,
+                                     const autograd::Node& node) {
+  const ChannelDims d = channel_dims(x);
+  Tensor dx = node.needs_input_grad(0) ? Tensor::empty(x.shape(), x.dtype()) : Tensor();
+  std::vector<double> sum_dy(d.c), sum_dy_xhat(d.c);
+  const double* const stats = statistics.data<double>();
+  autograd::TensorList grads{dx, Tensor(), Tensor()};
+  visit_dtype(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    kernels::batch_norm_backward(kernels, kernels::BatchNormBackwardArgs<T>{
+                                              g.data<T>(), x.data<T>(), data_or_null<T>(weight), data_or_null<T>(bias),
+                                              stats, stats + d.c, stats + 2 * d.c, data_or_null<T>(dx), sum_dy.data(),
+                                              sum_dy_xhat.data(), d.n, d.c, d.spatial, nullptr});
+    auto to_tensor = [&](const std::vector<double>& values) {
+      Tensor out = Tensor::empty({x.size(1)}, x.dtype());
+      std::copy(values.begin(), values.end(), out.data<T>());
+      return out;
+    };
+    if (node.needs_input_grad(1)) grads[1] = to_tensor(sum_dy_xhat);
+    if (node.needs_input_grad(2)) grads[2] = to_tensor(sum_dy);
+  });
+  return grads;
+}
+
+// x (N, C, *) as GroupNorm's input (1, C, N·spatial) with one group per channel, and back.
+Tensor channel_major(const Tensor& t) { return t.transpose(0, 1).reshape({1, t.size(1), -1}); }
+Tensor from_channel_major(const Tensor& t, const Tensor& like) {
+  std::vector<std::int64_t> transposed(like.shape().begin(), like.shape().end());
+  std::swap(transposed[0], transposed[1]);
+  return t.reshape(transposed).transpose(0, 1);
+}
+
+// Training-mode batch normalisation (batch statistics) with the activation fused into the kernels; the
+// graph node's double backward uses GroupNorm's differentiable formulas on the channel-major view.
+Tensor batch_norm_training(const Tensor& x_in, const Tensor& weight_in, const Tensor& bias_in, double eps,
+                           Activation activation, Tensor& statistics) {
+  static const detail::BuiltinEpilogues<kernels::BatchNormKernels> tables{
+      kernels::BatchNorm_kernels,     kernels::BatchNormReLU_kernels,    kernels::BatchNormSiLU_kernels,
+      kernels::BatchNormGELU_kernels, kernels::BatchNormSigmoid_kernels, kernels::BatchNormTanh_kernels};
+  const Tensor x = ops_detail::row_major(x_in), weight = ops_detail::row_major(weight_in);
+  const Tensor bias = ops_detail::row_major(bias_in);
+  return detail::with_builtin_epilogue(activation, tables, [&]<class Act>(Act, const kernels::BatchNormKernels& k) {
+    Tensor y = kernel_forward(k, x, weight, bias, eps, statistics);
+    detail::record_norm_with_epilogue<Act>(
+        k.backward_name, y, x, weight, bias, {},
+        [&k, statistics](const Tensor& g, const Tensor& input, const Tensor& gamma, const Tensor& beta,
+                         const autograd::Node& node) {
+          return kernel_backward(k, g, input, gamma, beta, statistics, node);
+        },
+        [eps](const Tensor& input, const Tensor& gamma, const Tensor& beta) {
+          const Tensor z = detail::group_norm_composite(channel_major(input), input.size(1), gamma, beta, eps);
+          return from_channel_major(z, input);
+        },
+        [eps](const Tensor& g_z, const Tensor& input, const Tensor& gamma, const autograd::Node& node) {
+          autograd::TensorList grads = detail::group_norm_composite_backward(
+              channel_major(g_z), channel_major(input), input.size(1), gamma, eps, node);
+          if (grads[0].defined()) grads[0] = from_channel_major(grads[0], input);
+          return grads;
+        });
+    return y;
+  });
 }
 
 }  // namespace
@@ -115,15 +214,8 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
     throw ValueError("batch_norm: expected more than 1 value per channel when training, got input of shape " +
                      x.shape().str());
   }
-  // Channel c's N·spatial values are contiguous in x transposed to (C, N, *): GroupNorm of that as
-  // (1, C, N·spatial) with one group per channel.
-  const bool one_sample = x.size(0) == 1;
-  const Tensor channel_major = one_sample ? x : x.transpose(0, 1).contiguous();
   Tensor statistics;
-  const Tensor z = detail::group_norm(channel_major.reshape({1, channels, -1}), channels, weight, bias, eps, activation,
-                                      statistics)
-                       .reshape(channel_major.shape());
-  const Tensor y = one_sample ? z : z.transpose(0, 1).contiguous();
+  const Tensor y = batch_norm_training(x, weight, bias, eps, activation, statistics);
   if (running_mean.defined() || running_var.defined()) {
     detail::GroupMoments moments = detail::group_moments(statistics, eps);
     const double bessel = static_cast<double>(values_per_channel) / static_cast<double>(values_per_channel - 1);

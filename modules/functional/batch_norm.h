@@ -4,7 +4,8 @@
 //   y[n, c, ...] = act((x[n, c, ...] − μ_c) / √(σ²_c + eps) · weight[c] + bias[c])
 //
 // Training: μ_c, σ²_c (biased) over the N·spatial values of the channel, with GroupNorm's robust
-// statistics and kernels (x seen as (1, C, N·spatial), one group per channel); the running buffers, when
+// statistics, in BatchNorm's kernels (framework/kernels/batch_norm.h: x read in place, channel by
+// channel); the running buffers, when
 // given, become (1 − momentum)·running + momentum·batch, with the unbiased variance (PyTorch's update).
 // Evaluation: μ_c = running_mean[c], σ²_c = running_var[c].
 #pragma once
@@ -38,8 +39,8 @@ void check_per_channel_arguments(const char* op, const Tensor& x, const Tensor& 
 // ops (evaluation with running statistics, as PyTorch's x·α + β).
 Tensor normalize_with_running_stats(const Tensor& x, const Tensor& running_mean, const Tensor& running_var,
                                     const Tensor& weight, const Tensor& bias, double eps, Activation activation);
-// Mean and biased variance per (n, g) from group_norm's float64 (3, N, G) statistics: μ = center +
-// mean_offset, σ² = 1/rstd² − eps (≥ 0), row-major over (n, g).
+// Mean and biased variance per item from the norm kernels' float64 (3, items) statistics (GroupNorm's
+// (3, N, G), BatchNorm's (3, C)): μ = center + mean_offset, σ² = 1/rstd² − eps (≥ 0), in item order.
 struct GroupMoments {
   std::vector<double> mean, var;
 };
