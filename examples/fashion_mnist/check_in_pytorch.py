@@ -2,7 +2,11 @@
 
     ./build/examples/fashion_mnist --eval-only --resume runs/fashion_mnist/epoch_2.safetensors
     /usr/bin/python3 examples/fashion_mnist/check_in_pytorch.py runs/fashion_mnist/epoch_2.safetensors \\
-        runs/fashion_mnist/predictions.csv
+        runs/fashion_mnist/predictions.csv [group|batch|layer|instance]
+
+The last argument is the model's --norm (default group); with batch the checkpoint's running
+statistics (running_mean, running_var, num_batches_tracked) load into BatchNorm2d's buffers and
+PyTorch predicts in eval mode with them, as lucid's --eval-only does.
 
 Reads the checkpoint with scripts/safetensors_numpy.py (json + numpy), loads it with
 load_state_dict(strict=True), predicts the 10,000 test images and prints how many predictions agree
@@ -19,8 +23,8 @@ import safetensors_numpy  # noqa: E402
 from torch_model import load_fashion_mnist, make_model, predict  # noqa: E402
 
 
-def main(checkpoint, predictions_csv):
-    model = make_model()
+def main(checkpoint, predictions_csv, norm="group"):
+    model = make_model(norm)
     state = {k: torch.from_numpy(v.copy()) for k, v in safetensors_numpy.load(checkpoint).items()}
     model.load_state_dict(state, strict=True)
     images, labels = load_fashion_mnist(train=False)
@@ -36,6 +40,6 @@ def main(checkpoint, predictions_csv):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    sys.exit(main(*sys.argv[1:]))

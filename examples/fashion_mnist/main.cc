@@ -8,6 +8,7 @@
 //   ./build/examples/fashion_mnist --resume runs/fashion_mnist/epoch_2.safetensors --epochs 5
 //   ./build/examples/fashion_mnist --eval-only --resume runs/fashion_mnist/epoch_5.safetensors
 //   ./build/examples/fashion_mnist --summary                     # layers, output shapes, parameters; exits
+//   ./build/examples/fashion_mnist --norm batch                  # BatchNorm2d instead of GroupNorm (also layer, instance)
 //   mpirun -np 2 ./build/examples/fashion_mnist --epochs 2      # data parallel (lucid built with MPI)
 //
 // Under mpirun each rank trains on its shard of every global batch of --batch-size samples, and
@@ -44,6 +45,7 @@ struct Settings {
   std::string out = "runs/fashion_mnist";
   std::string resume;
   std::string schedule = "cosine";  // or "constant"
+  std::string norm = "group";       // the model's normalisation layers (model.h)
   bool eval_only = false;
   bool summary_only = false;
   std::uint64_t seed = 0;
@@ -75,7 +77,7 @@ int run(const Settings& s, fashion_mnist::Parallel& parallel) {
   if (!parallel.is_root() && !std::freopen("/dev/null", "w", stdout)) return 1;  // rank 0 speaks for all
   if (s.threads > 0) lucid::set_num_threads(s.threads);
   lucid::manual_seed(s.seed);
-  const auto model = fashion_mnist::make_model();
+  const auto model = fashion_mnist::make_model(fashion_mnist::parse_norm(s.norm));
   lucid::optim::AdamW optimizer(model->parameters(), {.lr = s.lr});
   std::cout << lucid::nn::summary(*model, lucid::zeros({1, 1, 28, 28})) << "threads: " << lucid::get_num_threads() << "\n";
   if (s.summary_only) return 0;
@@ -141,7 +143,8 @@ int run(const Settings& s, fashion_mnist::Parallel& parallel) {
     if (!parallel.is_root()) continue;
 
     const fs::path checkpoint = fs::path(s.out) / ("epoch_" + std::to_string(epoch) + ".safetensors");
-    lucid::save(*model, checkpoint, {{"epoch", std::to_string(epoch)}, {"seed", std::to_string(s.seed)}});
+    lucid::save(*model, checkpoint,
+                {{"epoch", std::to_string(epoch)}, {"seed", std::to_string(s.seed)}, {"norm", s.norm}});
     lucid::save(optimizer.state_dict(), optimizer_path(checkpoint));
     fashion_mnist::write_metrics_csv(rows, csv);
     std::string plot_error;
@@ -168,6 +171,9 @@ int main(int argc, char** argv) {
   app.add_option("--schedule", s.schedule, "Learning-rate schedule over the run, per batch")
       ->capture_default_str()
       ->check(CLI::IsMember({"cosine", "constant"}));
+  app.add_option("--norm", s.norm, "Normalisation layers of the model (examples/fashion_mnist/model.h)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"group", "batch", "layer", "instance"}));
   app.add_option("--threads", s.threads, "Intra-op threads (0: OMP_NUM_THREADS or all cores)")->capture_default_str();
   app.add_option("--data-dir", s.data_dir, "Directory with the IDX files")->capture_default_str();
   app.add_option("--limit", s.limit, "Use only the first N training samples (0: all)")->capture_default_str();

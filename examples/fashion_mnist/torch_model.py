@@ -15,10 +15,26 @@ DATA_DIR = "/usr/share/datasets/fashion-mnist"
 MEAN, STD = 0.2860, 0.3530
 
 
-def make_model():
+NORMS = ("group", "batch", "layer", "instance")
+
+
+def make_norm(norm, channels, side):
+    """The --norm layer of examples/fashion_mnist/model.cc over `channels` maps of side `side`."""
+    if norm == "batch":
+        return nn.BatchNorm2d(channels)
+    if norm == "layer":
+        return nn.LayerNorm((channels, side, side))
+    if norm == "instance":
+        return nn.InstanceNorm2d(channels, affine=True)
+    if norm == "group":
+        return nn.GroupNorm(8, channels)
+    raise ValueError(f"unknown normalisation {norm!r}: expected one of {NORMS}")
+
+
+def make_model(norm="group"):
     return nn.Sequential(
-        nn.Conv2d(1, 32, 3, padding=1), nn.GroupNorm(8, 32), nn.SiLU(), nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 3, padding=1), nn.GroupNorm(8, 64), nn.SiLU(), nn.MaxPool2d(2),
+        nn.Conv2d(1, 32, 3, padding=1), make_norm(norm, 32, 28), nn.SiLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3, padding=1), make_norm(norm, 64, 14), nn.SiLU(), nn.MaxPool2d(2),
         nn.Flatten(), nn.Linear(3136, 10))
 
 
