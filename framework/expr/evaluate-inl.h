@@ -1,7 +1,8 @@
 // The SIMD evaluator of expression templates, compiled once per Highway target (include it from a
 // .cc that goes through hwy/foreach_target.h). Map writes one expression over streams; SumReduce
-// evaluates several expressions and sums each, all in a single pass over memory; AccumulateMap adds
-// several expressions into arrays.
+// evaluates several expressions and sums each, all in a single pass over memory (SumReduceSegments over
+// strided runs); MapAccumulate writes one expression and adds several into arrays; MapSumReduceSegments
+// writes one and sums several.
 
 // Per-target include guard (Highway's toggle idiom).
 #if defined(LUCID_FRAMEWORK_EXPR_EVALUATE_INL_H_) == defined(HWY_TARGET_TOGGLE)
@@ -430,37 +431,45 @@ HWY_INLINE void SumReduce(const T* const* HWY_RESTRICT in, const T* HWY_RESTRICT
   SumReduceSegments<Es...>(in, scalars, 1, n, n, sums);
 }
 
-// acc[r][i] += Eᵣ(in[·][i], scalars) for i in [0, n), every Eᵣ in one pass (LayerNorm's backward adds
-// each row's g·x̂ and g into the partial column sums of dγ and dβ). The accumulators are read and
-// written in T and must not overlap the streams. The tail is one masked vector.
-template <class... Es, class T>
-HWY_INLINE void AccumulateMap(const T* const* HWY_RESTRICT in, const T* HWY_RESTRICT scalars, T* const* acc,
-                              std::size_t n) {
-  constexpr std::size_t R = sizeof...(Es);
-  constexpr std::size_t NS = std::max({num_streams<Es>...}), NP = std::max({num_scalars<Es>...});
+// What MapAccumulate writes when it only accumulates.
+struct NoOutput {};
+
+// out[i] = E(in[·][i], scalars) and acc[r][i] += Rᵣ(in[·][i], scalars) for i in [0, n), every Rᵣ, in one
+// pass (LayerNorm's backward writes a row's dx and adds its g·x̂ and g into the partial column sums of
+// dγ and dβ while the row's streams are loaded once); E = NoOutput writes no out (out may be null). The
+// accumulators are read and written in T and must not overlap the streams. The tail is one masked vector.
+template <class E, class... Rs, class T>
+HWY_INLINE void MapAccumulate(const T* const* HWY_RESTRICT in, const T* HWY_RESTRICT scalars, T* HWY_RESTRICT out,
+                              T* const* acc, std::size_t n) {
+  constexpr bool kMap = !std::is_same_v<E, NoOutput>;
+  constexpr std::size_t R = sizeof...(Rs);
+  constexpr std::size_t NS = std::max({num_streams<E>, num_streams<Rs>...});  // NoOutput reads nothing
+  constexpr std::size_t NP = std::max({num_scalars<E>, num_scalars<Rs>...});
   const hn::ScalableTag<T> d;
   const std::size_t lanes = hn::Lanes(d);
   const auto streams = detail::CopyPointers<T, NS>(in);
-  std::array<T*, R> out{};
-  std::copy_n(acc, R, out.begin());
+  std::array<T*, R> sums{};
+  std::copy_n(acc, R, sums.begin());
   Evaluator<decltype(d), NS, NP> eval{d, {}, detail::BroadcastScalars(d, scalars, std::make_index_sequence<NP>())};
-  const auto for_each_output = [](auto&& fn) {
-    [&]<std::size_t... r>(std::index_sequence<r...>) { (fn(std::integral_constant<std::size_t, r>(), Es{}), ...); }(
+  const auto for_each_sum = [](auto&& fn) {
+    [&]<std::size_t... r>(std::index_sequence<r...>) { (fn(std::integral_constant<std::size_t, r>(), Rs{}), ...); }(
         std::make_index_sequence<R>());
   };
   std::size_t i = 0;
   for (; i + lanes <= n; i += lanes) {
     eval.x = detail::LoadStreams(d, streams, i, std::make_index_sequence<NS>());
-    for_each_output([&](auto r, auto e) {
-      hn::StoreU(detail::Accumulate(eval, hn::LoadU(d, out[r] + i), e), d, out[r] + i);
+    if constexpr (kMap) hn::StoreU(eval(E{}), d, out + i);
+    for_each_sum([&](auto r, auto e) {
+      hn::StoreU(detail::Accumulate(eval, hn::LoadU(d, sums[r] + i), e), d, sums[r] + i);
     });
   }
   if (i < n) {
     const auto mask = hn::FirstN(d, n - i);
     eval.x = detail::MaskedLoadStreams(d, mask, streams, i, n - i, std::make_index_sequence<NS>());
-    for_each_output([&](auto r, auto e) {
-      const auto sum = detail::Accumulate(eval, detail::LoadTail(d, mask, out[r] + i, n - i), e);
-      hn::BlendedStore(sum, mask, d, out[r] + i);
+    if constexpr (kMap) hn::BlendedStore(eval(E{}), mask, d, out + i);
+    for_each_sum([&](auto r, auto e) {
+      const auto sum = detail::Accumulate(eval, detail::LoadTail(d, mask, sums[r] + i, n - i), e);
+      hn::BlendedStore(sum, mask, d, sums[r] + i);
     });
   }
 }

@@ -132,8 +132,8 @@ void ForwardItems(const LayerNormForwardArgs<T>& a, std::size_t begin, std::size
 
 // Blocks [begin, end) of kLayerNormRowBlock rows. With an activation, one pass per row forms
 // g = dy·act′(z) into a row of scratch while it sums Σg·γ and Σg·γ·(x − m) from the same registers;
-// the identity sums from dy directly. Then dx, and g·x̂, g added into the block's partial dγ, dβ
-// (RMSNorm: dγ alone).
+// the identity sums from dy directly. Then one more pass writes dx and adds g·x̂, g into the block's
+// partial dγ, dβ (RMSNorm: dγ alone).
 template <class Act, class T, bool kCentered = true>
 void BackwardItems(const LayerNormBackwardArgs<T>& a, std::size_t begin, std::size_t end) {
   using Kernel = lx::Epilogue<Act, kCentered>;
@@ -175,13 +175,23 @@ void BackwardItems(const LayerNormBackwardArgs<T>& a, std::size_t begin, std::si
         const double c2 = -dot_centered * rstd * rstd * rstd * inv_n;
         scalars[3] = static_cast<T>(c2);
         scalars[4] = kCentered ? static_cast<T>(-c2 * a.mean_offset[row] - sums[0] * rstd * inv_n) : T(0);
-        ex::Map<typename Row::InputGrad>(streams, scalars.data(), a.dx + row * n, n);
       }
-      if (!a.column_partials) continue;
-      if constexpr (kCentered) {
-        ex::AccumulateMap<typename Row::WeightGradTerm, typename Row::BiasGradTerm>(streams, scalars.data(), partials, n);
+      // dx and the row's dγ, dβ terms (RMSNorm: dγ alone) in one pass over its streams.
+      T* const dx = a.dx ? a.dx + row * n : nullptr;
+      const auto map_and_accumulate = [&]<class Out>(Out, T* out) {
+        if constexpr (kCentered) {
+          ex::MapAccumulate<Out, typename Row::WeightGradTerm, typename Row::BiasGradTerm>(streams, scalars.data(), out,
+                                                                                          partials, n);
+        } else {
+          ex::MapAccumulate<Out, typename Row::WeightGradTerm>(streams, scalars.data(), out, partials, n);
+        }
+      };
+      if (!a.column_partials) {
+        if (dx) ex::Map<typename Row::InputGrad>(streams, scalars.data(), dx, n);
+      } else if (dx) {
+        map_and_accumulate(typename Row::InputGrad{}, dx);
       } else {
-        ex::AccumulateMap<typename Row::WeightGradTerm>(streams, scalars.data(), partials, n);
+        map_and_accumulate(ex::NoOutput{}, nullptr);
       }
     }
   }
