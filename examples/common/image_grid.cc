@@ -20,31 +20,56 @@ std::uint8_t to_grey(float value, float low, float high) {
 
 }  // namespace
 
+ImageGridLayout image_grid_layout(std::int64_t count, std::int64_t height, std::int64_t width,
+                                  const ImageGridOptions& options) {
+  if (count < 1 || height < 1 || width < 1) {
+    throw lucid::ValueError("image grid: need count, height and width >= 1; got count=" + std::to_string(count) +
+                            ", height=" + std::to_string(height) + ", width=" + std::to_string(width));
+  }
+  if (options.columns < 1 || options.padding < 0 || options.scale < 1 || options.caption_height < 0 ||
+      !(options.high > options.low)) {
+    throw lucid::ValueError("render_image_grid: need columns >= 1, padding >= 0, scale >= 1, "
+                            "caption_height >= 0 and high > low; got columns=" + std::to_string(options.columns) +
+                            ", padding=" + std::to_string(options.padding) +
+                            ", scale=" + std::to_string(options.scale) +
+                            ", caption_height=" + std::to_string(options.caption_height));
+  }
+  ImageGridLayout layout;
+  layout.options = options;
+  layout.columns = std::min(options.columns, count);
+  layout.rows = (count + layout.columns - 1) / layout.columns;
+  layout.tile_height = height * options.scale;
+  layout.tile_width = width * options.scale;
+  layout.grid_height = layout.rows * (layout.tile_height + options.caption_height) + (layout.rows + 1) * options.padding;
+  layout.grid_width = layout.columns * layout.tile_width + (layout.columns + 1) * options.padding;
+  return layout;
+}
+
+std::int64_t ImageGridLayout::tile_top(std::int64_t image) const {
+  return options.padding + (image / columns) * (tile_height + options.caption_height + options.padding);
+}
+
+std::int64_t ImageGridLayout::tile_left(std::int64_t image) const {
+  return options.padding + (image % columns) * (tile_width + options.padding);
+}
+
 std::string render_image_grid(std::span<const float> pixels, std::int64_t count, std::int64_t height,
                               std::int64_t width, const ImageGridOptions& options,
                               std::int64_t& grid_height, std::int64_t& grid_width) {
-  if (count < 1 || height < 1 || width < 1 ||
+  if (count >= 1 && height >= 1 && width >= 1 &&
       static_cast<std::int64_t>(pixels.size()) != count * height * width) {
     throw lucid::ValueError("render_image_grid: " + std::to_string(pixels.size()) +
                             " pixels do not hold count=" + std::to_string(count) + " images of " +
                             std::to_string(height) + "x" + std::to_string(width));
   }
-  if (options.columns < 1 || options.padding < 0 || options.scale < 1 || !(options.high > options.low)) {
-    throw lucid::ValueError("render_image_grid: need columns >= 1, padding >= 0, scale >= 1 and "
-                            "high > low; got columns=" + std::to_string(options.columns) +
-                            ", padding=" + std::to_string(options.padding) +
-                            ", scale=" + std::to_string(options.scale));
-  }
-  const std::int64_t columns = std::min(options.columns, count);
-  const std::int64_t rows = (count + columns - 1) / columns;
-  const std::int64_t tile_h = height * options.scale, tile_w = width * options.scale;
-  grid_height = rows * tile_h + (rows + 1) * options.padding;
-  grid_width = columns * tile_w + (columns + 1) * options.padding;
+  const ImageGridLayout layout = image_grid_layout(count, height, width, options);
+  const std::int64_t tile_h = layout.tile_height, tile_w = layout.tile_width;
+  grid_height = layout.grid_height;
+  grid_width = layout.grid_width;
   std::string grid(static_cast<std::size_t>(grid_height * grid_width),
                    static_cast<char>(options.background));
   for (std::int64_t image = 0; image < count; ++image) {
-    const std::int64_t top = options.padding + (image / columns) * (tile_h + options.padding);
-    const std::int64_t left = options.padding + (image % columns) * (tile_w + options.padding);
+    const std::int64_t top = layout.tile_top(image), left = layout.tile_left(image);
     const float* source = pixels.data() + image * height * width;
     for (std::int64_t y = 0; y < tile_h; ++y) {
       for (std::int64_t x = 0; x < tile_w; ++x) {

@@ -1,7 +1,10 @@
 // fashion_mnist: trains the small GroupNorm CNN of examples/fashion_mnist/model.h on Fashion-MNIST
 // with AdamW (by default with a cosine learning-rate decay over the whole run, stepped per batch),
-// printing live progress, and writes metrics.csv, curves.png and one checkpoint per
-// epoch (safetensors: model weights, plus the optimizer state beside them) into --out.
+// printing live progress, and writes into --out: steps.csv (per optimizer step), metrics.csv (per
+// epoch), confusion.csv, the pictures curves.png, confusion.png and mistakes.png (gnuplot; skipped
+// with a note without it) and one checkpoint per epoch (safetensors: model weights, plus the
+// optimizer state beside them). --eval-only writes predictions.csv, confusion.csv and the two
+// evaluation pictures.
 //
 //   ./build/examples/fashion_mnist --epochs 5                    # the full data set
 //   ./build/examples/fashion_mnist --epochs 1 --limit 6000       # a quick run
@@ -23,10 +26,13 @@
 #include <string>
 #include <vector>
 
+#include "examples/fashion_mnist/evaluation_report.h"
+#include "examples/fashion_mnist/gnuplot.h"
 #include "examples/fashion_mnist/model.h"
 #include "examples/fashion_mnist/parallel.h"
 #include "examples/fashion_mnist/plot.h"
 #include "examples/fashion_mnist/progress.h"
+#include "examples/fashion_mnist/step_log.h"
 #include "examples/fashion_mnist/train.h"
 #include "lucid.h"
 
@@ -48,6 +54,7 @@ struct Settings {
   std::string norm = "group";       // the model's normalisation layers (model.h)
   bool eval_only = false;
   bool summary_only = false;
+  std::int64_t log_every = 1;  // a steps.csv row every k-th optimizer step
   std::uint64_t seed = 0;
 };
 
@@ -73,6 +80,21 @@ std::vector<fashion_mnist::EpochMetrics> previous_metrics(const fs::path& csv, i
   return rows;
 }
 
+// Writes the evaluation's confusion.csv (and pictures) into `dir`, with a note for each picture that
+// could not be drawn; returns the paths written.
+std::vector<std::string> report_evaluation(const std::string& dir, const fashion_mnist::EvalDetails& details,
+                                           bool pictures) {
+  const fashion_mnist::ReportFiles files = fashion_mnist::write_evaluation_report(dir, details, pictures);
+  for (const std::string& note : files.notes) std::cerr << "note: " << note << "\n";
+  return files.written;
+}
+
+std::string joined(const std::vector<std::string>& paths) {
+  std::string text;
+  for (const std::string& path : paths) text += (text.empty() ? "" : ", ") + path;
+  return text;
+}
+
 int run(const Settings& s, fashion_mnist::Parallel& parallel) {
   if (!parallel.is_root() && !std::freopen("/dev/null", "w", stdout)) return 1;  // rank 0 speaks for all
   if (s.threads > 0) lucid::set_num_threads(s.threads);
@@ -92,16 +114,24 @@ int run(const Settings& s, fashion_mnist::Parallel& parallel) {
 
   const lucid::data::Dataset test = lucid::data::load_fashion_mnist(s.data_dir, false, s.test_limit);
   fs::create_directories(s.out);
+  const bool pictures = fashion_mnist::gnuplot_available();
+  if (!pictures && parallel.is_root()) {
+    std::cerr << "note: " << fashion_mnist::kGnuplotMissing
+              << ": curves.png, confusion.png and mistakes.png are skipped; the CSV files are still written\n";
+  }
   if (s.eval_only) {
     if (!parallel.is_root()) return 0;
-    std::vector<std::int64_t> predictions;
-    const fashion_mnist::PassResult r = fashion_mnist::evaluate(*model, test, s.batch_size, &predictions);
+    fashion_mnist::EvalDetails details;
+    const fashion_mnist::PassResult r = fashion_mnist::evaluate(*model, test, s.batch_size, &details);
     const fs::path path = fs::path(s.out) / "predictions.csv";
     std::ofstream out(path);
     out << "index,prediction\n";
-    for (std::size_t i = 0; i < predictions.size(); ++i) out << i << ',' << predictions[i] << '\n';
-    std::printf("test: loss %.4f  accuracy %.4f  (%lld samples, %.1f s); predictions in %s\n", r.loss, r.accuracy,
-                static_cast<long long>(r.samples), r.seconds, path.c_str());
+    for (std::size_t i = 0; i < details.predictions.size(); ++i) out << i << ',' << details.predictions[i] << '\n';
+    std::printf("test: loss %.4f  accuracy %.4f  (%lld samples, %.1f s)\n", r.loss, r.accuracy,
+                static_cast<long long>(r.samples), r.seconds);
+    std::vector<std::string> written = {path.string()};
+    for (const std::string& file : report_evaluation(s.out, details, pictures)) written.push_back(file);
+    std::cout << "wrote " << joined(written) << "\n";
     return 0;
   }
 
@@ -121,8 +151,24 @@ int run(const Settings& s, fashion_mnist::Parallel& parallel) {
     optimizer.load_state_dict(lucid::load_state_dict(optimizer_path(s.resume)));
     optimizer.set_lr(schedule ? schedule->get_last_lr()[0] : s.lr);
   }
-  const fashion_mnist::StepCallback after_step = [&](std::int64_t, double) {
+  // steps.csv: step numbers count over the whole run (a resumed run goes on from its checkpoint's
+  // epoch); every rank takes the same steps, so the step is global; a logged step's figures are
+  // combined over the ranks (a collective all ranks join) and rank 0 writes them.
+  const std::int64_t steps_per_epoch = loader.size();
+  std::int64_t step = steps_per_epoch * epoch;
+  const fs::path steps_csv = fs::path(s.out) / "steps.csv";
+  std::optional<fashion_mnist::StepLog> step_log;
+  if (parallel.is_root()) step_log.emplace(steps_csv.string(), step);
+  const fashion_mnist::StepCallback after_step = [&](std::int64_t, const fashion_mnist::PassResult& local) {
+    ++step;
+    const double step_lr = optimizer.lr();
     if (schedule) schedule->step();
+    if (step % s.log_every != 0) return;
+    const fashion_mnist::PassResult batch = parallel.combine(local);
+    if (step_log) {
+      step_log->write({step, static_cast<double>(step) / static_cast<double>(steps_per_epoch), batch.loss, batch.accuracy,
+                       step_lr, static_cast<double>(batch.samples) / batch.seconds});
+    }
   };
   std::cout << "train samples: " << train.size() << ", test samples: " << test.size() << ", batch " << s.batch_size
             << ", lr " << s.lr << " (" << s.schedule << ")\n";
@@ -132,13 +178,16 @@ int run(const Settings& s, fashion_mnist::Parallel& parallel) {
   }
 
   const fs::path csv = fs::path(s.out) / "metrics.csv", png = fs::path(s.out) / "curves.png";
+  std::vector<std::string> evaluation_files;
   std::vector<fashion_mnist::EpochMetrics> rows = previous_metrics(csv, epoch);
   for (++epoch; epoch <= s.epochs; ++epoch) {
     fashion_mnist::Progress progress("epoch " + std::to_string(epoch) + "/" + std::to_string(s.epochs), loader.samples());
     const double epoch_lr = optimizer.lr();
     const fashion_mnist::PassResult fit = parallel.combine(
         fashion_mnist::train_epoch(*model, optimizer, loader, &progress, after_step, parallel.average_gradients()));
-    const fashion_mnist::PassResult eval = parallel.combine(fashion_mnist::evaluate(*model, test_loader));
+    fashion_mnist::EvalDetails details;  // the mistakes are rank 0's; the confusion counts are everyone's
+    const fashion_mnist::PassResult eval = parallel.combine(fashion_mnist::evaluate(*model, test_loader, &details));
+    parallel.sum_over_ranks(details.confusion.cells());
     rows.push_back({epoch, fit.loss, fit.accuracy, eval.loss, eval.accuracy, fit.seconds, epoch_lr});
     if (!parallel.is_root()) continue;
 
@@ -148,7 +197,10 @@ int run(const Settings& s, fashion_mnist::Parallel& parallel) {
     lucid::save(optimizer.state_dict(), optimizer_path(checkpoint));
     fashion_mnist::write_metrics_csv(rows, csv);
     std::string plot_error;
-    if (!fashion_mnist::plot_curves(csv, png, plot_error)) std::cerr << "note: " << plot_error << "\n";
+    if (pictures && !fashion_mnist::plot_curves(steps_csv.string(), rows, png.string(), plot_error)) {
+      std::cerr << "note: " << plot_error << "\n";
+    }
+    evaluation_files = report_evaluation(s.out, details, pictures);
 
     char summary[256];
     std::snprintf(summary, sizeof summary,
@@ -156,7 +208,10 @@ int run(const Settings& s, fashion_mnist::Parallel& parallel) {
                   eval.loss, eval.accuracy, fit.seconds, static_cast<double>(fit.samples) / fit.seconds);
     progress.finish(summary);
   }
-  std::cout << "wrote " << csv.string() << ", " << png.string() << " and checkpoints to " << s.out << "\n";
+  std::vector<std::string> written = {steps_csv.string(), csv.string()};
+  if (pictures && fs::exists(png)) written.push_back(png.string());
+  written.insert(written.end(), evaluation_files.begin(), evaluation_files.end());
+  std::cout << "wrote " << joined(written) << " and checkpoints to " << s.out << "\n";
   return 0;
 }
 
@@ -178,7 +233,11 @@ int main(int argc, char** argv) {
   app.add_option("--data-dir", s.data_dir, "Directory with the IDX files")->capture_default_str();
   app.add_option("--limit", s.limit, "Use only the first N training samples (0: all)")->capture_default_str();
   app.add_option("--test-limit", s.test_limit, "Use only the first N test samples (0: all)")->capture_default_str();
-  app.add_option("--out", s.out, "Output directory: metrics.csv, curves.png, checkpoints")->capture_default_str();
+  app.add_option("--out", s.out, "Output directory: steps.csv, metrics.csv, confusion.csv, the pictures, checkpoints")
+      ->capture_default_str();
+  app.add_option("--log-every", s.log_every, "Write a steps.csv row every k-th optimizer step")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app.add_option("--resume", s.resume, "Checkpoint to continue from (epoch_N.safetensors)");
   app.add_flag("--eval-only", s.eval_only, "Only evaluate the --resume checkpoint on the test set");
   app.add_flag("--summary", s.summary_only, "Print the model summary (layers, output shapes, parameters) and exit");

@@ -83,6 +83,18 @@ PassResult Parallel::combine(const PassResult& local) const {
   return local;
 }
 
+void Parallel::sum_over_ranks([[maybe_unused]] std::vector<std::int64_t>& counts) const {
+#ifdef LUCID_HAS_MPI
+  if (world_ == 1 || counts.empty()) return;
+  // Counts below 2^53 are exact in float64.
+  const lucid::Tensor sums = lucid::tensor(std::vector<double>(counts.begin(), counts.end()),
+                                           {static_cast<std::int64_t>(counts.size())});
+  dist::allreduce_sum(sums);
+  const std::vector<double> summed = sums.to_vector<double>();
+  for (std::size_t i = 0; i < counts.size(); ++i) counts[i] = static_cast<std::int64_t>(summed[i]);
+#endif
+}
+
 int Parallel::fail(const std::string& message) const {
 #ifdef LUCID_HAS_MPI
   if (world_ > 1) dist::abort("error: " + message);

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "examples/fashion_mnist/train.h"
 #include "lucid.h"
@@ -42,6 +43,9 @@ class Parallel {
   // A pass's figures over all ranks: samples summed, loss and accuracy weighted by samples, the
   // slowest rank's seconds. The input itself for one process.
   PassResult combine(const PassResult& local) const;
+  // Replaces `counts` (the same length on every rank) by their sums over the ranks, e.g. the cells of
+  // a confusion matrix. Does nothing for one process.
+  void sum_over_ranks(std::vector<std::int64_t>& counts) const;
 
   // Reports a failure on stderr ("error: <message>") and returns exit code 1; with several ranks it
   // ends all of them (MPI_Abort), so that none waits for this one until its collective timeout.

@@ -43,7 +43,7 @@ TrainingRun train_with_threads(const data::Dataset& train, int threads) {
   data::DataLoader loader(train, {.batch_size = kBatchSize, .shuffle = true, .seed = kSeed});
   TrainingRun run;
   fashion_mnist::train_epoch(*model, optimizer, loader, nullptr,
-                             [&](std::int64_t, double loss) { run.losses.push_back(loss); });
+                             [&](std::int64_t, const fashion_mnist::PassResult& batch) { run.losses.push_back(batch.loss); });
   for (const auto& [name, parameter] : model->named_parameters()) {
     run.parameters.emplace_back(name, parameter.to_vector<float>());
   }

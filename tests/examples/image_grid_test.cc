@@ -32,6 +32,30 @@ TEST(ImageGrid, PlacesTilesRowMajorWithPaddingAndScale) {
   EXPECT_EQ(at(4, 6), 7);                                // empty last cell stays background
 }
 
+TEST(ImageGrid, LeavesACaptionBandUnderEachTileAndReportsTheLayout) {
+  // Three 2x1 images, two per row, padding 1, a 2-row caption band: rows are 1 + (2 + 2 + 1) apart.
+  const std::vector<float> pixels = {1.0F, 1.0F, 0.0F, 0.0F, 1.0F, 0.0F};
+  const ImageGridOptions options{.columns = 2, .padding = 1, .background = 9, .caption_height = 2};
+  std::int64_t h = 0, w = 0;
+  const std::string grid = lucid_examples::render_image_grid(pixels, 3, 2, 1, options, h, w);
+  EXPECT_EQ(h, 2 * (2 + 2) + 3);
+  EXPECT_EQ(w, 2 * 1 + 3);
+  auto at = [&](std::int64_t y, std::int64_t x) { return static_cast<unsigned char>(grid[y * w + x]); };
+  EXPECT_EQ(at(1, 1), 255); EXPECT_EQ(at(2, 1), 255);  // image 0
+  EXPECT_EQ(at(3, 1), 9);   EXPECT_EQ(at(4, 1), 9);    // its caption band
+  EXPECT_EQ(at(1, 3), 0);                              // image 1
+  EXPECT_EQ(at(6, 1), 255); EXPECT_EQ(at(7, 1), 0);    // image 2, second row
+  const lucid_examples::ImageGridLayout layout = lucid_examples::image_grid_layout(3, 2, 1, options);
+  EXPECT_EQ(layout.grid_height, h);
+  EXPECT_EQ(layout.grid_width, w);
+  EXPECT_EQ(layout.rows, 2);
+  EXPECT_EQ(layout.columns, 2);
+  EXPECT_EQ(layout.tile_top(2), 6);
+  EXPECT_EQ(layout.tile_left(2), 1);
+  EXPECT_EQ(layout.tile_left(1), 3);
+  EXPECT_THROW(lucid_examples::image_grid_layout(3, 2, 1, {.caption_height = -1}), lucid::ValueError);
+}
+
 TEST(ImageGrid, WritesAPngLibpngReadsBack) {
   const std::filesystem::path path = std::filesystem::temp_directory_path() / "lucid_image_grid_test.png";
   std::vector<float> pixels(4 * 3 * 5);
