@@ -9,6 +9,7 @@
 #include "autodiff/gradcheck.h"
 #include "autodiff/hooks.h"
 #include "autodiff/inference_mode.h"
+#include "autodiff/profiler.h"
 #include "autodiff/ops.h"
 #include "framework/device.h"
 #include "framework/dtype.h"

@@ -8,6 +8,7 @@
 #include "autodiff/hooks.h"
 #include "autodiff/node.h"
 #include "autodiff/ops.h"
+#include "autodiff/profiler.h"
 #include "framework/factories.h"
 #include "framework/kernels/elementwise.h"
 
@@ -187,7 +188,10 @@ void backward_pass(const Tensor& root, const Tensor& grad_root, bool retain_grap
         }
       }
       if (!grad.is_contiguous()) grad = grad.contiguous();  // backwards read gradients in row-major order
-      grads = node->apply(grad);
+      {
+        ProfileScope span("backward", node->name());
+        grads = node->apply(grad);
+      }
       if (check_anomaly) check_backward_outputs(*node, {grads.data(), grads.size()});
       if (!retain) node->release();
     }

@@ -2,6 +2,7 @@
 
 #include <typeinfo>
 
+#include "autodiff/profiler.h"
 #include "modules/activation.h"
 #include "modules/batch_norm.h"
 #include "modules/group_norm.h"
@@ -56,6 +57,8 @@ std::optional<Tensor> run_fused_pair(Module& first, Module& second, const Tensor
   if (!is_fusable_norm(first) || first.has_hooks() || second.has_hooks() || !input.defined()) return std::nullopt;
   const std::optional<Activation> activation = as_epilogue(second);
   if (!activation) return std::nullopt;
+  const autograd::ProfileScope span("forward",
+                                    autograd::is_profiling() ? first.name() + "+" + second.name() : std::string());
   if (typeid(first) == typeid(LayerNorm)) return run_norm<LayerNorm>(first, *activation, input);
   if (typeid(first) == typeid(RMSNorm)) return run_norm<RMSNorm>(first, *activation, input);
   if (is_batch_norm(first)) return run_norm<BatchNorm>(first, *activation, input);

@@ -214,6 +214,11 @@ LoadStateDictResult Module::load_state_dict(const StateDict& dict, bool strict) 
   return result;
 }
 
+Tensor Module::call_instrumented(const Tensor& input) {
+  const autograd::ProfileScope span("forward", autograd::is_profiling() ? name() : std::string());
+  return hooks_ ? call_with_hooks(*this, hooks_, input) : forward(input);
+}
+
 std::string Module::name() const {
   // Drops every qualifier, template arguments' too: "a::W<a::(anonymous namespace)::B>" -> "W<B>".
   const std::string full = boost::core::demangle(typeid(*this).name());

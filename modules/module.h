@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "autodiff/profiler.h"
 #include "framework/tensor.h"
 #include "modules/module_hooks.h"
 #include "modules/parameter.h"
@@ -46,10 +47,12 @@ class Module {
   // losses taking input and target) add their own forward overloads; calling this one on a
   // module that does not override it throws RuntimeError naming the module.
   virtual Tensor forward(const Tensor& input);
-  // forward(input), with this module's hooks around it when it has any (module_hooks.h).
+  // forward(input), with this module's hooks around it when it has any (module_hooks.h), timed as a
+  // span when an autograd::Profile is collecting on this thread (autodiff/profiler.h).
   Tensor operator()(const Tensor& input) {
     if (!input.defined()) throw_undefined_input();
-    return hooks_ ? call_with_hooks(*this, hooks_, input) : forward(input);
+    if (hooks_ || autograd::is_profiling()) return call_instrumented(input);
+    return forward(input);
   }
 
   // ---- hooks (module_hooks.h; defined in module_hooks.cc) ----
@@ -117,6 +120,8 @@ class Module {
   virtual std::string name() const;
   // ValueError naming this module: its input is an undefined Tensor.
   [[noreturn]] void throw_undefined_input() const;
+  // operator()'s slow path: the hooks, and the profiler's span.
+  Tensor call_instrumented(const Tensor& input);
   // The configuration shown inside the parentheses, e.g. "8, 32, eps=1e-05, affine=True".
   virtual std::string extra_repr() const { return ""; }
   // The tree in PyTorch's layout.

@@ -12,6 +12,7 @@
 //   ./build/examples/fashion_mnist --eval-only --resume runs/fashion_mnist/epoch_5.safetensors
 //   ./build/examples/fashion_mnist --summary                     # layers, output shapes, parameters; exits
 //   ./build/examples/fashion_mnist --norm batch                  # BatchNorm2d instead of GroupNorm (also layer, instance)
+//   ./build/examples/fashion_mnist --epochs 1 --profile          # time share of each op type in the epoch
 //   mpirun -np 2 ./build/examples/fashion_mnist --epochs 2      # data parallel (lucid built with MPI)
 //
 // Under mpirun each rank trains on its shard of every global batch of --batch-size samples, and
@@ -54,6 +55,7 @@ struct Settings {
   std::string norm = "group";       // the model's normalisation layers (model.h)
   bool eval_only = false;
   bool summary_only = false;
+  bool profile = false;  // time every op type of the first epoch's training (autodiff/profiler.h)
   std::int64_t log_every = 1;  // a steps.csv row every k-th optimizer step
   std::uint64_t seed = 0;
 };
@@ -180,11 +182,20 @@ int run(const Settings& s, fashion_mnist::Parallel& parallel) {
   const fs::path csv = fs::path(s.out) / "metrics.csv", png = fs::path(s.out) / "curves.png";
   std::vector<std::string> evaluation_files;
   std::vector<fashion_mnist::EpochMetrics> rows = previous_metrics(csv, epoch);
+  bool profiled = false;
   for (++epoch; epoch <= s.epochs; ++epoch) {
     fashion_mnist::Progress progress("epoch " + std::to_string(epoch) + "/" + std::to_string(s.epochs), loader.samples());
     const double epoch_lr = optimizer.lr();
+    std::optional<lucid::autograd::Profile> profile;
+    if (s.profile && !profiled) profile.emplace();
     const fashion_mnist::PassResult fit = parallel.combine(
         fashion_mnist::train_epoch(*model, optimizer, loader, &progress, after_step, parallel.average_gradients()));
+    if (profile) {
+      profile->stop();
+      profiled = true;
+      std::cout << "\nprofile of epoch " << epoch << "'s training (" << lucid::get_num_threads()
+                << " threads; data loading is outside every span):\n" << *profile << "\n";
+    }
     fashion_mnist::EvalDetails details;  // the mistakes are rank 0's; the confusion counts are everyone's
     const fashion_mnist::PassResult eval = parallel.combine(fashion_mnist::evaluate(*model, test_loader, &details));
     parallel.sum_over_ranks(details.confusion.cells());
@@ -240,6 +251,9 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   app.add_option("--resume", s.resume, "Checkpoint to continue from (epoch_N.safetensors)");
   app.add_flag("--eval-only", s.eval_only, "Only evaluate the --resume checkpoint on the test set");
+  app.add_flag("--profile", s.profile,
+               "Print the time share of every op type (module forwards, backward nodes, optimizer) of the first "
+               "epoch's training");
   app.add_flag("--summary", s.summary_only, "Print the model summary (layers, output shapes, parameters) and exit");
   app.add_option("--seed", s.seed, "Seed of the initialisation and the shuffling")->capture_default_str();
   CLI11_PARSE(app, argc, argv);

@@ -47,12 +47,18 @@ PassResult train_epoch(lucid::nn::Module& model, lucid::optim::Optimizer& optimi
   std::int64_t correct = 0, step = 0;
   auto step_start = std::chrono::steady_clock::now();
   for (const lucid::data::Batch& batch : loader) {
-    optimizer.zero_grad();
+    using lucid::autograd::ProfileScope;  // spans of a --profile run (autodiff/profiler.h); free otherwise
+    { const ProfileScope span("optimizer", "zero_grad"); optimizer.zero_grad(); }
     const lucid::Tensor logits = model(batch.images);
-    const lucid::Tensor loss = lucid::nn::functional::cross_entropy(logits, batch.targets);
-    loss.backward();
-    if (after_backward) after_backward();
-    optimizer.step();
+    lucid::Tensor loss;
+    { const ProfileScope span("forward", "cross_entropy"); loss = lucid::nn::functional::cross_entropy(logits, batch.targets); }
+    { const ProfileScope span("backward", "engine (graph walk, leaf gradients)"); loss.backward(); }
+    if (after_backward) {
+      const ProfileScope span("data parallel", "gradient averaging");
+      after_backward();
+    }
+    { const ProfileScope span("optimizer", "step"); optimizer.step(); }
+    const ProfileScope rest_span("loop", "metrics, steps.csv, progress");
     const double batch_loss = loss.item();
     const std::int64_t n = batch.size();
     const std::int64_t batch_correct = count_correct(logits.detach(), batch.targets);
