@@ -161,7 +161,7 @@ int run(const Settings& s) {
     rows.back().score = score.accuracy;
     write_metrics_csv(rows, csv.string());
   }
-  std::cout << "wrote " << csv.string() << " and checkpoints to " << s.out << "\n";
+  std::cout << "wrote " << (s.sample_only ? "samples" : "checkpoints, metrics.csv and samples") << " to " << s.out << "\n";
   return 0;
 }
 
