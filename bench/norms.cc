@@ -1,6 +1,8 @@
 // The normalisation layers of issue 19 against LibTorch, float32, one thread:
 //   lucid_forward            y = norm(x) under no_grad (output allocation included)
 //   lucid_forward_backward   y = norm(x); y.backward(dy); grads reset to none
+//   stream_forward           the forward's memory floor: y = x.clone() (read one tensor, write one)
+//   stream_forward_backward  the forward+backward's: y = x.clone(), then dx = dy + x (read two, write one)
 // for nn::LayerNorm, nn::RMSNorm, nn::BatchNorm2d (training mode) and nn::InstanceNorm2d on the cases
 // of bench/norms_shapes.h, and, when CMake found LibTorch, torch_{forward, forward_backward}
 // (bench/norms_torch.cc, registered into this program). bench/norms.sh builds and runs it and prints
@@ -58,6 +60,35 @@ void lucid_forward_backward(benchmark::State& state) {
   }
 }
 
+// The least memory traffic any implementation of the layer must move, in lucid's own copy and add
+// kernels with the same output allocations: a layer at its floor cannot be made faster, only the
+// baseline slower.
+void stream_forward(benchmark::State& state) {
+  lucid::set_num_threads(1);
+  lucid::manual_seed(0);
+  Inputs in(CaseOf(state));
+  lucid::autograd::no_grad guard;
+  for (auto _ : state) {
+    lucid::Tensor y = in.x.clone();
+    benchmark::DoNotOptimize(y.data<float>());
+    benchmark::ClobberMemory();
+  }
+}
+
+void stream_forward_backward(benchmark::State& state) {
+  lucid::set_num_threads(1);
+  lucid::manual_seed(0);
+  Inputs in(CaseOf(state));
+  lucid::autograd::no_grad guard;
+  for (auto _ : state) {
+    lucid::Tensor y = in.x.clone();
+    lucid::Tensor dx = in.dy + in.x;
+    benchmark::DoNotOptimize(y.data<float>());
+    benchmark::DoNotOptimize(dx.data<float>());
+    benchmark::ClobberMemory();
+  }
+}
+
 }  // namespace
 }  // namespace norms_bench
 
@@ -65,6 +96,8 @@ int main(int argc, char** argv) {
   using namespace norms_bench;
   benchmark::RegisterBenchmark("lucid_forward", lucid_forward)->Apply(AllCases);
   benchmark::RegisterBenchmark("lucid_forward_backward", lucid_forward_backward)->Apply(AllCases);
+  benchmark::RegisterBenchmark("stream_forward", stream_forward)->Apply(AllCases);
+  benchmark::RegisterBenchmark("stream_forward_backward", stream_forward_backward)->Apply(AllCases);
   RegisterTorchBenchmarks();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

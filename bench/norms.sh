@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The normalisation layers (float32, one thread) against LibTorch: builds bench/norms, runs it and
-# prints, per layer and shape, forward and forward+backward times, LibTorch/lucid ratios and their
+# prints, per layer and shape, forward and forward+backward times, lucid's time over its memory floor
+# (floor x: the same-traffic copy / add streams of bench/norms.cc), LibTorch/lucid ratios and their
 # geometric means.
 #
 #   bash bench/norms.sh [--build-dir DIR] [--reps N] [--min-time SECONDS]
@@ -43,7 +44,9 @@ for layer in dict.fromkeys(layer for layer, _ in cases):
             if case_layer != layer:
                 continue
             mine = times[(f"lucid_{kind}", k)]
-            row = f"{layer:<15}{kind:<17}{shape:<19} lucid {sorted(mine)[len(mine) // 2]:>9.1f} ({min(mine):>8.1f})"
+            floor = times[(f"stream_{kind}", k)]
+            row = (f"{layer:<15}{kind:<17}{shape:<19} lucid {sorted(mine)[len(mine) // 2]:>9.1f} ({min(mine):>8.1f})"
+                   f"  floor x{sorted(mine)[len(mine) // 2] / sorted(floor)[len(floor) // 2]:.2f} ({min(mine) / min(floor):.2f})")
             if have_torch:
                 theirs = times[(f"torch_{kind}", k)]
                 med = sorted(theirs)[len(theirs) // 2] / sorted(mine)[len(mine) // 2]
