@@ -11,12 +11,17 @@
 #include "autodiff/ops/checks.h"
 #include "framework/kernels/batch_norm.h"
 #include "modules/functional/format.h"
+#include "modules/functional/kernel_args.h"
 #include "modules/functional/group_norm.h"
 #include "modules/functional/group_norm_epilogue.h"
 #include "modules/functional/norm_epilogue.h"
 
 namespace lucid::nn::functional {
 namespace {
+
+using detail::channel_dims;
+using detail::ChannelDims;
+using detail::data_or_null;
 
 // The activation's differentiable op applied to z.
 Tensor activate(const Tensor& z, Activation activation) {
@@ -29,19 +34,6 @@ Tensor activate(const Tensor& z, Activation activation) {
     case Activation::none: break;
   }
   return z;
-}
-
-template <typename T>
-T* data_or_null(const Tensor& t) {
-  return t.defined() ? t.data<T>() : nullptr;
-}
-
-struct ChannelDims {
-  std::size_t n, c, spatial;
-};
-ChannelDims channel_dims(const Tensor& x) {
-  const auto n = static_cast<std::size_t>(x.size(0)), c = static_cast<std::size_t>(x.size(1));
-  return {n, c, static_cast<std::size_t>(x.numel()) / (n * c)};
 }
 
 // Runs the forward kernel; `statistics` becomes the float64 (3, C) center, mean_offset, rstd.

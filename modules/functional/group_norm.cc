@@ -10,6 +10,7 @@
 
 #include "autodiff/ops.h"
 #include "modules/functional/format.h"
+#include "modules/functional/kernel_args.h"
 #include "modules/functional/group_norm_epilogue.h"
 
 namespace lucid::nn::functional {
@@ -33,19 +34,6 @@ GroupedNormalized normalize_groups(const Tensor& x, std::int64_t groups, double 
   const Tensor centered = xg - xg.mean({2}, true);
   const Tensor rstd = rsqrt(centered.pow(2.0).mean({2}, true) + eps);
   return {centered * rstd, rstd};
-}
-
-template <typename T>
-T* data_or_null(const Tensor& t) {
-  return t.defined() ? t.data<T>() : nullptr;
-}
-
-struct Dims {
-  std::size_t n, c, spatial;
-};
-Dims dims_of(const Tensor& x) {
-  const auto n = static_cast<std::size_t>(x.size(0)), c = static_cast<std::size_t>(x.size(1));
-  return {n, c, static_cast<std::size_t>(x.numel()) / std::max<std::size_t>(n * c, 1)};
 }
 
 }  // namespace
@@ -98,7 +86,7 @@ void check_group_norm_arguments(const Tensor& x, std::int64_t num_groups, const 
 Tensor group_norm_kernel_forward(const kernels::GroupNormKernels& kernels, const Tensor& x, std::int64_t num_groups,
                                  const Tensor& weight, const Tensor& bias, double eps,
                                  std::span<const double> activation_scalars, Tensor& statistics) {
-  const Dims d = dims_of(x);
+  const ChannelDims d = channel_dims(x);
   Tensor y = Tensor::empty(x.shape(), x.dtype());
   statistics = Tensor::empty({3, x.size(0), num_groups}, float64);
   double* const stats = statistics.data<double>();
@@ -119,7 +107,7 @@ autograd::TensorList group_norm_kernel_backward(const kernels::GroupNormKernels&
                                                 const Tensor& bias, const Tensor& statistics,
                                                 std::span<const double> activation_scalars,
                                                 const autograd::Node& node) {
-  const Dims d = dims_of(x);
+  const ChannelDims d = channel_dims(x);
   Tensor dx = node.needs_input_grad(0) ? Tensor::empty(x.shape(), x.dtype()) : Tensor();
   std::vector<double> sum_dy(d.n * d.c), sum_dy_xhat(d.n * d.c);
   const double* const stats = statistics.data<double>();
