@@ -14,6 +14,7 @@
 
 #include "bench/group_norm_shapes.h"
 #include "bench/heap_kept.h"
+#include "bench/torch_threads.h"
 
 namespace group_norm_bench {
 namespace {
@@ -33,15 +34,6 @@ struct TorchInputs {
   }
 };
 
-void use_threads(int threads) {
-  static const bool once = [] {
-    torch::set_num_interop_threads(1);  // may only be called once per process
-    return true;
-  }();
-  (void)once;
-  torch::set_num_threads(threads);
-}
-
 std::int64_t Elements(const Case& k) { return k.n * k.c * k.h * k.w; }
 
 void SetTraffic(benchmark::State& state, int tensors) {
@@ -50,7 +42,7 @@ void SetTraffic(benchmark::State& state, int tensors) {
 }
 
 void torch_forward(benchmark::State& state) {
-  use_threads(ThreadsOf(state));
+  lucid_bench::torch_use_threads(ThreadsOf(state));
   torch::manual_seed(0);
   TorchInputs in(CaseOf(state));
   torch::NoGradGuard guard;
@@ -63,7 +55,7 @@ void torch_forward(benchmark::State& state) {
 }
 
 void torch_backward(benchmark::State& state) {
-  use_threads(ThreadsOf(state));
+  lucid_bench::torch_use_threads(ThreadsOf(state));
   torch::manual_seed(0);
   TorchInputs in(CaseOf(state));
   in.x.requires_grad_(true);
@@ -79,7 +71,7 @@ void torch_backward(benchmark::State& state) {
 }
 
 void torch_forward_backward(benchmark::State& state) {
-  use_threads(ThreadsOf(state));
+  lucid_bench::torch_use_threads(ThreadsOf(state));
   torch::manual_seed(0);
   TorchInputs in(CaseOf(state));
   in.x.requires_grad_(true);
@@ -95,7 +87,7 @@ void torch_forward_backward(benchmark::State& state) {
 torch::Tensor gn_silu(const TorchInputs& in) { return torch::silu(in.forward()); }
 
 void torch_gn_silu_forward(benchmark::State& state) {
-  use_threads(ThreadsOf(state));
+  lucid_bench::torch_use_threads(ThreadsOf(state));
   torch::manual_seed(0);
   TorchInputs in(CaseOf(state));
   torch::NoGradGuard guard;
@@ -108,7 +100,7 @@ void torch_gn_silu_forward(benchmark::State& state) {
 }
 
 void torch_gn_silu_forward_backward(benchmark::State& state) {
-  use_threads(ThreadsOf(state));
+  lucid_bench::torch_use_threads(ThreadsOf(state));
   torch::manual_seed(0);
   TorchInputs in(CaseOf(state));
   in.x.requires_grad_(true);

@@ -11,6 +11,7 @@
 #include <torch/utils.h>
 
 #include "bench/norms_shapes.h"
+#include "bench/torch_threads.h"
 
 namespace norms_bench {
 namespace {
@@ -41,17 +42,8 @@ struct TorchInputs {
   }
 };
 
-void one_thread() {
-  static const bool once = [] {
-    torch::set_num_interop_threads(1);  // may only be called once per process
-    return true;
-  }();
-  (void)once;
-  torch::set_num_threads(1);
-}
-
 void torch_forward(benchmark::State& state) {
-  one_thread();
+  lucid_bench::torch_use_threads(1);
   torch::manual_seed(0);
   TorchInputs in(CaseOf(state));
   torch::NoGradGuard guard;
@@ -63,7 +55,7 @@ void torch_forward(benchmark::State& state) {
 }
 
 void torch_forward_backward(benchmark::State& state) {
-  one_thread();
+  lucid_bench::torch_use_threads(1);
   torch::manual_seed(0);
   TorchInputs in(CaseOf(state));
   in.x.requires_grad_(true);

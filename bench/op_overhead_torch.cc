@@ -17,6 +17,7 @@
 #include <torch/utils.h>
 
 #include "bench/op_overhead_chain.h"
+#include "bench/torch_threads.h"
 
 namespace {
 
@@ -44,17 +45,8 @@ void set_per_op_counter(benchmark::State& state) {
                                                                             benchmark::Counter::kInvert);
 }
 
-void single_thread() {
-  static const bool once = [] {
-    torch::set_num_threads(1);
-    torch::set_num_interop_threads(1);  // may only be called once per process
-    return true;
-  }();
-  (void)once;
-}
-
 void torch_forward_nograd(benchmark::State& state) {
-  single_thread();
+  lucid_bench::torch_use_threads(1);
   const Leaves l(state.range(0));
   torch::NoGradGuard guard;
   for (auto _ : state) {
@@ -67,7 +59,7 @@ void torch_forward_nograd(benchmark::State& state) {
 }
 
 void torch_forward(benchmark::State& state) {
-  single_thread();
+  lucid_bench::torch_use_threads(1);
   const Leaves l(state.range(0));
   for (auto _ : state) {
     torch::Tensor y = chain(l);
@@ -79,7 +71,7 @@ void torch_forward(benchmark::State& state) {
 }
 
 void torch_forward_backward(benchmark::State& state) {
-  single_thread();
+  lucid_bench::torch_use_threads(1);
   Leaves l(state.range(0));
   for (auto _ : state) {
     torch::Tensor loss = chain(l).sum();
