@@ -22,6 +22,7 @@ packages=(
   gnuplot-nox           # training curves as PNG
   dataset-fashion-mnist # the example's data set (gzip IDX files)
   libopenmpi-dev openmpi-bin # lucid::distributed (optional: built when CMake finds MPI) and mpirun
+  iproute2              # `ip netns`: scripts/two-host-mpi.sh (ctest distributed.two_hosts, as root)
   ccache                # CI: scripts/check-consumer.sh compiles lucid once for add_subdirectory and FetchContent
   doxygen               # the `docs` target (API reference; optional, skipped without it)
 )

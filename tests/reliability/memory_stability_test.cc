@@ -18,15 +18,14 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <fstream>
 #include <limits>
 #include <memory>
-#include <string>
 #include <unordered_set>
 #include <vector>
 
 #include "autodiff/node.h"
 #include "lucid.h"
+#include "tests/reliability/resident_memory.h"
 #include "tests/scoped_thread_count.h"
 
 namespace lucid::test {
@@ -37,21 +36,6 @@ constexpr int kSteps = 1000, kWarmupSteps = 100;
 constexpr int kDistinctBatches = 8;  // cycled through
 constexpr std::int64_t kLeakedGraphBytes = 3 * kBatch * kChannels * kSide * kSide * std::int64_t{sizeof(float)};
 constexpr std::int64_t kRssGrowthLimit = std::int64_t{4} << 20;
-
-// The process's resident set size in bytes (VmRSS of /proc/self/status); -1 when unavailable.
-std::int64_t resident_bytes() {
-  std::ifstream status("/proc/self/status");
-  std::string key;
-  while (status >> key) {
-    if (key == "VmRSS:") {
-      std::int64_t kib = -1;
-      status >> kib;
-      return kib < 0 ? -1 : kib * 1024;
-    }
-    status.ignore(1 << 16, '\n');
-  }
-  return -1;
-}
 
 // Every node of the graph that produced `root`, as weak references that do not keep it alive.
 std::vector<std::weak_ptr<autograd::Node>> graph_nodes(const Tensor& root) {
