@@ -6,6 +6,7 @@
 #include <optional>
 #include <utility>
 
+#include "framework/kernels/conv2d_onednn.h"
 #include "framework/kernels/matmul.h"
 #include "framework/storage.h"
 
@@ -168,18 +169,23 @@ void forward_impl(const T* x, const T* w, const T* b, T* y, const Conv2dGeometry
 // the thread count.
 constexpr std::size_t kSamplesPerChunk = 4;
 
+// db[o] = Σ_n Σ_(oh,ow) gy[n, o], in float64, summed over n in order.
 template <typename T>
-void backward_impl(const T* gy, const T* x, const T* w, T* dx, T* dw, T* db, const Conv2dGeometry& g) {
+void bias_gradient(const T* gy, T* db, const Conv2dGeometry& g) {
+  const std::size_t cols = g.col_cols(), out_sample = g.out_channels * cols;
+#pragma omp parallel for schedule(static)
+  for (Index o = 0; o < static_cast<Index>(g.out_channels); ++o) {
+    double total = 0;
+    for (std::size_t n = 0; n < g.batch; ++n) total += sum_in_double(gy + n * out_sample + static_cast<std::size_t>(o) * cols, cols);
+    db[o] = static_cast<T>(total);
+  }
+}
+
+// dx and dW (db: bias_gradient) through im2col + GEMM.
+template <typename T>
+void backward_impl(const T* gy, const T* x, const T* w, T* dx, T* dw, const Conv2dGeometry& g) {
   const std::size_t rows = g.col_rows(), cols = g.col_cols(), gr = g.group_rows(), og = g.group_outputs();
   const std::size_t in_sample = g.in_channels * g.height * g.width, out_sample = g.out_channels * cols;
-  if (db) {  // db[o] = Σ_n Σ_(oh,ow) gy[n, o], summed over n in order
-#pragma omp parallel for schedule(static)
-    for (Index o = 0; o < static_cast<Index>(g.out_channels); ++o) {
-      double total = 0;
-      for (std::size_t n = 0; n < g.batch; ++n) total += sum_in_double(gy + n * out_sample + static_cast<std::size_t>(o) * cols, cols);
-      db[o] = static_cast<T>(total);
-    }
-  }
   const std::size_t weights = g.out_channels * gr;  // elements of W
   if (dw && g.batch == 0) std::fill_n(dw, weights, T(0));
   const std::size_t chunks = (g.batch + kSamplesPerChunk - 1) / kSamplesPerChunk;
@@ -225,19 +231,31 @@ void backward_impl(const T* gy, const T* x, const T* w, T* dx, T* dw, T* db, con
 
 }  // namespace
 
+// float32 dispatch: oneDNN's convolution primitives where they are faster (onednn_conv2d_applies), else
+// im2col + GEMM. float64 always takes im2col + GEMM.
 void conv2d_forward(const float* x, const float* w, const float* b, float* y, const Conv2dGeometry& g) {
-  forward_impl(x, w, b, y, g);
+  if (onednn_conv2d_applies(g)) {
+    onednn_conv2d_forward(x, w, b, y, g);
+  } else {
+    forward_impl(x, w, b, y, g);
+  }
 }
 void conv2d_forward(const double* x, const double* w, const double* b, double* y, const Conv2dGeometry& g) {
   forward_impl(x, w, b, y, g);
 }
 void conv2d_backward(const float* gy, const float* x, const float* w, float* dx, float* dw, float* db,
                      const Conv2dGeometry& g) {
-  backward_impl(gy, x, w, dx, dw, db, g);
+  if (db) bias_gradient(gy, db, g);
+  if (onednn_conv2d_applies(g)) {
+    onednn_conv2d_backward(gy, x, w, dx, dw, g);
+  } else {
+    backward_impl(gy, x, w, dx, dw, g);
+  }
 }
 void conv2d_backward(const double* gy, const double* x, const double* w, double* dx, double* dw, double* db,
                      const Conv2dGeometry& g) {
-  backward_impl(gy, x, w, dx, dw, db, g);
+  if (db) bias_gradient(gy, db, g);
+  backward_impl(gy, x, w, dx, dw, g);
 }
 
 }  // namespace lucid::kernels
