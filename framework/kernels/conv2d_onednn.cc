@@ -244,13 +244,6 @@ std::size_t largest_scratchpad(std::initializer_list<const ConvPlan*> plans) {
 
 }  // namespace
 
-// Measured with bench/conv2d.sh (one thread, minima of 3 repetitions, same build): oneDNN's direct
-// kernels match LibTorch on the dense 3×3 and 1×1 shapes, and its depthwise kernel ran (32, 64, 28, 28)
-// g64 forward+backward in 5.2 ms against 26.4 ms for im2col + GEMM; with one input channel (Fashion-MNIST's
-// first layer, 128 samples) its forward was on a par but forward+backward took 18.3 ms against 7.5 ms,
-// so inputs of fewer than 4 channels stay on im2col + GEMM.
-bool onednn_conv2d_applies(const Conv2dGeometry& g) { return g.in_channels >= 4 && g.batch > 0; }
-
 void onednn_conv2d_forward(const float* x, const float* w, const float* b, float* y, const Conv2dGeometry& g) {
   const SampleChunks chunks(g.batch);
   const ConvPass pass = b ? ConvPass::forward_with_bias : ConvPass::forward;

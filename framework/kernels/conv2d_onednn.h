@@ -13,10 +13,6 @@
 
 namespace lucid::kernels {
 
-// Whether the float32 convolution of this geometry runs here (else im2col + GEMM): see the .cc for the
-// measurements behind the rule.
-bool onednn_conv2d_applies(const Conv2dGeometry& g);
-
 // y (N, O, OH, OW) from x (N, C, H, W), w (O, C, KH, KW) and b (O,) or nullptr.
 void onednn_conv2d_forward(const float* x, const float* w, const float* b, float* y, const Conv2dGeometry& g);
 

@@ -1,9 +1,9 @@
 // float32 Conv2d on oneDNN's convolution primitives (framework/kernels/conv2d_onednn.cc: inputs of 4 or
-// more channels) against the same convolution in float64, which runs im2col + GEMM (itself checked
-// against PyTorch by layers_parity_test and differential_test, and by gradcheck). The geometries
-// cover a partial last chunk of samples (batches not a multiple of 8), stride, dilation, asymmetric
-// padding, non-square kernels, 1×1, groups and depthwise, with and without bias, and gradients for a
-// subset of the inputs only.
+// more channels, except 1×1 stride-1 unpadded kernels) against the same convolution in float64, which
+// runs im2col + GEMM (itself checked against PyTorch by layers_parity_test and differential_test, and
+// by gradcheck). The geometries cover a partial last chunk of samples (batches not a multiple of 8),
+// stride, dilation, asymmetric padding, inputs whose last rows are never read, non-square kernels,
+// strided 1×1, groups and depthwise, with and without bias, and gradients for a subset of the inputs.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -43,7 +43,8 @@ TEST(Conv2dOnednn, Float32MatchesTheFloat64Reference) {
       {1, 32, 16, 10, 12, 3, 3, {.padding = {1, 1}}, false},     // the partial chunk alone
       {20, 8, 16, 15, 15, 3, 3, {.stride = {2, 2}, .padding = {1, 1}}, true},
       {9, 8, 12, 13, 11, 3, 2, {.stride = {2, 1}, .padding = {2, 0}, .dilation = {2, 1}}, true},
-      {10, 32, 16, 7, 7, 1, 1, {}, true},
+      {3, 4, 4, 9, 9, 2, 2, {.stride = {3, 3}}, true},  // the last input row and column unread
+      {10, 32, 16, 7, 7, 1, 1, {.stride = {2, 2}}, true},
       {9, 16, 16, 12, 12, 3, 3, {.padding = {1, 1}, .groups = 16}, true},  // depthwise
       {9, 8, 12, 8, 8, 3, 3, {.padding = {1, 1}, .groups = 2}, false},
   };
