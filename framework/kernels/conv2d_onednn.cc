@@ -184,8 +184,8 @@ struct SampleChunks {
 };
 
 // Runs `p` with the given arguments (and a scratchpad) on a stream of this thread.
-void execute_conv(const dnnl::primitive& p, std::unordered_map<int, memory> args, void* scratchpad, std::size_t bytes,
-             const dnnl::stream& stream) {
+void execute_conv(const dnnl::primitive& p, std::unordered_map<int, memory> args, void* scratchpad,
+                  std::size_t bytes, const dnnl::stream& stream) {
   if (bytes > 0) {
     args.emplace(DNNL_ARG_SCRATCHPAD,
                  memory(memory::desc({dnnl_dim(bytes)}, memory::data_type::u8, memory::format_tag::x), cpu_engine(),
@@ -252,14 +252,14 @@ void onednn_conv2d_forward(const float* x, const float* w, const float* b, float
   const ConvPlan* partial = rest ? &conv_plan(g, rest, pass) : nullptr;
   const PreparedWeights weights(full.second, partial ? &partial->second : nullptr, w);
   const std::size_t in_sample = g.in_channels * g.height * g.width, out_sample = g.out_channels * g.out_h * g.out_w;
-  memory bias;
-  if (b) bias = memory(memory::desc({dnnl_dim(g.out_channels)}, memory::data_type::f32, memory::format_tag::x), cpu_engine(),
-                       const_cast<float*>(b));
+  memory bias;  // plain (O,)
+  if (b) bias = memory(conv_descriptors(g, kSamplesPerOnednnChunk).bias, cpu_engine(), const_cast<float*>(b));
 #pragma omp parallel
   {
     dnnl::stream stream(cpu_engine());
-    Storage src(largest_layout_bytes({&full, partial}, &ConvPlan::first)), dst(largest_layout_bytes({&full, partial}, &ConvPlan::output)),
-        scratchpad(largest_scratchpad({&full, partial}));
+    Storage src(largest_layout_bytes({&full, partial}, &ConvPlan::first));
+    Storage dst(largest_layout_bytes({&full, partial}, &ConvPlan::output));
+    Storage scratchpad(largest_scratchpad({&full, partial}));
 #pragma omp for schedule(static)
     for (Index i = 0; i < static_cast<Index>(chunks.count); ++i) {
       const ConvPlan& p = chunks.size(i) == kSamplesPerOnednnChunk ? full : *partial;
@@ -318,9 +318,9 @@ void onednn_conv2d_backward(const float* gy, const float* x, const float* w, flo
         memory out_plain(p.output.plain, cpu_engine(), dx + first * in_sample);
         memory out = p.output.reorder ? memory(p.output.chosen, cpu_engine(), src.data()) : out_plain;
         execute_conv(p.primitive,
-                {{DNNL_ARG_DIFF_DST, *gy_data}, {DNNL_ARG_WEIGHTS, weights->for_chunk(chunks.size(i))},
-                 {DNNL_ARG_DIFF_SRC, out}},
-                scratchpad.data(), p.scratchpad_bytes, stream);
+                     {{DNNL_ARG_DIFF_DST, *gy_data}, {DNNL_ARG_WEIGHTS, weights->for_chunk(chunks.size(i))},
+                      {DNNL_ARG_DIFF_SRC, out}},
+                     scratchpad.data(), p.scratchpad_bytes, stream);
         if (p.output.reorder) p.output.reorder->execute(stream, out, out_plain);
       }
       if (dw) {  // dW_chunk = backward_weights(x[chunk], gy[chunk])
@@ -333,8 +333,9 @@ void onednn_conv2d_backward(const float* gy, const float* x, const float* w, flo
         char* partial = static_cast<char*>(partial_storage->data()) + static_cast<std::size_t>(i) * dw_bytes;
         const bool same_layout = p.output.chosen == weights_full->output.chosen;
         memory out(p.output.chosen, cpu_engine(), same_layout ? partial : dw_rest.data());
-        execute_conv(p.primitive, {{DNNL_ARG_SRC, x_chunk}, {DNNL_ARG_DIFF_DST, gy_weights}, {DNNL_ARG_DIFF_WEIGHTS, out}},
-                scratchpad.data(), p.scratchpad_bytes, stream);
+        execute_conv(p.primitive,
+                     {{DNNL_ARG_SRC, x_chunk}, {DNNL_ARG_DIFF_DST, gy_weights}, {DNNL_ARG_DIFF_WEIGHTS, out}},
+                     scratchpad.data(), p.scratchpad_bytes, stream);
         if (!same_layout) {  // into the full chunk's layout
           memory target(weights_full->output.chosen, cpu_engine(), partial);
           dnnl::reorder(out, target).execute(stream, out, target);

@@ -54,7 +54,8 @@ TEST(Conv2dOnednn, Float32MatchesTheFloat64Reference) {
                    std::to_string(k.w) + "), " + std::to_string(k.o) + " outputs, kernel " + std::to_string(k.kh) +
                    "x" + std::to_string(k.kw) + (all_gradients ? ", all gradients" : ", weight gradient only"));
       manual_seed(5);
-      const Tensor x64 = randn({k.n, k.c, k.h, k.w}, float64), w64 = randn({k.o, k.c / k.params.groups, k.kh, k.kw}, float64);
+      const Tensor x64 = randn({k.n, k.c, k.h, k.w}, float64);
+      const Tensor w64 = randn({k.o, k.c / k.params.groups, k.kh, k.kw}, float64);
       const Tensor b64 = k.bias ? randn({k.o}, float64) : Tensor();
       const auto leaf = [](const Tensor& t, DType dtype, bool grad) {
         return t.defined() ? t.to(dtype).detach().requires_grad_(grad) : Tensor();
