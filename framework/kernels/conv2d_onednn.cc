@@ -280,6 +280,7 @@ void onednn_conv2d_forward(const float* x, const float* w, const float* b, float
 
 void onednn_conv2d_backward(const float* gy, const float* x, const float* w, float* dx, float* dw,
                             const Conv2dGeometry& g) {
+  if (!dx && !dw) return;
   const SampleChunks chunks(g.batch);
   const std::size_t rest = g.batch % kSamplesPerOnednnChunk;
   const std::size_t in_sample = g.in_channels * g.height * g.width, out_sample = g.out_channels * g.out_h * g.out_w;
