@@ -1,4 +1,6 @@
-// 2-D convolution as im2col + GEMM (kernels::gemm), one sample per thread at a time (no autograd).
+// 2-D convolution (no autograd): float32 mostly on oneDNN's convolution primitives (conv2d_onednn.h;
+// conv2d.cc's runs_on_onednn has the rule and its measurements), else as im2col + GEMM
+// (kernels::gemm), one sample per thread at a time, described here.
 //
 //   y[n, o, oh, ow] = b[o] + Σ_{c,i,j} w[o, c, i, j] · x[n, c, oh·s_h − p_h + i·d_h, ow·s_w − p_w + j·d_w]
 //
@@ -8,7 +10,7 @@
 // dW = Σ_n gy[n]·col[n]ᵀ (accumulated in sample order within fixed chunks of samples, then over the
 // chunks in order: the same result on any thread count), dx[n] = col2im(Wᵀ·gy[n]). With groups,
 // col's rows for group k's channels are contiguous, and each product above runs once per group on
-// the matching blocks of W, col and y.
+// the matching blocks of W, col and y. A 1×1 stride-1 unpadded kernel uses x[n] itself as col.
 #pragma once
 
 #include <cstddef>

@@ -73,6 +73,25 @@ TEST(ThreadInvariance, Conv2dAtTheExampleShapes) {
       [&](const auto& in) { return F::conv2d(in[0], in[1], in[2], same); }, {{8, 32, 14, 14}, {64, 32, 3, 3}, {64}});
 }
 
+// oneDNN's convolution primitives (inputs of 4 or more channels, but for 1×1 stride-1 unpadded
+// kernels): samples in chunks of 8, one
+// single-threaded call per chunk, dW summed over the chunks in order. 20 samples: two full chunks and a
+// partial one, so two threads split them unevenly.
+TEST(ThreadInvariance, Conv2dOnOnednnPrimitives) {
+  const F::Conv2dParams same{.padding = {1, 1}};
+  expect_thread_count_invariant(
+      [&](const auto& in) { return F::conv2d(in[0], in[1], in[2], same); }, {{20, 16, 14, 14}, {32, 16, 3, 3}, {32}});
+  const F::Conv2dParams down{.stride = {2, 2}, .padding = {1, 1}};
+  expect_thread_count_invariant(
+      [&](const auto& in) { return F::conv2d(in[0], in[1], in[2], down); }, {{20, 8, 15, 15}, {16, 8, 3, 3}, {16}});
+  const F::Conv2dParams strided{.stride = {2, 2}};
+  expect_thread_count_invariant([&](const auto& in) { return F::conv2d(in[0], in[1], in[2], strided); },
+                                {{20, 32, 7, 7}, {16, 32, 1, 1}, {16}});
+  const F::Conv2dParams depthwise{.padding = {1, 1}, .groups = 16};
+  expect_thread_count_invariant([&](const auto& in) { return F::conv2d(in[0], in[1], in[2], depthwise); },
+                                {{20, 16, 12, 12}, {16, 1, 3, 3}, {16}});
+}
+
 TEST(ThreadInvariance, GroupNormAtTheExampleShape) {
   expect_thread_count_invariant(
       [](const auto& in) { return F::group_norm(in[0], 8, in[1], in[2]); }, {{16, 64, 14, 14}, {64}, {64}});
