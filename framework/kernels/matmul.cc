@@ -4,6 +4,7 @@
 #include <string>
 
 #include <cblas.h>
+#include <omp.h>
 #include <oneapi/dnnl/dnnl.h>
 
 #include "framework/errors.h"
@@ -75,9 +76,7 @@ void gemm_impl(const T* a, const T* b, T* c, std::size_t batch, std::size_t m, s
   const std::size_t lda = transpose_a ? m : k, ldb = transpose_b ? k : n;
   const BlockGrid grid = block_grid(m, n, k);
   const std::ptrdiff_t tasks = static_cast<std::ptrdiff_t>(batch * grid.count);
-  // Always inside a parallel region, even for one block, so that the GEMM never starts threads itself.
-#pragma omp parallel for schedule(static)
-  for (std::ptrdiff_t task = 0; task < tasks; ++task) {
+  const auto run_block = [&](std::ptrdiff_t task) {
     const std::size_t product = static_cast<std::size_t>(task) / grid.count;
     const std::size_t first = static_cast<std::size_t>(task) % grid.count * grid.block;
     const std::size_t size = std::min(grid.block, (grid.split_rows ? m : n) - first);
@@ -89,7 +88,19 @@ void gemm_impl(const T* a, const T* b, T* c, std::size_t batch, std::size_t m, s
     T* c_block = c + product * m * n + (grid.split_rows ? first * n : first);
     gemm_call(transpose_a, transpose_b, grid.split_rows ? size : m, grid.split_rows ? n : size, k, a_block, lda,
               b_block, ldb, accumulate ? T(1) : T(0), c_block, n);
+  };
+  // Each call must run single-threaded. Inside an active parallel region (a convolution's loop over
+  // samples) and on one thread the GEMM libraries already do, and the blocks run here in a plain loop:
+  // a nested region would have one thread anyway, and opening one costs microseconds (measured 2–5 µs
+  // on this VM, against a GEMM of tens of µs, about a thousand times a training step). Otherwise the
+  // blocks run in a parallel region, inside which the GEMM never starts threads itself. Either way every
+  // block is the same single-threaded call.
+  if (omp_in_parallel() || omp_get_max_threads() == 1) {
+    for (std::ptrdiff_t task = 0; task < tasks; ++task) run_block(task);
+    return;
   }
+#pragma omp parallel for schedule(static)
+  for (std::ptrdiff_t task = 0; task < tasks; ++task) run_block(task);
 }
 
 }  // namespace

@@ -2,12 +2,12 @@
 
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "autodiff/node.h"
 #include "autodiff/ops/checks.h"
 #include "modules/functional/format.h"
 #include "framework/kernels/pooling.h"
+#include "framework/storage.h"
 
 namespace lucid::nn::functional {
 namespace {
@@ -49,19 +49,22 @@ Tensor max_pool2d(const Tensor& x_in, const Pool2dParams& params) {
   const Tensor x = ops_detail::row_major(x_in);
   const kernels::Pool2dGeometry g = geometry("max_pool2d", x, params);
   Tensor y = Tensor::empty(output_shape(x, g), x.dtype());
-  auto argmax = std::make_shared<std::vector<std::int32_t>>(static_cast<std::size_t>(y.numel()));
+  // Each window's argmax, every entry written by the forward kernel: uninitialised Storage, recycled
+  // step to step when large (a std::vector zero-filled a fresh heap block, 4 MB per Fashion-MNIST step).
+  auto argmax_storage = std::make_shared<Storage>(static_cast<std::size_t>(y.numel()) * sizeof(std::int32_t));
+  auto* const argmax = static_cast<std::int32_t*>(argmax_storage->data());
   visit_dtype(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    kernels::max_pool2d_forward(x.data<T>(), y.data<T>(), argmax->data(), g);
+    kernels::max_pool2d_forward(x.data<T>(), y.data<T>(), argmax, g);
   });
   // d = gy routed to each window's argmax; under create_graph, the same routing as a differentiable
   // gather is not available, so double backward raises.
-  autograd::record("MaxPool2dBackward", y, {&x}, [x_shape = x.shape(), dtype = x.dtype(), argmax, g](const Tensor& gy, autograd::Node&) {
+  autograd::record("MaxPool2dBackward", y, {&x}, [x_shape = x.shape(), dtype = x.dtype(), argmax_storage, g](const Tensor& gy, autograd::Node&) {
     if (autograd::is_grad_enabled()) throw RuntimeError("max_pool2d: double backward (create_graph=true) is not supported");
     Tensor dx = Tensor::empty(x_shape, dtype);
     visit_dtype(dtype, [&](auto tag) {
       using T = decltype(tag);
-      kernels::max_pool2d_backward(gy.data<T>(), argmax->data(), dx.data<T>(), g);
+      kernels::max_pool2d_backward(gy.data<T>(), static_cast<const std::int32_t*>(argmax_storage->data()), dx.data<T>(), g);
     });
     return autograd::TensorList{dx};
   });
