@@ -8,6 +8,7 @@
 
 #include "framework/kernels/conv2d_onednn.h"
 #include "framework/kernels/matmul.h"
+#include "framework/kernels/parallel_for.h"
 #include "framework/storage.h"
 
 namespace lucid::kernels {
@@ -72,14 +73,13 @@ void im2col_row_same_width(const T* image, T* dst, const Conv2dGeometry& g, std:
 }
 
 // col[(c,i,j), (oh,ow)] = x[c, oh·s − p + i·d, ow·s − p + j·d] for one sample x, 0 outside. Rows in
-// parallel; each output row is zeros, a copied (or strided) run of the input row, zeros.
+// parallel (unless already inside the loop over samples); each output row is zeros, a copied (or
+// strided) run of the input row, zeros.
 template <typename T>
 void im2col(const T* x, T* col, const Conv2dGeometry& g) {
-  const Index rows = static_cast<Index>(g.col_rows());
   const std::size_t plane = g.height * g.width, cols = g.col_cols();
   const bool same_width = g.stride_h == 1 && g.stride_w == 1 && g.out_w == g.width;
-#pragma omp parallel for schedule(static)
-  for (Index r = 0; r < rows; ++r) {
+  detail::parallel_for(static_cast<Index>(g.col_rows()), [&](Index r) {
     const std::size_t c = static_cast<std::size_t>(r) / (g.kernel_h * g.kernel_w);
     const std::size_t i = (static_cast<std::size_t>(r) / g.kernel_w) % g.kernel_h;
     const std::size_t j = static_cast<std::size_t>(r) % g.kernel_w;
@@ -89,7 +89,7 @@ void im2col(const T* x, T* col, const Conv2dGeometry& g) {
     T* col_row = col + static_cast<std::size_t>(r) * cols;
     if (same_width) {
       im2col_row_same_width(image, col_row, g, i, col_offset, lo, hi);
-      continue;
+      return;
     }
     for (std::size_t oh = 0; oh < g.out_h; ++oh) {
       const Index ih = static_cast<Index>(oh * g.stride_h + i * g.dilation_h) - static_cast<Index>(g.pad_h);
@@ -107,16 +107,16 @@ void im2col(const T* x, T* col, const Conv2dGeometry& g) {
       }
       std::fill(dst + hi, dst + g.out_w, T(0));
     }
-  }
+  });
 }
 
 // dx[c, ih, iw] of one sample = Σ of the col entries that im2col read from there. Channels in
-// parallel, each channel's rows (i, j) added in a fixed order: deterministic.
+// parallel (unless already inside the loop over samples), each channel's rows (i, j) added in a fixed
+// order: deterministic.
 template <typename T>
 void col2im(const T* col, T* dx, const Conv2dGeometry& g) {
   const std::size_t plane = g.height * g.width, cols = g.col_cols();
-#pragma omp parallel for schedule(static)
-  for (Index c = 0; c < static_cast<Index>(g.in_channels); ++c) {
+  detail::parallel_for(static_cast<Index>(g.in_channels), [&](Index c) {
     T* image = dx + static_cast<std::size_t>(c) * plane;
     std::fill_n(image, plane, T(0));
     for (std::size_t i = 0; i < g.kernel_h; ++i) {
@@ -138,7 +138,7 @@ void col2im(const T* col, T* dx, const Conv2dGeometry& g) {
         }
       }
     }
-  }
+  });
 }
 
 // A 1×1 kernel with stride 1 and no padding: a sample's column matrix is the sample itself

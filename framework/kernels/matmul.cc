@@ -4,10 +4,10 @@
 #include <string>
 
 #include <cblas.h>
-#include <omp.h>
 #include <oneapi/dnnl/dnnl.h>
 
 #include "framework/errors.h"
+#include "framework/kernels/parallel_for.h"
 #include "framework/kernels/layout.h"
 
 namespace lucid::kernels {
@@ -89,18 +89,10 @@ void gemm_impl(const T* a, const T* b, T* c, std::size_t batch, std::size_t m, s
     gemm_call(transpose_a, transpose_b, grid.split_rows ? size : m, grid.split_rows ? n : size, k, a_block, lda,
               b_block, ldb, accumulate ? T(1) : T(0), c_block, n);
   };
-  // Each call must run single-threaded. Inside an active parallel region (a convolution's loop over
-  // samples) and on one thread the GEMM libraries already do, and the blocks run here in a plain loop:
-  // a nested region would have one thread anyway, and opening one costs microseconds (measured 2–5 µs
-  // on this VM, against a GEMM of tens of µs, about a thousand times a training step). Otherwise the
-  // blocks run in a parallel region, inside which the GEMM never starts threads itself. Either way every
-  // block is the same single-threaded call.
-  if (omp_in_parallel() || omp_get_max_threads() == 1) {
-    for (std::ptrdiff_t task = 0; task < tasks; ++task) run_block(task);
-    return;
-  }
-#pragma omp parallel for schedule(static)
-  for (std::ptrdiff_t task = 0; task < tasks; ++task) run_block(task);
+  // Each call must run single-threaded: inside an active parallel region and on one thread the GEMM
+  // libraries already do, and in parallel_for's own region they never start threads themselves. Either
+  // way every block is the same single-threaded call.
+  detail::parallel_for(tasks, run_block);
 }
 
 }  // namespace
