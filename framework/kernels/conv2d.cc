@@ -6,6 +6,7 @@
 #include <optional>
 #include <utility>
 
+#include "framework/kernels/chunk_partials.h"
 #include "framework/kernels/conv2d_onednn.h"
 #include "framework/kernels/matmul.h"
 #include "framework/kernels/parallel_for.h"
@@ -241,14 +242,7 @@ void backward_impl(const T* gy, const T* x, const T* w, T* dx, T* dw, const Conv
       }
     }
   }
-  if (partials) {  // dW = Σ_chunk dW_chunk, in chunk order
-#pragma omp parallel for schedule(static)
-    for (Index e = 0; e < static_cast<Index>(weights); ++e) {
-      T total = partials[static_cast<std::size_t>(e)];
-      for (std::size_t chunk = 1; chunk < chunks; ++chunk) total += partials[chunk * weights + static_cast<std::size_t>(e)];
-      dw[e] = total;
-    }
-  }
+  if (partials) detail::sum_chunk_partials(partials, chunks, weights, dw);  // dW = Σ_chunk dW_chunk
 }
 
 // float32 convolutions run on oneDNN's convolution primitives except where im2col + GEMM measured faster

@@ -15,6 +15,7 @@
 #include <omp.h>
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include "framework/kernels/chunk_partials.h"
 #include "framework/storage.h"
 
 namespace lucid::kernels {
@@ -225,21 +226,23 @@ class PreparedWeights {
   memory full_, rest_;
 };
 
-// The largest chosen layout of one operand over the plans given (null ones skipped), in bytes.
-std::size_t largest_layout_bytes(std::initializer_list<const ConvPlan*> plans, ConvOperand ConvPlan::*operand) {
+// The largest size_of(plan) over the plans given (null ones skipped), in bytes, never 0.
+template <class SizeOf>
+std::size_t largest_bytes(std::initializer_list<const ConvPlan*> plans, SizeOf size_of) {
   std::size_t bytes = 0;
   for (const ConvPlan* p : plans) {
-    if (p) bytes = std::max(bytes, ((*p).*operand).chosen.get_size());
+    if (p) bytes = std::max(bytes, size_of(*p));
   }
   return nonempty_bytes(bytes);
 }
 
+// The largest chosen layout of one operand over the plans.
+std::size_t largest_layout_bytes(std::initializer_list<const ConvPlan*> plans, ConvOperand ConvPlan::*operand) {
+  return largest_bytes(plans, [operand](const ConvPlan& p) { return (p.*operand).chosen.get_size(); });
+}
+
 std::size_t largest_scratchpad(std::initializer_list<const ConvPlan*> plans) {
-  std::size_t bytes = 0;
-  for (const ConvPlan* p : plans) {
-    if (p) bytes = std::max(bytes, p->scratchpad_bytes);
-  }
-  return nonempty_bytes(bytes);
+  return largest_bytes(plans, [](const ConvPlan& p) { return p.scratchpad_bytes; });
 }
 
 }  // namespace
@@ -349,12 +352,7 @@ void onednn_conv2d_backward(const float* gy, const float* x, const float* w, flo
   // dW = Σ_chunk dW_chunk in chunk order (into chunk 0's partial), then reordered to OIHW.
   float* partials = static_cast<float*>(partial_storage->data());
   const std::size_t elements = dw_bytes / sizeof(float);
-#pragma omp parallel for schedule(static)
-  for (Index e = 0; e < static_cast<Index>(elements); ++e) {
-    float total = partials[e];
-    for (std::size_t c = 1; c < chunks.count; ++c) total += partials[c * elements + static_cast<std::size_t>(e)];
-    partials[e] = total;
-  }
+  detail::sum_chunk_partials(partials, chunks.count, elements, partials);
   dnnl::stream stream(cpu_engine());
   const ConvOperand& out = weights_full->output;
   memory summed(out.chosen, cpu_engine(), partials), plain(out.plain, cpu_engine(), dw);

@@ -74,9 +74,8 @@ TEST(ThreadInvariance, Conv2dAtTheExampleShapes) {
 }
 
 // oneDNN's convolution primitives (inputs of 4 or more channels, but for 1×1 stride-1 unpadded
-// kernels): samples in chunks of 8, one
-// single-threaded call per chunk, dW summed over the chunks in order. 20 samples: two full chunks and a
-// partial one, so two threads split them unevenly.
+// kernels): samples in chunks of 8, one single-threaded call per chunk, dW summed over the chunks in
+// order. 20 samples: two full chunks and a partial one, so two threads split them unevenly.
 TEST(ThreadInvariance, Conv2dOnOnednnPrimitives) {
   const F::Conv2dParams same{.padding = {1, 1}};
   expect_thread_count_invariant(
