@@ -16,6 +16,7 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <type_traits>
 #include <utility>
@@ -254,6 +255,29 @@ HWY_INLINE hn::Vec<D> LoadTail(D d, [[maybe_unused]] hn::Mask<D> mask, const T* 
 #endif
 }
 
+// How many elements from p a streamed loop writes with masked stores before p is aligned for
+// hn::Stream (at most `remaining`); none for a cached one, whose StoreU takes any address.
+template <Store kStore, class D, class T>
+HWY_INLINE std::size_t UnalignedHead(D d, const T* p, std::size_t remaining) {
+  if constexpr (kStore == Store::cached) {
+    return 0;
+  } else {
+    const std::size_t lanes = hn::Lanes(d);
+    const std::size_t misaligned = reinterpret_cast<std::uintptr_t>(p) / sizeof(T) % lanes;
+    return misaligned == 0 ? 0 : std::min(remaining, lanes - misaligned);
+  }
+}
+
+// One full vector to p: StoreU, or for a streamed output a non-temporal hn::Stream (p aligned).
+template <Store kStore, class D, class T>
+HWY_INLINE void StoreVector(hn::Vec<D> v, D d, T* HWY_RESTRICT p) {
+  if constexpr (kStore == Store::streamed) {
+    hn::Stream(v, d, p);
+  } else {
+    hn::StoreU(v, d, p);
+  }
+}
+
 template <class D, class T, std::size_t... I>
 HWY_INLINE std::array<hn::Vec<D>, sizeof...(I)> MaskedLoadStreams([[maybe_unused]] D d, [[maybe_unused]] hn::Mask<D> m,
                                                                   const std::array<const T*, sizeof...(I)>& in,
@@ -281,7 +305,7 @@ HWY_INLINE std::array<const T*, N> CopyPointers(const T* const* in) {
 // (scalars + k·scalar_stride): out[k·length + i] = E(in[·][k·length + i], scalars of k). One call
 // for many short runs (GroupNorm's channels of a group) sets up the loop and E's constants once. Each
 // run's tail is one masked vector.
-template <class E, class T>
+template <class E, Store kStore = Store::cached, class T>
 HWY_INLINE void MapSegments(const T* const* HWY_RESTRICT in, const T* HWY_RESTRICT scalars, std::size_t scalar_stride,
                             T* HWY_RESTRICT out, std::size_t segments, std::size_t length) {
   constexpr std::size_t NS = num_streams<E>, NP = num_scalars<E>;
@@ -291,25 +315,30 @@ HWY_INLINE void MapSegments(const T* const* HWY_RESTRICT in, const T* HWY_RESTRI
   Evaluator<decltype(d), NS, NP> eval{d, {}, {}};
   for (std::size_t segment = 0, base = 0; segment < segments; ++segment, base += length) {
     eval.s = detail::BroadcastScalars(d, scalars + segment * scalar_stride, std::make_index_sequence<NP>());
+    const auto masked_step = [&](std::size_t i, std::size_t count) {
+      const auto mask = hn::FirstN(d, count);
+      eval.x = detail::MaskedLoadStreams(d, mask, streams, i, count, std::make_index_sequence<NS>());
+      hn::BlendedStore(eval(E{}), mask, d, out + i);
+    };
     std::size_t i = base;
     const std::size_t end = base + length;
+    if (const std::size_t head = detail::UnalignedHead<kStore>(d, out + i, end - i)) {
+      masked_step(i, head);
+      i += head;
+    }
     for (; i + lanes <= end; i += lanes) {
       eval.x = detail::LoadStreams(d, streams, i, std::make_index_sequence<NS>());
-      hn::StoreU(eval(E{}), d, out + i);
+      detail::StoreVector<kStore>(eval(E{}), d, out + i);
     }
-    if (i < end) {
-      const auto mask = hn::FirstN(d, end - i);
-      eval.x = detail::MaskedLoadStreams(d, mask, streams, i, end - i, std::make_index_sequence<NS>());
-      hn::BlendedStore(eval(E{}), mask, d, out + i);
-    }
+    if (i < end) masked_step(i, end - i);
   }
 }
 
 // out[i] = E(in[0][i], in[1][i], ..., scalars) for i in [0, n). The tail is one masked vector.
-template <class E, class T>
+template <class E, Store kStore = Store::cached, class T>
 HWY_INLINE void Map(const T* const* HWY_RESTRICT in, const T* HWY_RESTRICT scalars, T* HWY_RESTRICT out,
                     std::size_t n) {
-  MapSegments<E>(in, scalars, 0, out, 1, n);
+  MapSegments<E, kStore>(in, scalars, 0, out, 1, n);
 }
 
 namespace detail {
@@ -437,8 +466,9 @@ struct NoOutput {};
 // out[i] = E(in[·][i], scalars) and acc[r][i] += Rᵣ(in[·][i], scalars) for i in [0, n), every Rᵣ, in one
 // pass (LayerNorm's backward writes a row's dx and adds its g·x̂ and g into the partial column sums of
 // dγ and dβ while the row's streams are loaded once); E = NoOutput writes no out (out may be null). The
-// accumulators are read and written in T and must not overlap the streams. The tail is one masked vector.
-template <class E, class... Rs, class T>
+// accumulators are read and written in T and must not overlap the streams; out is written as kStore says.
+// The tail is one masked vector (so is a streamed out's unaligned head).
+template <class E, Store kStore, class... Rs, class T>
 HWY_INLINE void MapAccumulate(const T* const* HWY_RESTRICT in, const T* HWY_RESTRICT scalars, T* HWY_RESTRICT out,
                               T* const* acc, std::size_t n) {
   constexpr bool kMap = !std::is_same_v<E, NoOutput>;
@@ -455,23 +485,28 @@ HWY_INLINE void MapAccumulate(const T* const* HWY_RESTRICT in, const T* HWY_REST
     [&]<std::size_t... r>(std::index_sequence<r...>) { (fn(std::integral_constant<std::size_t, r>(), Rs{}), ...); }(
         std::make_index_sequence<R>());
   };
+  const auto masked_step = [&](std::size_t i, std::size_t count) {
+    const auto mask = hn::FirstN(d, count);
+    eval.x = detail::MaskedLoadStreams(d, mask, streams, i, count, std::make_index_sequence<NS>());
+    if constexpr (kMap) hn::BlendedStore(eval(E{}), mask, d, out + i);
+    for_each_sum([&](auto r, auto e) {
+      const auto sum = detail::Accumulate(eval, detail::LoadTail(d, mask, sums[r] + i, count), e);
+      hn::BlendedStore(sum, mask, d, sums[r] + i);
+    });
+  };
   std::size_t i = 0;
+  if (const std::size_t head = kMap ? detail::UnalignedHead<kStore>(d, out, n) : 0) {
+    masked_step(0, head);
+    i = head;
+  }
   for (; i + lanes <= n; i += lanes) {
     eval.x = detail::LoadStreams(d, streams, i, std::make_index_sequence<NS>());
-    if constexpr (kMap) hn::StoreU(eval(E{}), d, out + i);
+    if constexpr (kMap) detail::StoreVector<kStore>(eval(E{}), d, out + i);
     for_each_sum([&](auto r, auto e) {
       hn::StoreU(detail::Accumulate(eval, hn::LoadU(d, sums[r] + i), e), d, sums[r] + i);
     });
   }
-  if (i < n) {
-    const auto mask = hn::FirstN(d, n - i);
-    eval.x = detail::MaskedLoadStreams(d, mask, streams, i, n - i, std::make_index_sequence<NS>());
-    if constexpr (kMap) hn::BlendedStore(eval(E{}), mask, d, out + i);
-    for_each_sum([&](auto r, auto e) {
-      const auto sum = detail::Accumulate(eval, detail::LoadTail(d, mask, sums[r] + i, n - i), e);
-      hn::BlendedStore(sum, mask, d, sums[r] + i);
-    });
-  }
+  if (i < n) masked_step(i, n - i);
 }
 
 // Map and reduce in one pass per segment: out[k·length + i] = E(in[·][k·length + i], scalars of k), and

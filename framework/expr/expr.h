@@ -218,4 +218,20 @@ constexpr Node<SelectOp, C, A, B> select(C, A a, B b) {
   return {};
 }
 
+// How a kernel's output reaches memory (evaluate-inl.h's Map): through the cache, where the next op
+// finds it, or streamed past it with non-temporal stores, which neither read the output's lines from
+// memory first nor evict the cache, for outputs too large to stay cached until they are read again.
+enum class Store { cached, streamed };
+
+// fn(std::integral_constant<Store, ...>{}): a store mode chosen at run time (by the output's size)
+// for a kernel compiled both ways.
+template <class Fn>
+constexpr void with_store(bool streamed, Fn&& fn) {
+  if (streamed) {
+    fn(std::integral_constant<Store, Store::streamed>{});
+  } else {
+    fn(std::integral_constant<Store, Store::cached>{});
+  }
+}
+
 }  // namespace lucid::expr

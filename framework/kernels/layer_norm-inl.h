@@ -77,6 +77,7 @@ struct RowGrad {
 
 #include "framework/expr/evaluate-inl.h"
 #include "framework/kernels/layer_norm.h"
+#include "framework/kernels/memory_traffic.h"
 #include "framework/kernels/norm_statistics-inl.h"
 #include "hwy/highway.h"
 
@@ -123,11 +124,15 @@ void ForwardItems(const LayerNormForwardArgs<T>& a, std::size_t begin, std::size
       a.rstd[row] = 1.0 / std::sqrt(var + a.eps);
     }
     for (std::size_t row = first; row < last; ++row) {
+      if (row + chunk < end) prefetch(a.x + (row + chunk) * n, n);  // the next chunk's statistics read it
       const auto scalars = RowScalars<T, 3 + P>(a, row, a.activation_scalars);
       const T* streams[] = {a.x + row * n, a.gamma, a.beta};
-      ex::Map<typename Kernel::Forward>(streams, scalars.data(), a.y + row * n, n);
+      expr::with_store(a.stream_y, [&](auto store) {
+        ex::Map<typename Kernel::Forward, decltype(store)::value>(streams, scalars.data(), a.y + row * n, n);
+      });
     }
   }
+  hwy::FlushStream();
 }
 
 // Blocks [begin, end) of kLayerNormRowBlock rows. With an activation, one pass per row forms
@@ -178,23 +183,27 @@ void BackwardItems(const LayerNormBackwardArgs<T>& a, std::size_t begin, std::si
       }
       // dx and the row's dγ, dβ terms (RMSNorm: dγ alone) in one pass over its streams.
       T* const dx = a.dx ? a.dx + row * n : nullptr;
-      const auto map_and_accumulate = [&]<class Out>(Out, T* out) {
-        if constexpr (kCentered) {
-          ex::MapAccumulate<Out, typename Row::WeightGradTerm, typename Row::BiasGradTerm>(streams, scalars.data(), out,
-                                                                                          partials, n);
+      expr::with_store(a.stream_dx, [&](auto store) {
+        constexpr expr::Store kStore = decltype(store)::value;
+        const auto map_and_accumulate = [&]<class Out>(Out, T* out) {
+          if constexpr (kCentered) {
+            ex::MapAccumulate<Out, kStore, typename Row::WeightGradTerm, typename Row::BiasGradTerm>(
+                streams, scalars.data(), out, partials, n);
+          } else {
+            ex::MapAccumulate<Out, kStore, typename Row::WeightGradTerm>(streams, scalars.data(), out, partials, n);
+          }
+        };
+        if (!a.column_partials) {
+          if (dx) ex::Map<typename Row::InputGrad, kStore>(streams, scalars.data(), dx, n);
+        } else if (dx) {
+          map_and_accumulate(typename Row::InputGrad{}, dx);
         } else {
-          ex::MapAccumulate<Out, typename Row::WeightGradTerm>(streams, scalars.data(), out, partials, n);
+          map_and_accumulate(ex::NoOutput{}, nullptr);
         }
-      };
-      if (!a.column_partials) {
-        if (dx) ex::Map<typename Row::InputGrad>(streams, scalars.data(), dx, n);
-      } else if (dx) {
-        map_and_accumulate(typename Row::InputGrad{}, dx);
-      } else {
-        map_and_accumulate(ex::NoOutput{}, nullptr);
-      }
+      });
     }
   }
+  hwy::FlushStream();
 }
 
 }  // namespace layer_norm_detail

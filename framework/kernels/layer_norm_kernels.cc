@@ -22,8 +22,10 @@ LUCID_RMS_NORM_EPILOGUES(LUCID_RMS_NORM_TARGET_KERNELS)
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
-#include <vector>
+#include <memory>
 
+#include "framework/kernels/chunk_partials.h"
+#include "framework/kernels/memory_traffic.h"
 #include "framework/kernels/parallel_items.h"
 
 namespace lucid::kernels {
@@ -37,32 +39,32 @@ template <typename T>
 void backward_rows(NormRange<LayerNormBackwardArgs<T>> run, const LayerNormBackwardArgs<T>& args) {
   const std::size_t blocks = (args.rows + kLayerNormRowBlock - 1) / kLayerNormRowBlock;
   const bool affine_grads = args.dgamma || args.dbeta;
-  std::vector<T> partials(affine_grads ? 2 * blocks * args.cols : 0);
+  // Every block zeroes its own rows of partials first.
+  const auto partials = std::make_unique_for_overwrite<T[]>(affine_grads ? 2 * blocks * args.cols : 0);
   LayerNormBackwardArgs<T> a = args;
-  a.column_partials = affine_grads ? partials.data() : nullptr;
+  a.column_partials = affine_grads ? partials.get() : nullptr;
+  a.stream_dx = streams_output(a.rows * a.cols * sizeof(T));
   detail::parallel_items(run, a, blocks);
   if (!affine_grads) return;
   // dγ_j = Σ_blocks partial[0][block][j], dβ_j likewise, blocks in order for every column.
-  const auto cols = static_cast<std::ptrdiff_t>(args.cols);
-#pragma omp parallel for schedule(static)
-  for (std::ptrdiff_t j = 0; j < cols; ++j) {
-    double weight_sum = 0.0, bias_sum = 0.0;
-    for (std::size_t block = 0; block < blocks; ++block) {
-      weight_sum += static_cast<double>(partials[block * args.cols + static_cast<std::size_t>(j)]);
-      bias_sum += static_cast<double>(partials[(blocks + block) * args.cols + static_cast<std::size_t>(j)]);
-    }
-    if (args.dgamma) args.dgamma[j] = weight_sum;
-    if (args.dbeta) args.dbeta[j] = bias_sum;
-  }
+  if (args.dgamma) detail::sum_chunk_partials(partials.get(), blocks, args.cols, args.dgamma);
+  if (args.dbeta) detail::sum_chunk_partials(partials.get() + blocks * args.cols, blocks, args.cols, args.dbeta);
+}
+
+template <typename T>
+void forward_rows(NormRange<LayerNormForwardArgs<T>> run, const LayerNormForwardArgs<T>& args) {
+  LayerNormForwardArgs<T> a = args;
+  a.stream_y = streams_output(a.rows * a.cols * sizeof(T));
+  detail::parallel_items(run, a, a.rows);
 }
 
 }  // namespace
 
 void layer_norm_forward(const LayerNormKernels& k, const LayerNormForwardArgs<float>& a) {
-  detail::parallel_items(k.forward_f32, a, a.rows);
+  forward_rows(k.forward_f32, a);
 }
 void layer_norm_forward(const LayerNormKernels& k, const LayerNormForwardArgs<double>& a) {
-  detail::parallel_items(k.forward_f64, a, a.rows);
+  forward_rows(k.forward_f64, a);
 }
 void layer_norm_backward(const LayerNormKernels& k, const LayerNormBackwardArgs<float>& a) {
   backward_rows(k.backward_f32, a);

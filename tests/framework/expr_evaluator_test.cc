@@ -1,10 +1,11 @@
 // The expression evaluator itself, on every SIMD target: composite expressions (fused multiply-add
-// patterns, scalars, constants, select), NaN handling, and fused multi-sum reductions with tails,
-// each against a scalar float64 evaluation written out here.
+// patterns, scalars, constants, select), NaN handling, fused multi-sum reductions with tails, each
+// against a scalar float64 evaluation written out here, and streamed stores against cached ones.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "tests/framework/expr_evaluator_test.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -12,6 +13,8 @@
 #include <vector>
 
 #include "framework/expr/evaluate-inl.h"
+#include "hwy/aligned_allocator.h"
+#include "hwy/cache_control.h"
 #include "hwy/highway.h"
 #include "hwy/tests/hwy_gtest.h"
 
@@ -142,6 +145,45 @@ void CheckFusedSums() {
   }
 }
 
+// Streamed stores (Store::streamed: a masked head up to the first aligned vector, non-temporal stores,
+// a masked tail) write exactly what cached ones do, at every alignment of out and every length, and
+// nothing before or after it; MapAccumulate's sums see every element once.
+template <typename T>
+void CheckStreamedStores() {
+  const std::size_t lanes = hn::Lanes(hn::ScalableTag<T>());
+  const T sentinel = T(7);
+  for (std::size_t n = 0; n <= 3 * lanes + 1; ++n) {
+    for (std::size_t offset = 0; offset <= lanes; ++offset) {
+      const auto a = RandomVector<T>(n, -2, 2, 1), b = RandomVector<T>(n, -2, 2, 2), c = RandomVector<T>(n, -2, 2, 3);
+      const T* in[] = {a.data(), b.data(), c.data()};
+      // Aligned storage, so that `offset` alone sets out's alignment.
+      const std::size_t size = n + 2 * lanes + 1;
+      const auto cached = hwy::AllocateAligned<T>(size), streamed = hwy::AllocateAligned<T>(size),
+                 out = hwy::AllocateAligned<T>(size);
+      for (T* buffer : {cached.get(), streamed.get(), out.get()}) std::fill_n(buffer, size, sentinel);
+      Map<decltype(x * y + z)>(in, static_cast<const T*>(nullptr), cached.get() + offset, n);
+      Map<decltype(x * y + z), Store::streamed>(in, static_cast<const T*>(nullptr), streamed.get() + offset, n);
+      hwy::FlushStream();
+      ASSERT_TRUE(std::equal(streamed.get(), streamed.get() + size, cached.get()))
+          << "Map, n=" << n << " offset=" << offset;
+
+      std::vector<T> products(n, T(1)), sums(n, T(2));
+      T* acc[] = {products.data(), sums.data()};
+      MapAccumulate<decltype(x * y + z), Store::streamed, decltype(x * y), decltype(z)>(
+          in, static_cast<const T*>(nullptr), out.get() + offset, acc, n);
+      hwy::FlushStream();
+      ASSERT_TRUE(std::equal(out.get(), out.get() + size, cached.get()))
+          << "MapAccumulate, n=" << n << " offset=" << offset;
+      for (std::size_t i = 0; i < n; ++i) {
+        const double product = 1.0 + double(a[i]) * double(b[i]);  // fused or not, within 2 roundings of T
+        ASSERT_NEAR(products[i], product, 4 * std::numeric_limits<T>::epsilon() * (1 + std::abs(product)))
+            << "n=" << n << " offset=" << offset << " i=" << i;
+        ASSERT_EQ(sums[i], T(2) + c[i]) << "n=" << n << " offset=" << offset << " i=" << i;
+      }
+    }
+  }
+}
+
 void TestCompositeExpressions() {
   CheckCompositeExpressions<float>();
   CheckCompositeExpressions<double>();
@@ -154,6 +196,10 @@ void TestFusedSums() {
   CheckFusedSums<float>();
   CheckFusedSums<double>();
 }
+void TestStreamedStores() {
+  CheckStreamedStores<float>();
+  CheckStreamedStores<double>();
+}
 
 }  // namespace lucid::expr::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
@@ -164,5 +210,6 @@ HWY_BEFORE_TEST(ExprEvaluatorTest);
 HWY_EXPORT_AND_TEST_P(ExprEvaluatorTest, TestCompositeExpressions);
 HWY_EXPORT_AND_TEST_P(ExprEvaluatorTest, TestEdgeValues);
 HWY_EXPORT_AND_TEST_P(ExprEvaluatorTest, TestFusedSums);
+HWY_EXPORT_AND_TEST_P(ExprEvaluatorTest, TestStreamedStores);
 }  // namespace lucid::expr
 #endif  // HWY_ONCE

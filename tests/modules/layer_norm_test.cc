@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <span>
@@ -75,6 +76,27 @@ TEST_P(LayerNormEpilogue, Float32MatchesTheUnfusedPairInFloat64) {
 
 INSTANTIATE_TEST_SUITE_P(Activations, LayerNormEpilogue, ::testing::ValuesIn(kEveryActivation), activation_param_name);
 
+// Above kernels::kStreamedOutputBytes (4 MiB) y and dx are streamed past the cache: (1031, 1021)
+// float32 is 4.2 MB, with rows that start at every alignment. Against LayerNorm composed of float64
+// mean, variance and arithmetic ops, whose kernels stream nothing.
+TEST(LayerNormStreamed, OutputsAboveTheThresholdMatchAFloat64Composition) {
+  lucid::manual_seed(47);
+  const std::int64_t rows = 1031, cols = 1021;
+  const Tensor x = lucid::randn({rows, cols}) * 2.0 + 0.5, dy = lucid::randn({rows, cols});
+  const Tensor w = lucid::randn({cols}), b = lucid::randn({cols});
+  std::vector<Tensor> fused{x.clone().requires_grad_(), w.clone().requires_grad_(), b.clone().requires_grad_()};
+  std::vector<Tensor> ref{x.to(lucid::float64).requires_grad_(), w.to(lucid::float64).requires_grad_(),
+                          b.to(lucid::float64).requires_grad_()};
+  const Tensor y = F::layer_norm(fused[0], {cols}, fused[1], fused[2], 1e-5);
+  const Tensor mean = ref[0].mean({1}, /*keepdim=*/true);
+  const Tensor var = ((ref[0] - mean) * (ref[0] - mean)).mean({1}, /*keepdim=*/true);
+  const Tensor y_ref = (ref[0] - mean) / (var + 1e-5).sqrt() * ref[1] + ref[2];
+  EXPECT_LT(worst_relative_gap(y, y_ref), 1e-5);
+  y.backward(dy);
+  y_ref.backward(dy.to(lucid::float64));
+  for (std::size_t k = 0; k < 3; ++k) EXPECT_LT(worst_relative_gap(fused[k].grad(), ref[k].grad()), 1e-4) << "input " << k;
+}
+
 class LayerNormSequential : public ::testing::TestWithParam<Activation> {};
 
 TEST_P(LayerNormSequential, RunsThePairAsOneNodeWithTheSameResults) {
@@ -137,16 +159,17 @@ std::vector<unsigned char> raw_bytes(const Tensor& t) {
 }
 
 // Forward and backward are bit-identical with 1 and 2 threads: 101 rows (uneven split of rows and of
-// the four backward row blocks), with and without an activation.
+// the four backward row blocks), with and without an activation; 1031 rows of 1021 streamed ones.
 template <typename T>
-void expect_same_bits_on_1_and_2_threads(lucid::DType dtype, Activation act) {
+void expect_same_bits_on_1_and_2_threads(lucid::DType dtype, Activation act, std::int64_t rows = 101,
+                                         std::int64_t cols = 67) {
   lucid::manual_seed(46);
-  const Tensor x0 = lucid::randn({101, 67}, dtype) * 3.0 + 2.0, dy = lucid::randn({101, 67}, dtype);
-  const Tensor weight = lucid::randn({67}, dtype) + 1.0, bias = lucid::randn({67}, dtype);
+  const Tensor x0 = lucid::randn({rows, cols}, dtype) * 3.0 + 2.0, dy = lucid::randn({rows, cols}, dtype);
+  const Tensor weight = lucid::randn({cols}, dtype) + 1.0, bias = lucid::randn({cols}, dtype);
   std::vector<std::vector<unsigned char>> results[2];
   for (int threads : {1, 2}) {
     const lucid::test::ScopedThreadCount thread_count(threads);
-    LayerNorm ln({67}, {.activation = act, .dtype = dtype});
+    LayerNorm ln({cols}, {.activation = act, .dtype = dtype});
     {
       lucid::autograd::no_grad guard;
       ln.weight.copy_(weight);
@@ -165,6 +188,7 @@ void expect_same_bits_on_1_and_2_threads(lucid::DType dtype, Activation act) {
 TEST(LayerNormThreads, BitIdenticalFloat32) {
   expect_same_bits_on_1_and_2_threads<float>(lucid::float32, Activation::none);
   expect_same_bits_on_1_and_2_threads<float>(lucid::float32, Activation::silu);
+  expect_same_bits_on_1_and_2_threads<float>(lucid::float32, Activation::silu, 1031, 1021);
 }
 TEST(LayerNormThreads, BitIdenticalFloat64) {
   expect_same_bits_on_1_and_2_threads<double>(lucid::float64, Activation::none);
