@@ -59,6 +59,7 @@ struct Epilogue {
 
 #include "framework/expr/evaluate-inl.h"
 #include "framework/kernels/group_norm.h"
+#include "framework/kernels/memory_traffic.h"
 #include "framework/kernels/norm_statistics-inl.h"
 #include "hwy/highway.h"
 
@@ -122,12 +123,16 @@ void ForwardItems(const GroupNormForwardArgs<T>& a, std::size_t begin, std::size
       a.rstd[item] = 1.0 / std::sqrt(var + a.eps);
     }
     for (std::size_t item = first; item < last; ++item) {
+      if (item + chunk < end) prefetch(a.x + (item + chunk) * m, m);  // the next chunk's statistics read it
       scalars.set(a, item, activation_scalars);
       const T* x = a.x + item * m;
-      ex::MapSegments<typename Kernel::Forward>(&x, scalars.data(), scalars.stride(), a.y + item * m, per_group,
-                                                a.spatial);
+      expr::with_store(a.stream_y, [&](auto store) {
+        ex::MapSegments<typename Kernel::Forward, decltype(store)::value>(&x, scalars.data(), scalars.stride(),
+                                                                          a.y + item * m, per_group, a.spatial);
+      });
     }
   }
+  hwy::FlushStream();
 }
 
 // The same chunking as the forward: per-channel sums of every item of the chunk first, then dx. With an
@@ -199,10 +204,13 @@ void BackwardItems(const GroupNormBackwardArgs<T>& a, std::size_t begin, std::si
       tail[1] = static_cast<T>(-c2 * a.mean_offset[item] - sum_a[item - first] * rstd * inv_m);
       scalars.set(a, item, tail);
       const T* streams[] = {grad_of(item, first), a.x + item * m};
-      ex::MapSegments<typename Plain::InputGrad>(streams, scalars.data(), scalars.stride(), a.dx + item * m, per_group,
-                                                 a.spatial);
+      expr::with_store(a.stream_dx, [&](auto store) {
+        ex::MapSegments<typename Plain::InputGrad, decltype(store)::value>(streams, scalars.data(), scalars.stride(),
+                                                                           a.dx + item * m, per_group, a.spatial);
+      });
     }
   }
+  hwy::FlushStream();
 }
 
 }  // namespace group_norm_detail
