@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <limits>
 #include <numbers>
 #include <vector>
 
@@ -55,7 +54,7 @@ EpochResult train_epoch(UNet& model, lucid::optim::Optimizer& optimizer, Ema& em
     loss_sum += value;
     ++batches;
     result.samples += batch.size();
-    if (progress) progress->update(result.samples, loss_sum / static_cast<double>(batches), std::numeric_limits<double>::quiet_NaN());
+    if (progress) progress->update(result.samples, loss_sum / static_cast<double>(batches));
     if (on_step) on_step(step, value);
     ++step;
   }

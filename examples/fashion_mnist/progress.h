@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <string>
 
 namespace fashion_mnist {
@@ -13,13 +14,14 @@ class Progress {
  public:
   // `label` e.g. "epoch 3/5"; `total` samples in the epoch.
   Progress(std::string label, std::int64_t total, std::FILE* out = stdout);
-  // After each batch: samples done so far and running mean loss / accuracy.
-  void update(std::int64_t done, double loss, double accuracy);
+  // After each batch: samples done so far and running mean loss / accuracy (none for a model that
+  // is not a classifier, e.g. the diffusion example's: the bar then shows no accuracy).
+  void update(std::int64_t done, double loss, std::optional<double> accuracy = std::nullopt);
   // Ends the line with the epoch's summary.
   void finish(const std::string& summary);
 
  private:
-  void draw(std::int64_t done, double loss, double accuracy, bool final_line);
+  void draw(std::int64_t done, double loss, std::optional<double> accuracy, bool final_line);
 
   std::string label_;
   std::int64_t total_;

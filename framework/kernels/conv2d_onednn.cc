@@ -9,12 +9,14 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <unordered_map>
 #include <utility>
 
 #include <omp.h>
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include "framework/errors.h"
 #include "framework/kernels/chunk_partials.h"
 #include "framework/storage.h"
 
@@ -73,6 +75,11 @@ struct ConvDescriptors {
   memory::dims strides, dilation, pad_l, pad_r;
 };
 
+// The bias, plain (O,).
+memory::desc bias_desc(const Conv2dGeometry& g) {
+  return memory::desc({dnnl_dim(g.out_channels)}, memory::data_type::f32, memory::format_tag::x);
+}
+
 ConvDescriptors conv_descriptors(const Conv2dGeometry& g, std::size_t batch) {
   using tag = memory::format_tag;
   const auto f32 = memory::data_type::f32;
@@ -90,7 +97,7 @@ ConvDescriptors conv_descriptors(const Conv2dGeometry& g, std::size_t batch) {
   return {memory::desc(src, f32, tag::nchw),
           memory::desc(weights, f32, g.groups == 1 ? tag::oihw : tag::goihw),
           memory::desc(dst, f32, tag::nchw),
-          memory::desc({dnnl_dim(g.out_channels)}, f32, tag::x),
+          bias_desc(g),
           memory::desc(src, f32, tag::any),
           memory::desc(weights, f32, tag::any),
           memory::desc(dst, f32, tag::any),
@@ -169,7 +176,16 @@ const ConvPlan& conv_plan(const Conv2dGeometry& g, std::size_t batch, ConvPass p
                 g.out_h,       g.out_w,    g.groups,     batch,          static_cast<std::size_t>(pass)};
   const std::lock_guard lock(mutex);
   auto& entry = plans[key];
-  if (!entry) entry = std::make_unique<const ConvPlan>(make_conv_plan(g, batch, pass));
+  if (!entry) {
+    try {
+      entry = std::make_unique<const ConvPlan>(make_conv_plan(g, batch, pass));
+    } catch (const dnnl::error& e) {  // a geometry oneDNN has no primitive for: every one tested has
+      throw RuntimeError("conv2d: oneDNN could not make a primitive for in_channels=" + std::to_string(g.in_channels) +
+                         ", out_channels=" + std::to_string(g.out_channels) + ", input " + std::to_string(g.height) +
+                         "x" + std::to_string(g.width) + ", kernel " + std::to_string(g.kernel_h) + "x" +
+                         std::to_string(g.kernel_w) + ", groups=" + std::to_string(g.groups) + ": " + e.what());
+    }
+  }
   return *entry;
 }
 
@@ -255,8 +271,8 @@ void onednn_conv2d_forward(const float* x, const float* w, const float* b, float
   const ConvPlan* partial = rest ? &conv_plan(g, rest, pass) : nullptr;
   const PreparedWeights weights(full.second, partial ? &partial->second : nullptr, w);
   const std::size_t in_sample = g.in_channels * g.height * g.width, out_sample = g.out_channels * g.out_h * g.out_w;
-  memory bias;  // plain (O,)
-  if (b) bias = memory(conv_descriptors(g, kSamplesPerOnednnChunk).bias, cpu_engine(), const_cast<float*>(b));
+  memory bias;
+  if (b) bias = memory(bias_desc(g), cpu_engine(), const_cast<float*>(b));
 #pragma omp parallel
   {
     dnnl::stream stream(cpu_engine());

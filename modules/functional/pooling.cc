@@ -59,12 +59,13 @@ Tensor max_pool2d(const Tensor& x_in, const Pool2dParams& params) {
   });
   // d = gy routed to each window's argmax; under create_graph, the same routing as a differentiable
   // gather is not available, so double backward raises.
-  autograd::record("MaxPool2dBackward", y, {&x}, [x_shape = x.shape(), dtype = x.dtype(), argmax_storage, g](const Tensor& gy, autograd::Node&) {
+  // The node owns argmax_storage; argmax points into it.
+  autograd::record("MaxPool2dBackward", y, {&x}, [x_shape = x.shape(), dtype = x.dtype(), argmax_storage, argmax, g](const Tensor& gy, autograd::Node&) {
     if (autograd::is_grad_enabled()) throw RuntimeError("max_pool2d: double backward (create_graph=true) is not supported");
     Tensor dx = Tensor::empty(x_shape, dtype);
     visit_dtype(dtype, [&](auto tag) {
       using T = decltype(tag);
-      kernels::max_pool2d_backward(gy.data<T>(), static_cast<const std::int32_t*>(argmax_storage->data()), dx.data<T>(), g);
+      kernels::max_pool2d_backward(gy.data<T>(), argmax, dx.data<T>(), g);
     });
     return autograd::TensorList{dx};
   });
