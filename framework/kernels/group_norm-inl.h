@@ -113,6 +113,7 @@ void ForwardItems(const GroupNormForwardArgs<T>& a, std::size_t begin, std::size
   const std::size_t m = per_group * a.spatial;
   if (m == 0) return;
   const std::size_t chunk = std::clamp<std::size_t>(kChunkBytes / (m * sizeof(T)), 1, kMaxChunkItems);
+  const bool stream_y = streams_output(a.batch * a.groups * m * sizeof(T));  // by the whole output's size
   ChannelScalars<T> scalars(per_group, 3 + P);
   const std::span<const T> activation_scalars(a.activation_scalars, P);
   for (std::size_t first = begin; first < end; first += chunk) {
@@ -126,7 +127,7 @@ void ForwardItems(const GroupNormForwardArgs<T>& a, std::size_t begin, std::size
       if (item + chunk < end) prefetch(a.x + (item + chunk) * m, m);  // the next chunk's statistics read it
       scalars.set(a, item, activation_scalars);
       const T* x = a.x + item * m;
-      expr::with_store(a.stream_y, [&](auto store) {
+      expr::with_store(stream_y, [&](auto store) {
         ex::MapSegments<typename Kernel::Forward, decltype(store)::value>(&x, scalars.data(), scalars.stride(),
                                                                           a.y + item * m, per_group, a.spatial);
       });
@@ -150,6 +151,7 @@ void BackwardItems(const GroupNormBackwardArgs<T>& a, std::size_t begin, std::si
   if (m == 0) return;
   const std::size_t chunk =
       std::clamp<std::size_t>(kChunkBytes / ((identity ? 2 : 3) * m * sizeof(T)), 1, kMaxChunkItems);
+  const bool stream_dx = streams_output(a.batch * a.groups * m * sizeof(T));
   std::vector<T> scratch(identity ? 0 : chunk * m);     // g of the chunk's items
   std::vector<double> channel_sums(2 * per_group);      // Σg, Σg·(x − m) of each channel of an item
   double sum_a[kMaxChunkItems], sum_b[kMaxChunkItems];  // A = Σ_c γ_c Σg, B = Σ_c γ_c Σg(x − μ) per item
@@ -204,7 +206,7 @@ void BackwardItems(const GroupNormBackwardArgs<T>& a, std::size_t begin, std::si
       tail[1] = static_cast<T>(-c2 * a.mean_offset[item] - sum_a[item - first] * rstd * inv_m);
       scalars.set(a, item, tail);
       const T* streams[] = {grad_of(item, first), a.x + item * m};
-      expr::with_store(a.stream_dx, [&](auto store) {
+      expr::with_store(stream_dx, [&](auto store) {
         ex::MapSegments<typename Plain::InputGrad, decltype(store)::value>(streams, scalars.data(), scalars.stride(),
                                                                            a.dx + item * m, per_group, a.spatial);
       });

@@ -27,7 +27,6 @@ struct GroupNormForwardArgs {
   std::size_t batch, channels, groups, spatial;
   double eps;
   const T* activation_scalars;  // the epilogue's scalars (e.g. swish's β); nullptr when it has none
-  bool stream_y = false;        // set by group_norm_forward: y is streamed past the cache (memory_traffic.h)
 };
 
 template <typename T>
@@ -44,7 +43,6 @@ struct GroupNormBackwardArgs {
   double* sum_dy_xhat;  // (N, C) out: Σ_spatial g·(x − μ)·rstd
   std::size_t batch, channels, groups, spatial;
   const T* activation_scalars;
-  bool stream_dx = false;  // set by group_norm_backward: dx is streamed past the cache
 };
 
 // The kernels of GroupNorm followed by one activation epilogue; a work item is one (n, g) pair.

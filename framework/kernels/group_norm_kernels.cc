@@ -19,41 +19,23 @@ LUCID_GROUP_NORM_EPILOGUES(LUCID_GROUP_NORM_TARGET_KERNELS)
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
-#include "framework/kernels/memory_traffic.h"
 #include "framework/kernels/parallel_items.h"
 
 namespace lucid::kernels {
 
 LUCID_GROUP_NORM_EPILOGUES(LUCID_GROUP_NORM_EXPORT_KERNELS)
 
-namespace {
-
-template <typename T>
-void forward_items(NormRange<GroupNormForwardArgs<T>> run, const GroupNormForwardArgs<T>& args) {
-  GroupNormForwardArgs<T> a = args;
-  a.stream_y = streams_output(a.batch * a.channels * a.spatial * sizeof(T));
-  detail::parallel_items(run, a, a.batch * a.groups);
-}
-template <typename T>
-void backward_items(NormRange<GroupNormBackwardArgs<T>> run, const GroupNormBackwardArgs<T>& args) {
-  GroupNormBackwardArgs<T> a = args;
-  a.stream_dx = streams_output(a.batch * a.channels * a.spatial * sizeof(T));
-  detail::parallel_items(run, a, a.batch * a.groups);
-}
-
-}  // namespace
-
 void group_norm_forward(const GroupNormKernels& k, const GroupNormForwardArgs<float>& a) {
-  forward_items(k.forward_f32, a);
+  detail::parallel_items(k.forward_f32, a, a.batch * a.groups);
 }
 void group_norm_forward(const GroupNormKernels& k, const GroupNormForwardArgs<double>& a) {
-  forward_items(k.forward_f64, a);
+  detail::parallel_items(k.forward_f64, a, a.batch * a.groups);
 }
 void group_norm_backward(const GroupNormKernels& k, const GroupNormBackwardArgs<float>& a) {
-  backward_items(k.backward_f32, a);
+  detail::parallel_items(k.backward_f32, a, a.batch * a.groups);
 }
 void group_norm_backward(const GroupNormKernels& k, const GroupNormBackwardArgs<double>& a) {
-  backward_items(k.backward_f64, a);
+  detail::parallel_items(k.backward_f64, a, a.batch * a.groups);
 }
 
 }  // namespace lucid::kernels

@@ -111,6 +111,7 @@ void ForwardItems(const LayerNormForwardArgs<T>& a, std::size_t begin, std::size
   const std::size_t n = a.cols;
   if (n == 0) return;
   const std::size_t chunk = std::clamp<std::size_t>(kChunkBytes / (n * sizeof(T)), 1, kMaxChunkRows);
+  const bool stream_y = streams_output(a.rows * n * sizeof(T));  // by the whole output's size
   for (std::size_t first = begin; first < end; first += chunk) {
     const std::size_t last = std::min(end, first + chunk);
     for (std::size_t row = first; row < last; ++row) {
@@ -127,7 +128,7 @@ void ForwardItems(const LayerNormForwardArgs<T>& a, std::size_t begin, std::size
       if (row + chunk < end) prefetch(a.x + (row + chunk) * n, n);  // the next chunk's statistics read it
       const auto scalars = RowScalars<T, 3 + P>(a, row, a.activation_scalars);
       const T* streams[] = {a.x + row * n, a.gamma, a.beta};
-      expr::with_store(a.stream_y, [&](auto store) {
+      expr::with_store(stream_y, [&](auto store) {
         ex::Map<typename Kernel::Forward, decltype(store)::value>(streams, scalars.data(), a.y + row * n, n);
       });
     }
@@ -147,6 +148,7 @@ void BackwardItems(const LayerNormBackwardArgs<T>& a, std::size_t begin, std::si
   constexpr std::size_t P = Kernel::num_activation_scalars;
   const std::size_t n = a.cols, blocks = (a.rows + kLayerNormRowBlock - 1) / kLayerNormRowBlock;
   if (n == 0) return;
+  const bool stream_dx = streams_output(a.rows * n * sizeof(T));
   std::vector<T> scratch(identity ? 0 : n);  // g of the current row
   std::array<T, 2 + P> tail{};              // (c2, c3, act's)
   std::copy_n(a.activation_scalars, P, tail.begin() + 2);
@@ -183,7 +185,7 @@ void BackwardItems(const LayerNormBackwardArgs<T>& a, std::size_t begin, std::si
       }
       // dx and the row's dγ, dβ terms (RMSNorm: dγ alone) in one pass over its streams.
       T* const dx = a.dx ? a.dx + row * n : nullptr;
-      expr::with_store(a.stream_dx, [&](auto store) {
+      expr::with_store(stream_dx, [&](auto store) {
         constexpr expr::Store kStore = decltype(store)::value;
         const auto map_and_accumulate = [&]<class Out>(Out, T* out) {
           if constexpr (kCentered) {

@@ -30,7 +30,6 @@ struct LayerNormForwardArgs {
   std::size_t rows, cols;
   double eps;
   const T* activation_scalars;  // the epilogue's scalars; nullptr when it has none
-  bool stream_y = false;  // set by layer_norm_forward: y is streamed past the cache (memory_traffic.h)
 };
 
 template <typename T>
@@ -48,7 +47,6 @@ struct LayerNormBackwardArgs {
   T* column_partials;  // scratch of layer_norm_backward: (2, row blocks, cols)
   std::size_t rows, cols;
   const T* activation_scalars;
-  bool stream_dx = false;  // set by layer_norm_backward: dx is streamed past the cache
 };
 
 // The kernels of LayerNorm followed by one activation epilogue; a forward work item is a row, a

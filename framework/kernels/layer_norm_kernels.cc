@@ -25,7 +25,6 @@ HWY_AFTER_NAMESPACE();
 #include <memory>
 
 #include "framework/kernels/chunk_partials.h"
-#include "framework/kernels/memory_traffic.h"
 #include "framework/kernels/parallel_items.h"
 
 namespace lucid::kernels {
@@ -43,7 +42,6 @@ void backward_rows(NormRange<LayerNormBackwardArgs<T>> run, const LayerNormBackw
   const auto partials = std::make_unique_for_overwrite<T[]>(affine_grads ? 2 * blocks * args.cols : 0);
   LayerNormBackwardArgs<T> a = args;
   a.column_partials = affine_grads ? partials.get() : nullptr;
-  a.stream_dx = streams_output(a.rows * a.cols * sizeof(T));
   detail::parallel_items(run, a, blocks);
   if (!affine_grads) return;
   // dγ_j = Σ_blocks partial[0][block][j], dβ_j likewise, blocks in order for every column.
@@ -51,20 +49,13 @@ void backward_rows(NormRange<LayerNormBackwardArgs<T>> run, const LayerNormBackw
   if (args.dbeta) detail::sum_chunk_partials(partials.get() + blocks * args.cols, blocks, args.cols, args.dbeta);
 }
 
-template <typename T>
-void forward_rows(NormRange<LayerNormForwardArgs<T>> run, const LayerNormForwardArgs<T>& args) {
-  LayerNormForwardArgs<T> a = args;
-  a.stream_y = streams_output(a.rows * a.cols * sizeof(T));
-  detail::parallel_items(run, a, a.rows);
-}
-
 }  // namespace
 
 void layer_norm_forward(const LayerNormKernels& k, const LayerNormForwardArgs<float>& a) {
-  forward_rows(k.forward_f32, a);
+  detail::parallel_items(k.forward_f32, a, a.rows);
 }
 void layer_norm_forward(const LayerNormKernels& k, const LayerNormForwardArgs<double>& a) {
-  forward_rows(k.forward_f64, a);
+  detail::parallel_items(k.forward_f64, a, a.rows);
 }
 void layer_norm_backward(const LayerNormKernels& k, const LayerNormBackwardArgs<float>& a) {
   backward_rows(k.backward_f32, a);
