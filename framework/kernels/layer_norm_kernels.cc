@@ -22,10 +22,11 @@ LUCID_RMS_NORM_EPILOGUES(LUCID_RMS_NORM_TARGET_KERNELS)
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
-#include <memory>
+#include <optional>
 
 #include "framework/kernels/chunk_partials.h"
 #include "framework/kernels/parallel_items.h"
+#include "framework/storage.h"
 
 namespace lucid::kernels {
 
@@ -38,15 +39,18 @@ template <typename T>
 void backward_rows(NormRange<LayerNormBackwardArgs<T>> run, const LayerNormBackwardArgs<T>& args) {
   const std::size_t blocks = (args.rows + kLayerNormRowBlock - 1) / kLayerNormRowBlock;
   const bool affine_grads = args.dgamma || args.dbeta;
-  // Every block zeroes its own rows of partials first.
-  const auto partials = std::make_unique_for_overwrite<T[]>(affine_grads ? 2 * blocks * args.cols : 0);
+  // Every block zeroes its own rows of partials first. A recycled Storage: a fresh allocation of this
+  // size (0.8 MB for (4096, 768)) would fault its pages in again at every call.
+  std::optional<Storage> partial_storage;
+  if (affine_grads) partial_storage.emplace(2 * blocks * args.cols * sizeof(T));
+  T* const partials = affine_grads ? static_cast<T*>(partial_storage->data()) : nullptr;
   LayerNormBackwardArgs<T> a = args;
-  a.column_partials = affine_grads ? partials.get() : nullptr;
+  a.column_partials = partials;
   detail::parallel_items(run, a, blocks);
   if (!affine_grads) return;
   // dγ_j = Σ_blocks partial[0][block][j], dβ_j likewise, blocks in order for every column.
-  if (args.dgamma) detail::sum_chunk_partials(partials.get(), blocks, args.cols, args.dgamma);
-  if (args.dbeta) detail::sum_chunk_partials(partials.get() + blocks * args.cols, blocks, args.cols, args.dbeta);
+  if (args.dgamma) detail::sum_chunk_partials(partials, blocks, args.cols, args.dgamma);
+  if (args.dbeta) detail::sum_chunk_partials(partials + blocks * args.cols, blocks, args.cols, args.dbeta);
 }
 
 }  // namespace
