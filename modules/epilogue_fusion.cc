@@ -4,10 +4,12 @@
 
 #include "autodiff/profiler.h"
 #include "modules/activation.h"
+#include "modules/functional/group_norm.h"
 #include "modules/batch_norm.h"
 #include "modules/group_norm.h"
 #include "modules/instance_norm.h"
 #include "modules/layer_norm.h"
+#include "modules/pooling.h"
 #include "modules/rms_norm.h"
 
 namespace lucid::nn {
@@ -51,6 +53,30 @@ bool is_fusable_norm(const Module& module) {
 
 bool fusable_types(const Module& first, const Module& second) {
   return is_fusable_norm(first) && as_epilogue(second).has_value();
+}
+
+bool pool_fusable_types(const Module& first, const Module& second, const Module& third) {
+  if (typeid(first) != typeid(GroupNorm) || !fusable_types(first, second) || typeid(third) != typeid(MaxPool2d)) {
+    return false;
+  }
+  const auto& pool = static_cast<const MaxPool2d&>(third);
+  return pool.kernel_size == Size2(2, 2) && pool.options.stride.value_or(pool.kernel_size) == Size2(2, 2) &&
+         pool.options.padding == Size2(0, 0);
+}
+
+std::optional<Tensor> run_fused_triple(Module& first, Module& second, Module& third, const Tensor& input) {
+  if (!pool_fusable_types(first, second, third) || first.has_hooks() || second.has_hooks() || third.has_hooks() ||
+      !input.defined()) {
+    return std::nullopt;
+  }
+  auto& norm = static_cast<GroupNorm&>(first);
+  const bool pool_accepts = input.dim() == 4 && input.size(1) == norm.num_channels() && input.size(2) >= 2 &&
+                            input.size(3) >= 2 && (input.dtype() == float32 || input.dtype() == float64);
+  if (norm.options.activation != Activation::none || !pool_accepts) return std::nullopt;
+  const autograd::ProfileScope span(
+      "forward", autograd::is_profiling() ? first.name() + "+" + second.name() + "+" + third.name() : std::string());
+  return functional::detail::group_norm_max_pool2d(input, norm.num_groups(), norm.weight, norm.bias, norm.options.eps,
+                                                   *as_epilogue(second));
 }
 
 std::optional<Tensor> run_fused_pair(Module& first, Module& second, const Tensor& input) {

@@ -24,4 +24,12 @@ bool fusable_types(const Module& first, const Module& second);
 // options).
 std::optional<Tensor> run_fused_pair(Module& first, Module& second, const Tensor& input);
 
+// A GroupNorm and its activation (a fusable pair) followed by MaxPool2d(2) (kernel 2, stride 2, no
+// padding) also run as one call, functional::detail::group_norm_max_pool2d: act(z) is pooled while in
+// cache instead of being written out and read back (the same values bit for bit). Not fused under the
+// pair's conditions, when the pool has hooks, or for an input the pool would reject (not 4-D, fewer
+// than 2 rows or columns): the modules then run as usual and raise their own errors.
+bool pool_fusable_types(const Module& first, const Module& second, const Module& third);
+std::optional<Tensor> run_fused_triple(Module& first, Module& second, Module& third, const Tensor& input);
+
 }  // namespace lucid::nn

@@ -5,9 +5,9 @@
 //   lucid::Tensor y = net(x);
 //
 // A GroupNorm, LayerNorm, RMSNorm, BatchNorm or InstanceNorm followed by an activation module (ReLU,
-// SiLU, GELU, Sigmoid, Tanh) runs as one fused call
-// (modules/epilogue_fusion.h says when a pair is not fused); fuse_activations = false runs every
-// module on its own.
+// SiLU, GELU, Sigmoid, Tanh) runs as one fused call, and a GroupNorm, an activation and MaxPool2d(2)
+// as one more (modules/epilogue_fusion.h says when they are not fused); fuse_activations = false runs
+// every module on its own.
 #pragma once
 
 #include <memory>
@@ -36,6 +36,7 @@ class Sequential : public ModuleList {
 
  private:
   std::vector<bool> fusable_;  // fusable_[i]: modules i and i + 1 have types that may fuse (fusable_types)
+  std::vector<bool> pool_fusable_;  // pool_fusable_[i]: modules i, i + 1, i + 2 likewise (pool_fusable_types)
 };
 
 }  // namespace lucid::nn

@@ -39,7 +39,7 @@ std::shared_ptr<lucid::nn::Sequential> make_model(Norm norm) {
            std::make_shared<Conv2d>(32, 64, Size2{3, 3}, Conv2dOptions{.padding = {1, 1}}), make_norm(norm, 64, 14),
            std::make_shared<SiLU>(), std::make_shared<MaxPool2d>(2),
            std::make_shared<Flatten>(), std::make_shared<Linear>(3136, 10)}) {
-    model->push_back(layer);  // as Sequential(...): GroupNorm → SiLU fuse into one kernel
+    model->push_back(layer);  // as Sequential(...): GroupNorm → SiLU → MaxPool2d(2) fuse into one op
   }
   return model;
 }

@@ -59,6 +59,7 @@ struct Epilogue {
 
 #include "framework/expr/evaluate-inl.h"
 #include "framework/kernels/group_norm.h"
+#include "framework/kernels/max_pool_2x2.h"
 #include "framework/kernels/memory_traffic.h"
 #include "framework/kernels/norm_statistics-inl.h"
 #include "hwy/highway.h"
@@ -116,6 +117,9 @@ void ForwardItems(const GroupNormForwardArgs<T>& a, std::size_t begin, std::size
   const bool stream_y = streams_output(a.batch * a.groups * m * sizeof(T));  // by the whole output's size
   ChannelScalars<T> scalars(per_group, 3 + P);
   const std::span<const T> activation_scalars(a.activation_scalars, P);
+  // With the pooled epilogue, an item's act(z) goes to this buffer (it stays in cache) and is pooled from it.
+  std::vector<T> item_y(a.pooled ? m : 0);
+  const std::size_t out_h = a.height / 2, out_w = a.width / 2;
   for (std::size_t first = begin; first < end; first += chunk) {
     const std::size_t last = std::min(end, first + chunk);
     for (std::size_t item = first; item < last; ++item) {
@@ -127,6 +131,16 @@ void ForwardItems(const GroupNormForwardArgs<T>& a, std::size_t begin, std::size
       if (item + chunk < end) prefetch(a.x + (item + chunk) * m, m);  // the next chunk's statistics read it
       scalars.set(a, item, activation_scalars);
       const T* x = a.x + item * m;
+      if (a.pooled) {
+        ex::MapSegments<typename Kernel::Forward>(&x, scalars.data(), scalars.stride(), item_y.data(), per_group,
+                                                  a.spatial);
+        for (std::size_t k = 0; k < per_group; ++k) {  // plane item·per_group + k is channel (n, g·per_group + k)
+          const std::size_t plane = item * per_group + k;
+          max_pool_2x2(item_y.data() + k * a.spatial, a.width, out_h, out_w, a.pooled + plane * out_h * out_w,
+                       a.argmax + plane * out_h * out_w);
+        }
+        continue;
+      }
       expr::with_store(stream_y, [&](auto store) {
         ex::MapSegments<typename Kernel::Forward, decltype(store)::value>(&x, scalars.data(), scalars.stride(),
                                                                           a.y + item * m, per_group, a.spatial);
@@ -153,14 +167,26 @@ void BackwardItems(const GroupNormBackwardArgs<T>& a, std::size_t begin, std::si
       std::clamp<std::size_t>(kChunkBytes / ((identity ? 2 : 3) * m * sizeof(T)), 1, kMaxChunkItems);
   const bool stream_dx = streams_output(a.batch * a.groups * m * sizeof(T));
   std::vector<T> scratch(identity ? 0 : chunk * m);     // g of the chunk's items
+  std::vector<T> expanded(a.pooled_dy ? chunk * m : 0);  // dy of the chunk's items, from pooled_dy
+  const std::size_t outputs = (a.height / 2) * (a.width / 2);  // a pooled plane
+  // dy of item `item`: a.dy's, or expanded from the pooled gradient into the chunk's buffer.
+  const auto dy_of = [&](std::size_t item, std::size_t first) -> const T* {
+    if (!a.pooled_dy) return a.dy + item * m;
+    T* out = expanded.data() + (item - first) * m;
+    for (std::size_t k = 0; k < per_group; ++k) {
+      const std::size_t plane = item * per_group + k;
+      max_unpool_2x2(a.pooled_dy + plane * outputs, a.argmax + plane * outputs, a.spatial, outputs, out + k * a.spatial);
+    }
+    return out;
+  };
   std::vector<double> channel_sums(2 * per_group);      // Σg, Σg·(x − m) of each channel of an item
   double sum_a[kMaxChunkItems], sum_b[kMaxChunkItems];  // A = Σ_c γ_c Σg, B = Σ_c γ_c Σg(x − μ) per item
   ChannelScalars<T> scalars(per_group, 5 + P);          // (m, a_c, b_c, c2, c3, act's)
   std::array<T, 2 + P> tail{};                          // (c2, c3, act's)
   std::copy_n(a.activation_scalars, P, tail.begin() + 2);
-  // g of item `item`: dy itself, or the chunk's scratch.
+  // g of item `item` once dy_of(item) ran: dy itself, or the chunk's scratch.
   const auto grad_of = [&](std::size_t item, std::size_t first) -> const T* {
-    if constexpr (identity) return a.dy + item * m;
+    if constexpr (identity) return a.pooled_dy ? expanded.data() + (item - first) * m : a.dy + item * m;
     else return scratch.data() + (item - first) * m;
   };
   for (std::size_t first = begin; first < end; first += chunk) {
@@ -168,16 +194,17 @@ void BackwardItems(const GroupNormBackwardArgs<T>& a, std::size_t begin, std::si
     for (std::size_t item = first; item < last; ++item) {
       const std::size_t n = item / a.groups, g = item % a.groups;
       const T* x = a.x + item * m;
+      const T* dy = dy_of(item, first);
       const T center = static_cast<T>(a.center[item]);
       if constexpr (identity) {
         for (std::size_t k = 0; k < per_group; ++k) {
-          const T* streams[] = {a.dy + item * m + k * a.spatial, x + k * a.spatial};
+          const T* streams[] = {dy + k * a.spatial, x + k * a.spatial};
           ex::SumReduce<typename Plain::GradSum, typename Plain::GradDotShifted>(streams, &center, a.spatial,
                                                                                  &channel_sums[2 * k]);
         }
       } else {
         scalars.set(a, item, tail);
-        const T* streams[] = {a.dy + item * m, x};
+        const T* streams[] = {dy, x};
         ex::MapSumReduceSegments<typename Kernel::Grad, typename Kernel::ComputedGradSum,
                                  typename Kernel::ComputedGradDotShifted>(
             streams, scalars.data(), scalars.stride(), scratch.data() + (item - first) * m, per_group, a.spatial,

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "framework/kernels/norm_kernels.h"
 
@@ -27,6 +28,12 @@ struct GroupNormForwardArgs {
   std::size_t batch, channels, groups, spatial;
   double eps;
   const T* activation_scalars;  // the epilogue's scalars (e.g. swish's β); nullptr when it has none
+  // MaxPool2d(2) after the activation (pooled not null; spatial = height·width): y is not written; each
+  // channel's height × width plane of act(z) is max-pooled over 2×2 windows (max_pool_2x2.h) into pooled
+  // (N, C, height/2, width/2), each window's argmax (its flat index in the plane) into argmax.
+  T* pooled = nullptr;
+  std::int32_t* argmax = nullptr;
+  std::size_t height = 0, width = 0;
 };
 
 template <typename T>
@@ -43,6 +50,11 @@ struct GroupNormBackwardArgs {
   double* sum_dy_xhat;  // (N, C) out: Σ_spatial g·(x − μ)·rstd
   std::size_t batch, channels, groups, spatial;
   const T* activation_scalars;
+  // The forward pooled (pooled_dy not null; dy unused): dy is pooled_dy (N, C, height/2, width/2) at each
+  // window's argmax and 0 elsewhere, expanded item by item into a cache-sized buffer.
+  const T* pooled_dy = nullptr;
+  const std::int32_t* argmax = nullptr;
+  std::size_t height = 0, width = 0;
 };
 
 // The kernels of GroupNorm followed by one activation epilogue; a work item is one (n, g) pair.

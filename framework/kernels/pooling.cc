@@ -1,10 +1,7 @@
 #include "framework/kernels/pooling.h"
 
 #include <algorithm>
-#include <bit>
 #include <cstdint>
-#include <type_traits>
-#include <limits>
 #include <utility>
 
 #include "framework/kernels/max_pool_2x2.h"
@@ -40,23 +37,6 @@ T window_scale(const Pool2dGeometry& g, Index h0, Index h1, Index w0, Index w1) 
   return T(1) / static_cast<T>(g.adaptive ? (h1 - h0) * (w1 - w0) : static_cast<Index>(g.kernel_h * g.kernel_w));
 }
 
-// Running maximum over a window, visited in row-major order: a candidate wins when it is greater or
-// NaN (the last NaN when there are several), exactly as PyTorch's CPU kernel. Branch-free through bit
-// masks (GCC turns a ternary select into a branch here, and on real data the comparison is random).
-template <typename T>
-struct MaxCandidate {
-  using Bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
-  T best = -std::numeric_limits<T>::infinity();
-  std::int32_t index;
-  void offer(T v, std::int32_t at) {
-    const bool take = (v > best) | (v != v);
-    const Bits keep_v = Bits{0} - static_cast<Bits>(take);  // all ones when v wins
-    best = std::bit_cast<T>((std::bit_cast<Bits>(v) & keep_v) | (std::bit_cast<Bits>(best) & ~keep_v));
-    const auto keep_at = static_cast<std::int32_t>(keep_v);
-    index = (at & keep_at) | (index & ~keep_at);
-  }
-};
-
 // The common MaxPool2d(2): 2×2 windows, stride 2, no padding, every window inside the image.
 bool is_plain_2x2(const Pool2dGeometry& g) {
   return !g.adaptive && g.kernel_h == 2 && g.kernel_w == 2 && g.stride_h == 2 && g.stride_w == 2 && g.pad_h == 0 &&
@@ -72,24 +52,8 @@ void max_forward(const T* x, T* y, std::int32_t* argmax, const Pool2dGeometry& g
     const T* image = x + static_cast<std::size_t>(p) * in_plane;
     T* out = y + static_cast<std::size_t>(p) * out_plane;
     std::int32_t* out_index = argmax + static_cast<std::size_t>(p) * out_plane;
-    if constexpr (std::is_same_v<T, float>) {
-      if (plain_2x2 && max_pool_2x2_plane(image, g.width, g.out_h, g.out_w, out, out_index)) continue;
-    }
     if (plain_2x2) {
-      for (std::size_t oh = 0; oh < g.out_h; ++oh) {
-        const auto top = static_cast<std::int32_t>(2 * oh * g.width), bottom = top + static_cast<std::int32_t>(g.width);
-        for (std::size_t ow = 0; ow < g.out_w; ++ow) {
-          // The row-major rule as a tree (same winner, shorter dependency chain): the top pair's
-          // winner, the bottom pair's, then the bottom one only if greater or NaN.
-          const auto left = static_cast<std::int32_t>(2 * ow);
-          MaxCandidate<T> upper{image[top + left], top + left}, lower{image[bottom + left], bottom + left};
-          upper.offer(image[top + left + 1], top + left + 1);
-          lower.offer(image[bottom + left + 1], bottom + left + 1);
-          upper.offer(lower.best, lower.index);
-          out[oh * g.out_w + ow] = upper.best;
-          out_index[oh * g.out_w + ow] = upper.index;
-        }
-      }
+      max_pool_2x2(image, g.width, g.out_h, g.out_w, out, out_index);
       continue;
     }
     for_each_window(g, [&](std::size_t k, Index h0, Index h1, Index w0, Index w1) {

@@ -85,19 +85,32 @@ void check_group_norm_arguments(const Tensor& x, std::int64_t num_groups, const 
 
 Tensor group_norm_kernel_forward(const kernels::GroupNormKernels& kernels, const Tensor& x, std::int64_t num_groups,
                                  const Tensor& weight, const Tensor& bias, double eps,
-                                 std::span<const double> activation_scalars, Tensor& statistics) {
+                                 std::span<const double> activation_scalars, Tensor& statistics,
+                                 MaxPoolArgmax* pool) {
   const ChannelDims d = channel_dims(x);
-  Tensor y = Tensor::empty(x.shape(), x.dtype());
+  Tensor y = pool ? Tensor::empty({x.size(0), x.size(1), x.size(2) / 2, x.size(3) / 2}, x.dtype())
+                  : Tensor::empty(x.shape(), x.dtype());
+  if (pool) {  // every entry is written by the kernel: uninitialised, recycled Storage
+    *pool = {std::make_shared<Storage>(static_cast<std::size_t>(y.numel()) * sizeof(std::int32_t)),
+             static_cast<std::size_t>(x.size(2)), static_cast<std::size_t>(x.size(3))};
+  }
   statistics = Tensor::empty({3, x.size(0), num_groups}, float64);
   double* const stats = statistics.data<double>();
   const std::size_t items = d.n * static_cast<std::size_t>(num_groups);
   visit_dtype(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const std::vector<T> scalars(activation_scalars.begin(), activation_scalars.end());
-    kernels::group_norm_forward(kernels, kernels::GroupNormForwardArgs<T>{
-                                             x.data<T>(), data_or_null<T>(weight), data_or_null<T>(bias), y.data<T>(),
-                                             stats, stats + items, stats + 2 * items, d.n, d.c,
-                                             static_cast<std::size_t>(num_groups), d.spatial, eps, scalars.data()});
+    kernels::GroupNormForwardArgs<T> args{x.data<T>(), data_or_null<T>(weight), data_or_null<T>(bias),
+                                          pool ? nullptr : y.data<T>(), stats, stats + items, stats + 2 * items,
+                                          d.n, d.c, static_cast<std::size_t>(num_groups), d.spatial, eps,
+                                          scalars.data()};
+    if (pool) {
+      args.pooled = y.data<T>();
+      args.argmax = static_cast<std::int32_t*>(pool->indices->data());
+      args.height = pool->height;
+      args.width = pool->width;
+    }
+    kernels::group_norm_forward(kernels, args);
   });
   return y;
 }
@@ -106,7 +119,7 @@ autograd::TensorList group_norm_kernel_backward(const kernels::GroupNormKernels&
                                                 const Tensor& x, std::int64_t num_groups, const Tensor& weight,
                                                 const Tensor& bias, const Tensor& statistics,
                                                 std::span<const double> activation_scalars,
-                                                const autograd::Node& node) {
+                                                const autograd::Node& node, const MaxPoolArgmax* pool) {
   const ChannelDims d = channel_dims(x);
   Tensor dx = node.needs_input_grad(0) ? Tensor::empty(x.shape(), x.dtype()) : Tensor();
   std::vector<double> sum_dy(d.n * d.c), sum_dy_xhat(d.n * d.c);
@@ -116,11 +129,17 @@ autograd::TensorList group_norm_kernel_backward(const kernels::GroupNormKernels&
   visit_dtype(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const std::vector<T> scalars(activation_scalars.begin(), activation_scalars.end());
-    kernels::group_norm_backward(
-        kernels, kernels::GroupNormBackwardArgs<T>{g.data<T>(), x.data<T>(), data_or_null<T>(weight),
-                                                   data_or_null<T>(bias), stats, stats + items, stats + 2 * items,
-                                                   data_or_null<T>(dx), sum_dy.data(), sum_dy_xhat.data(), d.n, d.c,
-                                                   static_cast<std::size_t>(num_groups), d.spatial, scalars.data()});
+    kernels::GroupNormBackwardArgs<T> args{pool ? nullptr : g.data<T>(), x.data<T>(), data_or_null<T>(weight),
+                                           data_or_null<T>(bias), stats, stats + items, stats + 2 * items,
+                                           data_or_null<T>(dx), sum_dy.data(), sum_dy_xhat.data(), d.n, d.c,
+                                           static_cast<std::size_t>(num_groups), d.spatial, scalars.data()};
+    if (pool) {
+      args.pooled_dy = g.data<T>();
+      args.argmax = static_cast<const std::int32_t*>(pool->indices->data());
+      args.height = pool->height;
+      args.width = pool->width;
+    }
+    kernels::group_norm_backward(kernels, args);
     // dγ_c = Σ_n Σ g·x̂, dβ_c = Σ_n Σ g, each channel's total over n in order (deterministic); the loop
     // walks the partials in memory order.
     auto per_channel = [&](const std::vector<double>& partial) {
@@ -170,6 +189,36 @@ Tensor group_norm(const Tensor& x, std::int64_t num_groups, const Tensor& weight
       kernels::GroupNormGELU_kernels, kernels::GroupNormSigmoid_kernels, kernels::GroupNormTanh_kernels};
   return detail::with_builtin_epilogue(activation, tables, [&]<class Act>(Act, const kernels::GroupNormKernels& k) {
     return group_norm_with_epilogue<Act>(k, x, num_groups, weight, bias, eps, {}, &statistics);
+  });
+}
+
+Tensor group_norm_max_pool2d(const Tensor& x_in, std::int64_t num_groups, const Tensor& weight_in,
+                             const Tensor& bias_in, double eps, Activation activation) {
+  static const BuiltinEpilogues<kernels::GroupNormKernels> tables{
+      kernels::GroupNorm_kernels,     kernels::GroupNormReLU_kernels,    kernels::GroupNormSiLU_kernels,
+      kernels::GroupNormGELU_kernels, kernels::GroupNormSigmoid_kernels, kernels::GroupNormTanh_kernels};
+  const Tensor x = ops_detail::row_major(x_in), weight = ops_detail::row_major(weight_in), bias = ops_detail::row_major(bias_in);
+  check_group_norm_arguments(x, num_groups, weight, bias, eps);
+  if (x.dim() != 4 || x.size(2) < 2 || x.size(3) < 2) {
+    throw ValueError("group_norm_max_pool2d: expected an input of shape (N, C, H, W) with H, W >= 2, got shape " +
+                     x.shape().str());
+  }
+  return with_builtin_epilogue(activation, tables, [&]<class Act>(Act, const kernels::GroupNormKernels& k) {
+    Tensor statistics;
+    MaxPoolArgmax pool;
+    Tensor y = group_norm_kernel_forward(k, x, num_groups, weight, bias, eps, {}, statistics, &pool);
+    autograd::record(
+        "GroupNormMaxPool2dBackward", y, {&x, &weight, &bias},
+        [&k, num_groups, statistics, pool, saved_x = autograd::SavedTensor(x),
+         saved_weight = autograd::SavedTensor(weight),
+         saved_bias = autograd::SavedTensor(bias)](const Tensor& g, autograd::Node& node) {
+          if (autograd::is_grad_enabled()) {
+            throw RuntimeError("max_pool2d: double backward (create_graph=true) is not supported");
+          }
+          return group_norm_kernel_backward(k, g, saved_x.unpack(node), num_groups, saved_weight.unpack(node),
+                                            saved_bias.unpack(node), statistics, {}, node, &pool);
+        });
+    return y;
   });
 }
 

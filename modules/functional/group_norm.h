@@ -34,6 +34,15 @@ std::vector<std::int64_t> channel_view(const Tensor& x);
 Tensor group_norm(const Tensor& x, std::int64_t num_groups, const Tensor& weight, const Tensor& bias, double eps,
                   Activation activation, Tensor& statistics);
 
+// max_pool2d(group_norm(x, ..., activation), 2) for x (N, C, H, W), H and W ≥ 2, in one pass: the
+// kernels pool each item's act(z) while it is in cache, so act(z) is never written out, and the
+// backward expands the pooled gradient the same way. The same values as the two calls, bit for bit
+// (one kernel, one pooling rule). Differentiable once in x, weight and bias (max_pool2d has no
+// double backward either: create_graph raises the same RuntimeError). Sequential runs GroupNorm, an
+// activation and MaxPool2d(2) through it (modules/epilogue_fusion.h).
+Tensor group_norm_max_pool2d(const Tensor& x, std::int64_t num_groups, const Tensor& weight, const Tensor& bias,
+                             double eps, Activation activation);
+
 }  // namespace detail
 
 }  // namespace lucid::nn::functional

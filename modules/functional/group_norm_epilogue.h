@@ -10,12 +10,14 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <span>
 
 #include "autodiff/node.h"
 #include "autodiff/ops/checks.h"
 #include "framework/expr/expr.h"
 #include "framework/kernels/group_norm.h"
+#include "framework/storage.h"
 #include "framework/tensor.h"
 #include "modules/functional/norm_epilogue.h"
 
@@ -27,17 +29,26 @@ namespace detail {
 // x's dtype or undefined.
 void check_group_norm_arguments(const Tensor& x, std::int64_t num_groups, const Tensor& weight, const Tensor& bias,
                                 double eps);
+// The kernels' MaxPool2d(2) epilogue (framework/kernels/group_norm.h): each window's argmax, (N, C, H/2,
+// W/2) int32, kept by the graph node for the backward.
+struct MaxPoolArgmax {
+  std::shared_ptr<Storage> indices;
+  std::size_t height = 0, width = 0;  // of x's planes
+};
 // Runs the forward kernel; `statistics` becomes the float64 (3, N, G) of the kernels' center,
-// mean_offset and rstd (framework/kernels/group_norm.h).
+// mean_offset and rstd (framework/kernels/group_norm.h). With `pool`, x is (N, C, H, W) with H, W ≥ 2:
+// returns max_pool2d(act(z), 2) and fills *pool.
 Tensor group_norm_kernel_forward(const kernels::GroupNormKernels& kernels, const Tensor& x, std::int64_t num_groups,
                                  const Tensor& weight, const Tensor& bias, double eps,
-                                 std::span<const double> activation_scalars, Tensor& statistics);
-// The gradients (x, weight, bias) that `node` needs, from the fused backward kernel.
+                                 std::span<const double> activation_scalars, Tensor& statistics,
+                                 MaxPoolArgmax* pool = nullptr);
+// The gradients (x, weight, bias) that `node` needs, from the fused backward kernel; with `pool`, g is
+// the gradient of the pooled output.
 autograd::TensorList group_norm_kernel_backward(const kernels::GroupNormKernels& kernels, const Tensor& g,
                                                 const Tensor& x, std::int64_t num_groups, const Tensor& weight,
                                                 const Tensor& bias, const Tensor& statistics,
                                                 std::span<const double> activation_scalars,
-                                                const autograd::Node& node);
+                                                const autograd::Node& node, const MaxPoolArgmax* pool = nullptr);
 // z = x̂·γ + β with differentiable ops (x̂ normalised per group), in x's shape.
 Tensor group_norm_composite(const Tensor& x, std::int64_t num_groups, const Tensor& weight, const Tensor& bias,
                             double eps);
