@@ -31,6 +31,21 @@ std::pair<std::size_t, std::size_t> inside_range(std::size_t out, std::size_t si
   return {static_cast<std::size_t>(lo), static_cast<std::size_t>(hi)};
 }
 
+// Σ p[0..n) in double, as 8 interleaved partial sums (vectorisable; the order is fixed by n alone).
+template <typename T>
+double sum_in_double(const T* p, std::size_t n) {
+  constexpr std::size_t kLanes = 8;
+  double partial[kLanes] = {};
+  std::size_t k = 0;
+  for (; k + kLanes <= n; k += kLanes) {
+    for (std::size_t j = 0; j < kLanes; ++j) partial[j] += static_cast<double>(p[k + j]);
+  }
+  double total = 0;
+  for (; k < n; ++k) total += static_cast<double>(p[k]);
+  for (const double v : partial) total += v;
+  return total;
+}
+
 // The output rows [lo, hi) of one kernel row i that read inside the image (ih = oh·s_h − p_h + i·d_h).
 std::pair<std::size_t, std::size_t> inside_rows(const Conv2dGeometry& g, std::size_t i) {
   return inside_range(g.out_h, g.height, g.stride_h, static_cast<Index>(i * g.dilation_h) - static_cast<Index>(g.pad_h));
@@ -216,21 +231,6 @@ void forward_impl(const T* x, const T* w, const T* b, T* y, const Conv2dGeometry
 constexpr std::size_t kSamplesPerChunk = 4;
 
 // db[o] = Σ_n Σ_(oh,ow) gy[n, o], in float64, summed over n in order.
-// Σ p[0..n) in double, as 8 interleaved partial sums (vectorisable; the order is fixed by n alone).
-template <typename T>
-double sum_in_double(const T* p, std::size_t n) {
-  constexpr std::size_t kLanes = 8;
-  double partial[kLanes] = {};
-  std::size_t k = 0;
-  for (; k + kLanes <= n; k += kLanes) {
-    for (std::size_t j = 0; j < kLanes; ++j) partial[j] += static_cast<double>(p[k + j]);
-  }
-  double total = 0;
-  for (; k < n; ++k) total += static_cast<double>(p[k]);
-  for (const double v : partial) total += v;
-  return total;
-}
-
 template <typename T>
 void bias_gradient(const T* gy, T* db, const Conv2dGeometry& g) {
   const std::size_t cols = g.col_cols(), out_sample = g.out_channels * cols;

@@ -25,6 +25,14 @@ Tensor sum_per_channel(const Tensor& t) {
 
 std::vector<std::int64_t> shape_of(const Tensor& x) { return {x.shape().begin(), x.shape().end()}; }
 
+// GroupNorm's kernel tables for the identity and nn::Activation's activations.
+const detail::BuiltinEpilogues<kernels::GroupNormKernels>& builtin_tables() {
+  static const detail::BuiltinEpilogues<kernels::GroupNormKernels> tables{
+      kernels::GroupNorm_kernels,     kernels::GroupNormReLU_kernels,    kernels::GroupNormSiLU_kernels,
+      kernels::GroupNormGELU_kernels, kernels::GroupNormSigmoid_kernels, kernels::GroupNormTanh_kernels};
+  return tables;
+}
+
 // x̂ = (x − μ)·rstd per group, and rstd, both as (N, G, M) with differentiable ops.
 struct GroupedNormalized {
   Tensor xhat, rstd;
@@ -184,26 +192,20 @@ autograd::TensorList group_norm_composite_backward(const Tensor& g_z, const Tens
 
 Tensor group_norm(const Tensor& x, std::int64_t num_groups, const Tensor& weight, const Tensor& bias, double eps,
                   Activation activation, Tensor& statistics) {
-  static const detail::BuiltinEpilogues<kernels::GroupNormKernels> tables{
-      kernels::GroupNorm_kernels,     kernels::GroupNormReLU_kernels,    kernels::GroupNormSiLU_kernels,
-      kernels::GroupNormGELU_kernels, kernels::GroupNormSigmoid_kernels, kernels::GroupNormTanh_kernels};
-  return detail::with_builtin_epilogue(activation, tables, [&]<class Act>(Act, const kernels::GroupNormKernels& k) {
+  return detail::with_builtin_epilogue(activation, builtin_tables(), [&]<class Act>(Act, const kernels::GroupNormKernels& k) {
     return group_norm_with_epilogue<Act>(k, x, num_groups, weight, bias, eps, {}, &statistics);
   });
 }
 
 Tensor group_norm_max_pool2d(const Tensor& x_in, std::int64_t num_groups, const Tensor& weight_in,
                              const Tensor& bias_in, double eps, Activation activation) {
-  static const BuiltinEpilogues<kernels::GroupNormKernels> tables{
-      kernels::GroupNorm_kernels,     kernels::GroupNormReLU_kernels,    kernels::GroupNormSiLU_kernels,
-      kernels::GroupNormGELU_kernels, kernels::GroupNormSigmoid_kernels, kernels::GroupNormTanh_kernels};
   const Tensor x = ops_detail::row_major(x_in), weight = ops_detail::row_major(weight_in), bias = ops_detail::row_major(bias_in);
   check_group_norm_arguments(x, num_groups, weight, bias, eps);
   if (x.dim() != 4 || x.size(2) < 2 || x.size(3) < 2) {
     throw ValueError("group_norm_max_pool2d: expected an input of shape (N, C, H, W) with H, W >= 2, got shape " +
                      x.shape().str());
   }
-  return with_builtin_epilogue(activation, tables, [&]<class Act>(Act, const kernels::GroupNormKernels& k) {
+  return with_builtin_epilogue(activation, builtin_tables(), [&]<class Act>(Act, const kernels::GroupNormKernels& k) {
     Tensor statistics;
     MaxPoolArgmax pool;
     Tensor y = group_norm_kernel_forward(k, x, num_groups, weight, bias, eps, {}, statistics, &pool);
