@@ -6,21 +6,29 @@
 #include <new>
 #include <vector>
 
+#include <sys/mman.h>  // madvise
+
 #include <sanitizer/asan_interface.h>  // ASAN_(UN)POISON_MEMORY_REGION: no-ops without AddressSanitizer
 
 namespace lucid {
 namespace {
 
+std::align_val_t alignment_of(std::size_t nbytes) {
+  return std::align_val_t{nbytes >= Storage::kHugePageFrom ? Storage::kHugePage : Storage::kAlignment};
+}
+
 std::byte* allocate(std::size_t nbytes) {
-  if (nbytes >= Storage::kAlignFrom) {
-    return static_cast<std::byte*>(::operator new(nbytes, std::align_val_t{Storage::kAlignment}));
-  }
-  return static_cast<std::byte*>(::operator new(nbytes == 0 ? 1 : nbytes));
+  if (nbytes < Storage::kAlignFrom) return static_cast<std::byte*>(::operator new(nbytes == 0 ? 1 : nbytes));
+  auto* p = static_cast<std::byte*>(::operator new(nbytes, alignment_of(nbytes)));
+  // Advice only: where the kernel has no huge page to give (or THP is off), the buffer stays on
+  // small pages, so the result is not checked.
+  if (nbytes >= Storage::kHugePageFrom) madvise(p, nbytes, MADV_HUGEPAGE);
+  return p;
 }
 
 void deallocate(std::byte* p, std::size_t nbytes) {
   if (nbytes >= Storage::kAlignFrom) {
-    ::operator delete(p, std::align_val_t{Storage::kAlignment});
+    ::operator delete(p, alignment_of(nbytes));
   } else {
     ::operator delete(p);
   }

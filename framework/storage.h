@@ -3,6 +3,12 @@
 // operator new (16-byte aligned), which glibc serves from its fast per-thread cache: tiny tensors
 // are the graph engine's hot path. The kernels use unaligned loads, so both are valid inputs.
 //
+// Buffers of kHugePageFrom bytes and more start on a 2 MiB boundary and are advised to the kernel as
+// transparent-huge-page candidates (madvise MADV_HUGEPAGE; a no-op where THP is "never"). A kernel
+// streaming such tensors then crosses a page boundary every 2 MiB instead of every 4 KiB: fewer TLB
+// misses, and the hardware prefetchers, which stop at 4 KiB pages, run on (LayerNorm's backward over
+// (12608, 384): 2.8-3.1 -> 2.4 ms, its forward 2.0-2.2 -> 1.7-1.8 ms, 2026-12-06).
+//
 // Buffers of kRecycleFrom bytes and more are recycled: a freed one is kept (kRecycleLimit bytes in
 // all, the oldest given back first) for the next request of exactly its size, the most recently
 // freed of that size first (still in cache). A training loop asks
@@ -21,6 +27,8 @@ class Storage {
  public:
   static constexpr std::size_t kAlignment = 64;
   static constexpr std::size_t kAlignFrom = 1024;
+  static constexpr std::size_t kHugePage = std::size_t{2} << 20;
+  static constexpr std::size_t kHugePageFrom = std::size_t{4} << 20;
   static constexpr std::size_t kRecycleFrom = std::size_t{256} << 10;
   static constexpr std::size_t kRecycleLimit = std::size_t{512} << 20;
 

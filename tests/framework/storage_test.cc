@@ -1,11 +1,16 @@
 // Storage's recycling of large buffers (framework/storage.h): a freed buffer of kRecycleFrom bytes
 // or more serves the next request of its size (the most recently freed one first), small ones are
 // not kept, the total kept stays under kRecycleLimit (oldest given back first), and
-// release_cached_memory empties the cache.
+// release_cached_memory empties the cache; buffers of kHugePageFrom bytes or more are 2 MiB aligned
+// and eligible for transparent huge pages.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <fstream>
 #include <memory>
+#include <sstream>
+#include <string>
 #include <vector>
 
 #include "lucid.h"
@@ -85,6 +90,41 @@ TEST(Storage, TensorsReuseTheBuffersOfFreedTensors) {
   EXPECT_EQ(u.data<float>(), address);
   const std::vector<float> values = u.to_vector<float>();
   EXPECT_EQ(std::count(values.begin(), values.end(), 1.0f), 512 * 512);  // none of the old zeros show
+}
+
+// The "THPeligible:" value of the mapping that holds `address` in /proc/self/smaps ("" if not found).
+std::string huge_page_eligibility(const void* address) {
+  const auto where = reinterpret_cast<std::uintptr_t>(address);
+  std::ifstream smaps("/proc/self/smaps");
+  bool inside = false;
+  for (std::string line; std::getline(smaps, line);) {
+    std::uintptr_t begin = 0, end = 0;
+    char dash = 0;
+    std::istringstream header(line);
+    if (header >> std::hex >> begin >> dash >> end && dash == '-') {
+      inside = begin <= where && where < end;
+    } else if (inside && line.rfind("THPeligible:", 0) == 0) {
+      return line.substr(line.find_first_not_of(' ', 12));
+    }
+  }
+  return "";
+}
+
+bool huge_pages_never() {
+  std::ifstream setting("/sys/kernel/mm/transparent_hugepage/enabled");
+  std::string modes;
+  std::getline(setting, modes);
+  return modes.empty() || modes.find("[never]") != std::string::npos;
+}
+
+TEST(Storage, LargeBuffersStartOnA2MiBBoundaryAndMayUseHugePages) {
+  release_cached_memory();
+  const Storage large(Storage::kHugePageFrom + 4096);
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(large.data()) % Storage::kHugePage, 0u);
+  if (huge_pages_never()) GTEST_SKIP() << "transparent huge pages are off on this system";
+  EXPECT_EQ(huge_page_eligibility(large.data()), "1");
+  const Storage smaller(Storage::kHugePageFrom - 4096);  // below the threshold: 64-byte alignment only
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(smaller.data()) % Storage::kAlignment, 0u);
 }
 
 }  // namespace
