@@ -1,8 +1,8 @@
 // The SIMD evaluator of expression templates, compiled once per Highway target (include it from a
 // .cc that goes through hwy/foreach_target.h). Map writes one expression over streams; SumReduce
 // evaluates several expressions and sums each, all in a single pass over memory (SumReduceSegments over
-// strided runs); MapAccumulate writes one expression and adds several into arrays; MapSumReduceSegments
-// writes one and sums several.
+// strided runs); MapSumReduceSegments writes one and sums several; MapAccumulateSumReduce writes one (or
+// none), adds several into arrays and sums several.
 
 // Per-target include guard (Highway's toggle idiom).
 #if defined(LUCID_FRAMEWORK_EXPR_EVALUATE_INL_H_) == defined(HWY_TARGET_TOGGLE)
@@ -460,53 +460,72 @@ HWY_INLINE void SumReduce(const T* const* HWY_RESTRICT in, const T* HWY_RESTRICT
   SumReduceSegments<Es...>(in, scalars, 1, n, n, sums);
 }
 
-// What MapAccumulate writes when it only accumulates.
-struct NoOutput {};
-
-// out[i] = E(in[·][i], scalars) and acc[r][i] += Rᵣ(in[·][i], scalars) for i in [0, n), every Rᵣ, in one
-// pass (LayerNorm's backward writes a row's dx and adds its g·x̂ and g into the partial column sums of
-// dγ and dβ while the row's streams are loaded once); E = NoOutput writes no out (out may be null). The
-// accumulators are read and written in T and must not overlap the streams; out is written as kStore says.
-// The tail is one masked vector (so is a streamed out's unaligned head).
-template <class E, Store kStore, class... Rs, class T>
-HWY_INLINE void MapAccumulate(const T* const* HWY_RESTRICT in, const T* HWY_RESTRICT scalars, T* HWY_RESTRICT out,
-                              T* const* acc, std::size_t n) {
+// One pass over n elements: out[i] = E(in[·][i], scalars) (E = NoOutput: nothing written, out may be
+// null), acc[r][i] += Aᵣ for every Aᵣ of Accumulated, and sums[k] = Σᵢ Sₖ for every Sₖ of Summed. The
+// Aᵣ and Sₖ see the streams and, when there is an E, E's value as stream<num_streams<E>> (as
+// MapSumReduceSegments). LayerNorm's backward reads a row once from memory here: it adds the row's
+// g·x̂ and g into the partial dγ, dβ while it sums Σg·γ and Σg·γ·(x − m) (and, with an activation,
+// stores g = dy·act′(z) for the dx pass). The accumulators are read and written in T and must not
+// overlap the streams; out is written with cached stores. Sums as MapSumReduceSegments'. The tail is
+// one masked vector.
+template <class E, class... As, class... Ss, class T>
+HWY_INLINE void MapAccumulateSumReduce(Accumulated<As...>, Summed<Ss...>, const T* const* HWY_RESTRICT in,
+                                       const T* HWY_RESTRICT scalars, T* HWY_RESTRICT out, T* const* acc,
+                                       std::size_t n, double* HWY_RESTRICT sums) {
   constexpr bool kMap = !std::is_same_v<E, NoOutput>;
-  constexpr std::size_t R = sizeof...(Rs);
-  constexpr std::size_t NS = std::max({num_streams<E>, num_streams<Rs>...});  // NoOutput reads nothing
-  constexpr std::size_t NP = std::max({num_scalars<E>, num_scalars<Rs>...});
+  constexpr std::size_t R = sizeof...(As), S = sizeof...(Ss), kBlockVectors = 8 * std::max<std::size_t>(S, 1);
+  // The streams read from memory: E's; without an E, all the accumulated and summed expressions read.
+  constexpr std::size_t NS = kMap ? num_streams<E> : std::max({std::size_t{0}, num_streams<As>..., num_streams<Ss>...});
+  constexpr std::size_t NP = std::max({std::size_t{0}, num_scalars<E>, num_scalars<As>..., num_scalars<Ss>...});
+  static_assert(((num_streams<As> <= NS + kMap) && ...) && ((num_streams<Ss> <= NS + kMap) && ...),
+                "an accumulated or summed expression reads only the streams and E's value");
   const hn::ScalableTag<T> d;
+  using V = hn::Vec<decltype(d)>;
   const std::size_t lanes = hn::Lanes(d);
   const auto streams = detail::CopyPointers<T, NS>(in);
-  std::array<T*, R> sums{};
-  std::copy_n(acc, R, sums.begin());
-  Evaluator<decltype(d), NS, NP> eval{d, {}, detail::BroadcastScalars(d, scalars, std::make_index_sequence<NP>())};
-  const auto for_each_sum = [](auto&& fn) {
-    [&]<std::size_t... r>(std::index_sequence<r...>) { (fn(std::integral_constant<std::size_t, r>(), Rs{}), ...); }(
-        std::make_index_sequence<R>());
+  std::array<T*, R> targets{};
+  std::copy_n(acc, R, targets.begin());
+  Evaluator<decltype(d), NS + kMap, NP> eval{d, {}, detail::BroadcastScalars(d, scalars, std::make_index_sequence<NP>())};
+  const auto load = [&](const std::array<V, NS>& loaded) { std::copy(loaded.begin(), loaded.end(), eval.x.begin()); };
+  const auto for_each = []<class... Es>(auto&& fn, Es...) {
+    [&]<std::size_t... r>(std::index_sequence<r...>) { (fn(std::integral_constant<std::size_t, r>(), Es{}), ...); }(
+        std::make_index_sequence<sizeof...(Es)>());
   };
-  const auto masked_step = [&](std::size_t i, std::size_t count) {
-    const auto mask = hn::FirstN(d, count);
-    eval.x = detail::MaskedLoadStreams(d, mask, streams, i, count, std::make_index_sequence<NS>());
-    if constexpr (kMap) hn::BlendedStore(eval(E{}), mask, d, out + i);
-    for_each_sum([&](auto r, auto e) {
-      const auto sum = detail::Accumulate(eval, detail::LoadTail(d, mask, sums[r] + i, count), e);
-      hn::BlendedStore(sum, mask, d, sums[r] + i);
-    });
-  };
+  detail::WideSums<decltype(d), S> wide;
+  const std::size_t full_end = n - n % lanes;
   std::size_t i = 0;
-  if (const std::size_t head = kMap ? detail::UnalignedHead<kStore>(d, out, n) : 0) {
-    masked_step(0, head);
-    i = head;
+  while (i < full_end) {
+    std::array<V, S> partial;
+    partial.fill(hn::Zero(d));
+    for (const std::size_t block_end = std::min(full_end, i + kBlockVectors * lanes); i < block_end; i += lanes) {
+      load(detail::LoadStreams(d, streams, i, std::make_index_sequence<NS>()));
+      if constexpr (kMap) {
+        eval.x[NS] = eval(E{});
+        hn::StoreU(eval.x[NS], d, out + i);
+      }
+      for_each([&](auto r, auto e) { hn::StoreU(detail::Accumulate(eval, hn::LoadU(d, targets[r] + i), e), d, targets[r] + i); },
+               As{}...);
+      for_each([&](auto k, auto e) { partial[k] = detail::Accumulate(eval, partial[k], e); }, Ss{}...);
+    }
+    for_each([&](auto k, auto) { wide.Add(k, partial[k]); }, Ss{}...);
   }
-  for (; i + lanes <= n; i += lanes) {
-    eval.x = detail::LoadStreams(d, streams, i, std::make_index_sequence<NS>());
-    if constexpr (kMap) detail::StoreVector<kStore>(eval(E{}), d, out + i);
-    for_each_sum([&](auto r, auto e) {
-      hn::StoreU(detail::Accumulate(eval, hn::LoadU(d, sums[r] + i), e), d, sums[r] + i);
-    });
+  if (i < n) {  // masked-off lanes are zeroed: an expression of 0 need not be 0
+    const std::size_t count = n - i;
+    const auto mask = hn::FirstN(d, count);
+    load(detail::MaskedLoadStreams(d, mask, streams, i, count, std::make_index_sequence<NS>()));
+    if constexpr (kMap) {
+      eval.x[NS] = eval(E{});
+      hn::BlendedStore(eval.x[NS], mask, d, out + i);
+    }
+    for_each(
+        [&](auto r, auto e) {
+          hn::BlendedStore(detail::Accumulate(eval, detail::LoadTail(d, mask, targets[r] + i, count), e), mask, d,
+                           targets[r] + i);
+        },
+        As{}...);
+    for_each([&](auto k, auto e) { wide.Add(k, hn::IfThenElseZero(mask, eval(e))); }, Ss{}...);
   }
-  if (i < n) masked_step(i, n - i);
+  for (std::size_t k = 0; k < S; ++k) sums[k] = wide.Total(k);
 }
 
 // Map and reduce in one pass per segment: out[k·length + i] = E(in[·][k·length + i], scalars of k), and

@@ -234,4 +234,12 @@ constexpr void with_store(bool streamed, Fn&& fn) {
   }
 }
 
+// The lists of a pass that writes one expression (or NoOutput), adds several into arrays and sums
+// several (evaluate-inl.h's MapAccumulateSumReduce).
+template <class... Rs>
+struct Accumulated {};
+template <class... Ss>
+struct Summed {};
+struct NoOutput {};
+
 }  // namespace lucid::expr

@@ -1,6 +1,7 @@
 // The expression evaluator itself, on every SIMD target: composite expressions (fused multiply-add
-// patterns, scalars, constants, select), NaN handling, fused multi-sum reductions with tails, each
-// against a scalar float64 evaluation written out here, and streamed stores against cached ones.
+// patterns, scalars, constants, select), NaN handling, fused multi-sum reductions with tails, a pass
+// that maps, accumulates and sums, each against a scalar float64 evaluation written out here, and
+// streamed stores against cached ones.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "tests/framework/expr_evaluator_test.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
@@ -147,7 +148,7 @@ void CheckFusedSums() {
 
 // Streamed stores (Store::streamed: a masked head up to the first aligned vector, non-temporal stores,
 // a masked tail) write exactly what cached ones do, at every alignment of out and every length, and
-// nothing before or after it; MapAccumulate's sums see every element once.
+// nothing before or after it.
 template <typename T>
 void CheckStreamedStores() {
   const std::size_t lanes = hn::Lanes(hn::ScalableTag<T>());
@@ -158,27 +159,67 @@ void CheckStreamedStores() {
       const T* in[] = {a.data(), b.data(), c.data()};
       // Aligned storage, so that `offset` alone sets out's alignment.
       const std::size_t size = n + 2 * lanes + 1;
-      const auto cached = hwy::AllocateAligned<T>(size), streamed = hwy::AllocateAligned<T>(size),
-                 out = hwy::AllocateAligned<T>(size);
-      for (T* buffer : {cached.get(), streamed.get(), out.get()}) std::fill_n(buffer, size, sentinel);
+      const auto cached = hwy::AllocateAligned<T>(size), streamed = hwy::AllocateAligned<T>(size);
+      for (T* buffer : {cached.get(), streamed.get()}) std::fill_n(buffer, size, sentinel);
       Map<decltype(x * y + z)>(in, static_cast<const T*>(nullptr), cached.get() + offset, n);
       Map<decltype(x * y + z), Store::streamed>(in, static_cast<const T*>(nullptr), streamed.get() + offset, n);
       hwy::FlushStream();
       ASSERT_TRUE(std::equal(streamed.get(), streamed.get() + size, cached.get()))
           << "Map, n=" << n << " offset=" << offset;
+    }
+  }
+}
 
-      std::vector<T> products(n, T(1)), sums(n, T(2));
-      T* acc[] = {products.data(), sums.data()};
-      MapAccumulate<decltype(x * y + z), Store::streamed, decltype(x * y), decltype(z)>(
-          in, static_cast<const T*>(nullptr), out.get() + offset, acc, n);
-      hwy::FlushStream();
-      ASSERT_TRUE(std::equal(out.get(), out.get() + size, cached.get()))
-          << "MapAccumulate, n=" << n << " offset=" << offset;
-      for (std::size_t i = 0; i < n; ++i) {
-        const double product = 1.0 + double(a[i]) * double(b[i]);  // fused or not, within 2 roundings of T
-        ASSERT_NEAR(products[i], product, 4 * std::numeric_limits<T>::epsilon() * (1 + std::abs(product)))
-            << "n=" << n << " offset=" << offset << " i=" << i;
-        ASSERT_EQ(sums[i], T(2) + c[i]) << "n=" << n << " offset=" << offset << " i=" << i;
+// MapAccumulateSumReduce with an output E = x·y + z (its value seen as stream<3>) and without one:
+// out equals Map's, each accumulator gets its expression added once per element, the sums equal
+// float64 sums, and nothing before or after the n elements is touched, at every length through
+// several summation blocks and every alignment.
+template <typename T>
+void CheckMapAccumulateSumReduce() {
+  const std::size_t lanes = hn::Lanes(hn::ScalableTag<T>());
+  const T sentinel = T(7);
+  constexpr auto computed = stream<3>;
+  for (std::size_t n = 0; n <= 40 * lanes + 1; n += (n < 3 * lanes + 1 ? 1 : 5 * lanes - 1)) {
+    for (std::size_t offset = 0; offset <= 1; ++offset) {
+      const auto a = RandomVector<T>(n, -2, 2, 1), b = RandomVector<T>(n, -2, 2, 2), c = RandomVector<T>(n, -2, 2, 3);
+      const T* in[] = {a.data(), b.data(), c.data()};
+      std::vector<T> mapped(n + 2, sentinel), want_out(n, T(0));
+      Map<decltype(x * y + z)>(in, static_cast<const T*>(nullptr), want_out.data(), n);
+      for (const bool with_output : {true, false}) {
+        std::vector<T> products(n + offset + 1, T(1)), sums_of_z(n + 1, T(2));
+        products.back() = sums_of_z.back() = sentinel;
+        T* acc[] = {products.data() + offset, sums_of_z.data()};
+        double sums[2];
+        if (with_output) {
+          MapAccumulateSumReduce<decltype(x * y + z)>(Accumulated<decltype(x * y), decltype(computed)>{},
+                                                      Summed<decltype(computed), decltype(computed * x)>{}, in,
+                                                      static_cast<const T*>(nullptr), mapped.data() + 1, acc, n, sums);
+          ASSERT_EQ(mapped.front(), sentinel) << "n=" << n;
+          ASSERT_EQ(mapped.back(), sentinel) << "n=" << n;
+          ASSERT_TRUE(std::equal(want_out.begin(), want_out.end(), mapped.begin() + 1)) << "n=" << n;
+        } else {
+          MapAccumulateSumReduce<NoOutput>(Accumulated<decltype(x * y), decltype(z)>{},
+                                           Summed<decltype(x * y + z), decltype((x * y + z) * x)>{}, in,
+                                           static_cast<const T*>(nullptr), static_cast<T*>(nullptr), acc, n, sums);
+        }
+        double want[2] = {0, 0};
+        for (std::size_t i = 0; i < n; ++i) {
+          const double product = 1.0 + double(a[i]) * double(b[i]);  // fused or not, within 2 roundings of T
+          ASSERT_NEAR(products[offset + i], product, 4 * std::numeric_limits<T>::epsilon() * (1 + std::abs(product)))
+              << "n=" << n << " i=" << i;
+          const double z_term = with_output ? double(want_out[i]) : double(c[i]);
+          ASSERT_NEAR(sums_of_z[i], 2.0 + z_term, 4 * std::numeric_limits<T>::epsilon() * (2 + std::abs(z_term)))
+              << "n=" << n << " i=" << i;
+          const double value = double(a[i]) * double(b[i]) + double(c[i]);
+          want[0] += value;
+          want[1] += value * double(a[i]);
+        }
+        ASSERT_EQ(products.back(), sentinel) << "n=" << n;
+        ASSERT_EQ(sums_of_z.back(), sentinel) << "n=" << n;
+        const double tol = std::is_same_v<T, float> ? 1e-5 : 1e-12;
+        for (int k = 0; k < 2; ++k) {
+          EXPECT_NEAR(sums[k], want[k], tol * (1 + std::abs(want[k]) + n)) << "sum " << k << ", n=" << n;
+        }
       }
     }
   }
@@ -196,6 +237,10 @@ void TestFusedSums() {
   CheckFusedSums<float>();
   CheckFusedSums<double>();
 }
+void TestMapAccumulateSumReduce() {
+  CheckMapAccumulateSumReduce<float>();
+  CheckMapAccumulateSumReduce<double>();
+}
 void TestStreamedStores() {
   CheckStreamedStores<float>();
   CheckStreamedStores<double>();
@@ -210,6 +255,7 @@ HWY_BEFORE_TEST(ExprEvaluatorTest);
 HWY_EXPORT_AND_TEST_P(ExprEvaluatorTest, TestCompositeExpressions);
 HWY_EXPORT_AND_TEST_P(ExprEvaluatorTest, TestEdgeValues);
 HWY_EXPORT_AND_TEST_P(ExprEvaluatorTest, TestFusedSums);
+HWY_EXPORT_AND_TEST_P(ExprEvaluatorTest, TestMapAccumulateSumReduce);
 HWY_EXPORT_AND_TEST_P(ExprEvaluatorTest, TestStreamedStores);
 }  // namespace lucid::expr
 #endif  // HWY_ONCE
