@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -166,19 +167,41 @@ ConvPlan make_conv_plan(const Conv2dGeometry& g, std::size_t batch, ConvPass pas
 }
 
 // Plans are made once per (geometry, chunk size, pass) and shared by every thread (oneDNN primitives
-// execute concurrently when each call brings its own scratchpad).
-const ConvPlan& conv_plan(const Conv2dGeometry& g, std::size_t batch, ConvPass pass) {
+// execute concurrently when each call brings its own scratchpad). The cache keeps the
+// kMaxOnednnConvPlans most recently used, so a program that meets ever new input sizes does not pile
+// up JIT code; a call holds its plans, so an evicted one lives until the calls using it end.
+class ConvPlanCache {
+ public:
   using Key = std::array<std::size_t, 17>;
-  static std::mutex mutex;
-  static std::map<Key, std::unique_ptr<const ConvPlan>> plans;
-  const Key key{g.in_channels, g.height,   g.width,      g.out_channels, g.kernel_h,   g.kernel_w,
-                g.stride_h,    g.stride_w, g.pad_h,      g.pad_w,        g.dilation_h, g.dilation_w,
-                g.out_h,       g.out_w,    g.groups,     batch,          static_cast<std::size_t>(pass)};
-  const std::lock_guard lock(mutex);
-  auto& entry = plans[key];
-  if (!entry) {
+
+  std::shared_ptr<const ConvPlan> get(const Conv2dGeometry& g, std::size_t batch, ConvPass pass) {
+    const Key key{g.in_channels, g.height,   g.width,      g.out_channels, g.kernel_h,   g.kernel_w,
+                  g.stride_h,    g.stride_w, g.pad_h,      g.pad_w,        g.dilation_h, g.dilation_w,
+                  g.out_h,       g.out_w,    g.groups,     batch,          static_cast<std::size_t>(pass)};
+    const std::lock_guard lock(mutex_);
+    if (const auto found = index_.find(key); found != index_.end()) {
+      recent_.splice(recent_.begin(), recent_, found->second);  // now the most recently used
+      return found->second->second;
+    }
+    auto plan = std::make_shared<const ConvPlan>(make(g, batch, pass));
+    recent_.emplace_front(key, plan);
+    index_.emplace(key, recent_.begin());
+    if (recent_.size() > kMaxOnednnConvPlans) {
+      index_.erase(recent_.back().first);
+      recent_.pop_back();
+    }
+    return plan;
+  }
+
+  std::size_t size() {
+    const std::lock_guard lock(mutex_);
+    return recent_.size();
+  }
+
+ private:
+  static ConvPlan make(const Conv2dGeometry& g, std::size_t batch, ConvPass pass) {
     try {
-      entry = std::make_unique<const ConvPlan>(make_conv_plan(g, batch, pass));
+      return make_conv_plan(g, batch, pass);
     } catch (const dnnl::error& e) {  // a geometry oneDNN has no primitive for: every one tested has
       throw RuntimeError("conv2d: oneDNN could not make a primitive for in_channels=" + std::to_string(g.in_channels) +
                          ", out_channels=" + std::to_string(g.out_channels) + ", input " + std::to_string(g.height) +
@@ -186,7 +209,20 @@ const ConvPlan& conv_plan(const Conv2dGeometry& g, std::size_t batch, ConvPass p
                          std::to_string(g.kernel_w) + ", groups=" + std::to_string(g.groups) + ": " + e.what());
     }
   }
-  return *entry;
+
+  std::mutex mutex_;
+  std::list<std::pair<Key, std::shared_ptr<const ConvPlan>>> recent_;  // most recently used first
+  std::map<Key, decltype(recent_)::iterator> index_;
+};
+
+// Never destroyed: a convolution in a static object's destructor may still need it.
+ConvPlanCache& plan_cache() {
+  static ConvPlanCache* const cache = new ConvPlanCache;
+  return *cache;
+}
+
+std::shared_ptr<const ConvPlan> conv_plan(const Conv2dGeometry& g, std::size_t batch, ConvPass pass) {
+  return plan_cache().get(g, batch, pass);
 }
 
 // Buffers are lucid's Storage (recycled from 256 KiB: they are rewritten every step), never empty.
@@ -263,12 +299,16 @@ std::size_t largest_scratchpad(std::initializer_list<const ConvPlan*> plans) {
 
 }  // namespace
 
+std::size_t onednn_conv_plans_cached() { return plan_cache().size(); }
+
 void onednn_conv2d_forward(const float* x, const float* w, const float* b, float* y, const Conv2dGeometry& g) {
   const SampleChunks chunks(g.batch);
   const ConvPass pass = b ? ConvPass::forward_with_bias : ConvPass::forward;
   const std::size_t rest = g.batch % kSamplesPerOnednnChunk;
-  const ConvPlan& full = conv_plan(g, kSamplesPerOnednnChunk, pass);
-  const ConvPlan* partial = rest ? &conv_plan(g, rest, pass) : nullptr;
+  const std::shared_ptr<const ConvPlan> full_plan = conv_plan(g, kSamplesPerOnednnChunk, pass);
+  const std::shared_ptr<const ConvPlan> partial_plan = rest ? conv_plan(g, rest, pass) : nullptr;
+  const ConvPlan& full = *full_plan;
+  const ConvPlan* partial = partial_plan.get();
   const PreparedWeights weights(full.second, partial ? &partial->second : nullptr, w);
   const std::size_t in_sample = g.in_channels * g.height * g.width, out_sample = g.out_channels * g.out_h * g.out_w;
   memory bias;
@@ -303,10 +343,15 @@ void onednn_conv2d_backward(const float* gy, const float* x, const float* w, flo
   const SampleChunks chunks(g.batch);
   const std::size_t rest = g.batch % kSamplesPerOnednnChunk;
   const std::size_t in_sample = g.in_channels * g.height * g.width, out_sample = g.out_channels * g.out_h * g.out_w;
-  const ConvPlan* data_full = dx ? &conv_plan(g, kSamplesPerOnednnChunk, ConvPass::backward_data) : nullptr;
-  const ConvPlan* data_rest = dx && rest ? &conv_plan(g, rest, ConvPass::backward_data) : nullptr;
-  const ConvPlan* weights_full = dw ? &conv_plan(g, kSamplesPerOnednnChunk, ConvPass::backward_weights) : nullptr;
-  const ConvPlan* weights_rest = dw && rest ? &conv_plan(g, rest, ConvPass::backward_weights) : nullptr;
+  const auto plan_if = [&](bool wanted, std::size_t batch, ConvPass pass) {
+    return wanted ? conv_plan(g, batch, pass) : nullptr;
+  };
+  const std::shared_ptr<const ConvPlan> plans[] = {
+      plan_if(dx, kSamplesPerOnednnChunk, ConvPass::backward_data), plan_if(dx && rest, rest, ConvPass::backward_data),
+      plan_if(dw, kSamplesPerOnednnChunk, ConvPass::backward_weights),
+      plan_if(dw && rest, rest, ConvPass::backward_weights)};
+  const ConvPlan *data_full = plans[0].get(), *data_rest = plans[1].get(), *weights_full = plans[2].get(),
+                 *weights_rest = plans[3].get();
   std::optional<PreparedWeights> weights;
   if (dx) weights.emplace(data_full->second, data_rest ? &data_rest->second : nullptr, w);
   // dW per chunk in the full chunk's chosen layout (the partial chunk's result is reordered into it),

@@ -9,6 +9,8 @@
 // thread count.
 #pragma once
 
+#include <cstddef>
+
 #include "framework/kernels/conv2d.h"
 
 namespace lucid::kernels {
@@ -19,5 +21,10 @@ void onednn_conv2d_forward(const float* x, const float* w, const float* b, float
 // dx (or nullptr) and dw (or nullptr) from the output gradient gy; each is overwritten.
 void onednn_conv2d_backward(const float* gy, const float* x, const float* w, float* dx, float* dw,
                             const Conv2dGeometry& g);
+
+// The primitives (one per geometry, chunk size and pass) are cached, the most recently used
+// kMaxOnednnConvPlans of them; onednn_conv_plans_cached() is how many are kept now.
+inline constexpr std::size_t kMaxOnednnConvPlans = 256;
+std::size_t onednn_conv_plans_cached();
 
 }  // namespace lucid::kernels

@@ -8,7 +8,8 @@
 //     to three input channels): row counts that leave partial register tiles, outputs narrower than a
 //     vector and with a partial last vector, batches of several chunks of samples (dW and db summed per
 //     chunk), stride, groups, 5×5 kernels;
-// each with and without bias, and gradients for a subset of the inputs.
+// each with and without bias, and gradients for a subset of the inputs; and the bound on oneDNN's cache
+// of primitives.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -16,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "framework/kernels/conv2d_onednn.h"
 #include "lucid.h"
 
 namespace lucid::test {
@@ -87,6 +89,23 @@ TEST(Conv2dOnednn, Float32MatchesTheFloat64Reference) {
       {9, 16, 16, 12, 12, 3, 3, {.padding = {1, 1}, .groups = 16}, true},  // depthwise
       {9, 8, 12, 8, 8, 3, 3, {.padding = {1, 1}, .groups = 2}, false},
   });
+}
+
+// oneDNN's primitives are cached per geometry, the most recently used kMaxOnednnConvPlans of them: a
+// stream of new input sizes keeps the cache at that size, and a convolution whose plan was evicted
+// makes it again and gives the same output, bit for bit.
+TEST(Conv2dOnednn, PlanCacheStaysBoundedAndRemakesEvictedPlans) {
+  manual_seed(7);
+  const Tensor w = randn({4, 4, 3, 3}), first_input = randn({1, 4, 5, 6});
+  const F::Conv2dParams params{.padding = {1, 1}};
+  const std::vector<float> first = F::conv2d(first_input, w, Tensor(), params).to_vector<float>();
+  const auto widths = static_cast<std::int64_t>(kernels::kMaxOnednnConvPlans) + 8;
+  for (std::int64_t width = 7; width < 7 + widths; ++width) {  // a new geometry each: one forward plan
+    F::conv2d(zeros({1, 4, 5, width}), w, Tensor(), params);
+    ASSERT_LE(kernels::onednn_conv_plans_cached(), kernels::kMaxOnednnConvPlans) << "width " << width;
+  }
+  EXPECT_EQ(kernels::onednn_conv_plans_cached(), kernels::kMaxOnednnConvPlans);
+  EXPECT_EQ(F::conv2d(first_input, w, Tensor(), params).to_vector<float>(), first);
 }
 
 TEST(Conv2dThinGemm, Float32MatchesTheFloat64Reference) {
