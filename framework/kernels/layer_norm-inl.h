@@ -25,6 +25,10 @@ using Normalized = std::conditional_t<kCentered, decltype(Shifted<true, I>{} * e
 template <bool kCentered, std::size_t I>
 using Affine = std::conditional_t<kCentered, decltype(Normalized<true, I>{} * e::stream<I + 1> + e::stream<I + 2>),
                                   decltype(Normalized<false, I>{} * e::stream<I + 1>)>;
+// A row's terms of dγ and dβ from its gradient G (x at stream 1): G·x̂ and G (RMSNorm: G·x̂ alone).
+template <bool kCentered, class G>
+using AffineGradTerms = std::conditional_t<kCentered, e::Accumulated<decltype(G{} * Normalized<true, 1>{}), G>,
+                                           e::Accumulated<decltype(G{} * Normalized<false, 1>{})>>;
 
 // The kernels of act, an expression of stream<0> (the value z it acts on) and its own scalars.
 template <class Act, bool kCentered>
@@ -41,15 +45,10 @@ struct Epilogue {
   static constexpr auto computed_g = e::stream<e::num_streams<Grad>>;
   using ComputedGradSum = decltype(computed_g * e::stream<2>);
   using ComputedGradDotShifted = decltype(computed_g * e::stream<2> * Shifted<kCentered, 1>{});
-  // The row's terms of dγ and dβ from that g: g·x̂ and g (RMSNorm: g·x̂ alone).
-  using ComputedAffineGradTerms =
-      std::conditional_t<kCentered, e::Accumulated<decltype(computed_g * Normalized<true, 1>{}), decltype(computed_g)>,
-                         e::Accumulated<decltype(computed_g * Normalized<false, 1>{})>>;
 };
 
 // Once g is at hand (dy itself for the identity), streams (g, x, γ), scalars as the backward's:
-// Σg·γ, Σg·γ·(x − m); dx = g·γ·rstd + ((x − m)·c2 + c3) (RMSNorm: c3 = 0, so g·γ·rstd + x·c2); and
-// the row's terms of dγ and dβ.
+// Σg·γ, Σg·γ·(x − m); dx = g·γ·rstd + ((x − m)·c2 + c3) (RMSNorm: c3 = 0, so g·γ·rstd + x·c2).
 template <bool kCentered>
 struct RowGrad {
   using GradSum = decltype(e::stream<0> * e::stream<2>);
@@ -57,10 +56,6 @@ struct RowGrad {
   using InputGrad = std::conditional_t<
       kCentered, decltype(e::stream<0> * e::stream<2> * e::scalar<1> + (Shifted<true, 1>{} * e::scalar<3> + e::scalar<4>)),
       decltype(e::stream<0> * e::stream<2> * e::scalar<1> + e::stream<1> * e::scalar<3>)>;
-  // The row's terms of dγ and dβ, g·x̂ and g (RMSNorm: g·x̂ alone).
-  using AffineGradTerms =
-      std::conditional_t<kCentered, e::Accumulated<decltype(e::stream<0> * Normalized<true, 1>{}), e::Stream<0>>,
-                         e::Accumulated<decltype(e::stream<0> * Normalized<false, 1>{})>>;
 };
 
 }  // namespace lucid::kernels::layer_norm_exprs
@@ -175,7 +170,8 @@ void BackwardItems(const LayerNormBackwardArgs<T>& a, std::size_t begin, std::si
     }
   };
   // The terms of dγ and dβ, read from dy (the identity) or from the g just computed.
-  using Terms = std::conditional_t<identity, typename Row::AffineGradTerms, typename Kernel::ComputedAffineGradTerms>;
+  using G = std::conditional_t<identity, expr::Stream<0>, std::remove_const_t<decltype(Kernel::computed_g)>>;
+  using Terms = lx::AffineGradTerms<kCentered, G>;
   for (std::size_t block = begin; block < end; ++block) {
     T* partials[] = {a.column_partials ? a.column_partials + block * n : nullptr,
                      a.column_partials ? a.column_partials + (blocks + block) * n : nullptr};
